@@ -1,0 +1,301 @@
+//! `idlint check`: runs the pipeline over the files of a scan.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::diagnostic::{Diagnostic, Finding, Label, Severity};
+use crate::discover::{self, Discovered};
+use crate::frontend::Loaded;
+use crate::rules::{self, RuleMeta, RuleOptions};
+use crate::source::{FileKind, SourceDb, SourceFile};
+use crate::span::{FileId, Span};
+use crate::suppress::Suppression;
+
+/// Files larger than this are reported, not read: no real template comes close.
+pub const MAX_FILE_BYTES: u64 = 50 * 1024 * 1024;
+
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    pub paths: Vec<PathBuf>,
+    pub var_files: Vec<PathBuf>,
+    pub parameter_files: Vec<PathBuf>,
+    /// Codes or names; `None` means every rule.
+    pub select: Option<Vec<String>>,
+    pub ignore: Vec<String>,
+    pub rule_options: RuleOptions,
+}
+
+/// The result of a scan: every file read and the findings, sorted.
+#[derive(Debug)]
+pub struct CheckResult {
+    pub sources: SourceDb,
+    pub findings: Vec<Finding>,
+}
+
+/// Resolves `--select`/`--ignore` keys to the set of enabled codes.
+fn enabled_codes(options: &CheckOptions) -> Result<HashSet<&'static str>, String> {
+    let lookup = |key: &str| {
+        rules::find(key)
+            .map(|m| m.code)
+            .ok_or_else(|| format!("unknown rule `{key}` (see `idlint rules`)"))
+    };
+    let mut enabled: HashSet<&'static str> = match &options.select {
+        None => rules::all_metas().map(|m| m.code).collect(),
+        Some(keys) if keys.iter().any(|k| k == "ALL") => {
+            rules::all_metas().map(|m| m.code).collect()
+        }
+        Some(keys) => keys.iter().map(|k| lookup(k)).collect::<Result<_, _>>()?,
+    };
+    for key in &options.ignore {
+        enabled.remove(lookup(key)?);
+    }
+    Ok(enabled)
+}
+
+pub fn check(options: &CheckOptions) -> Result<CheckResult, String> {
+    let enabled = enabled_codes(options)?;
+    let paths = if options.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        options.paths.clone()
+    };
+    let mut discovered = discover::discover(&paths, &|_: &Path| false)?;
+    for (files, kind) in [
+        (&options.var_files, FileKind::TerraformVars),
+        (&options.parameter_files, FileKind::ArmParameters),
+    ] {
+        for path in files {
+            if !path.is_file() {
+                return Err(format!("{}: no such file", path.display()));
+            }
+            discovered.push(Discovered {
+                path: path.clone(),
+                kind,
+                reported: false,
+            });
+        }
+    }
+    let explicit_start = discovered.len() - options.var_files.len() - options.parameter_files.len();
+
+    let (mut sources, unreadable) = read_all(&discovered);
+    let ids: Vec<(FileId, FileKind)> = sources.iter().map(|(id, f)| (id, f.kind)).collect();
+    let explicit: Vec<FileId> = (explicit_start..ids.len())
+        .map(|i| FileId(i as u32))
+        .collect();
+    let unreadable_ids: HashSet<FileId> = unreadable.iter().map(|d| d.primary.span.file).collect();
+    let pick = |kinds: &[FileKind], explicit_files: bool| -> Vec<FileId> {
+        ids.iter()
+            .filter(|(id, kind)| {
+                kinds.contains(kind)
+                    && explicit.contains(id) == explicit_files
+                    && !unreadable_ids.contains(id)
+            })
+            .map(|(id, _)| *id)
+            .collect()
+    };
+    let terraform_files = pick(
+        &[
+            FileKind::Terraform,
+            FileKind::TerraformJson,
+            FileKind::TerraformVars,
+        ],
+        false,
+    );
+    let json_files = pick(&[FileKind::Json, FileKind::ArmParameters], false);
+    let var_files = pick(&[FileKind::TerraformVars], true);
+    let parameter_files = pick(&[FileKind::ArmParameters], true);
+
+    let mut loaded = crate::terraform::load(&mut sources, &terraform_files, &var_files);
+    loaded.extend(crate::arm::load(&sources, &json_files, &parameter_files));
+
+    let Loaded {
+        models,
+        invalid_files,
+        suppressions,
+    } = loaded;
+    let rule_options = &options.rule_options;
+    let is_enabled = |meta: &RuleMeta| enabled.contains(meta.code);
+    let mut raw: Vec<(&'static RuleMeta, Diagnostic)> = models
+        .par_iter()
+        .flat_map_iter(|model| rules::run(model, rule_options, &is_enabled))
+        .collect();
+    raw.extend(
+        unreadable
+            .into_iter()
+            .chain(invalid_files)
+            .map(|d| (&rules::INVALID_FILE, d)),
+    );
+
+    let mut findings = apply_suppressions(&sources, raw, &suppressions);
+    findings.retain(|f| enabled.contains(f.code) && sources.get(f.span().file).reported);
+    sort_and_dedup(&sources, &mut findings);
+    Ok(CheckResult { sources, findings })
+}
+
+/// Reads every discovered file in parallel; an unreadable file is an `IDL001` finding.
+fn read_all(discovered: &[Discovered]) -> (SourceDb, Vec<Diagnostic>) {
+    let read: Vec<(SourceFile, Option<String>)> = discovered
+        .par_iter()
+        .map(|d| {
+            let (text, problem) = match read_text(&d.path) {
+                Ok(text) => (text, None),
+                Err(problem) => (String::new(), Some(problem)),
+            };
+            (
+                SourceFile::new(d.path.clone(), d.kind, text, d.reported),
+                problem,
+            )
+        })
+        .collect();
+    let mut sources = SourceDb::default();
+    let mut unreadable = Vec::new();
+    for (file, problem) in read {
+        let address = file.display.clone();
+        let id = sources.add(file);
+        if let Some(problem) = problem {
+            let span = Span::new(id, 0..0);
+            unreadable.push(Diagnostic::new(problem, Label::new(span, "here"), address));
+        }
+    }
+    (sources, unreadable)
+}
+
+fn read_text(path: &Path) -> Result<String, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(format!(
+            "the file is {} MB, over the {} MB idlint reads",
+            meta.len() / 1_000_000,
+            MAX_FILE_BYTES / 1_000_000
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    let mut text = String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "the file is not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })?;
+    if text.contains('\0') {
+        return Err("the file contains NUL bytes: not a text file".into());
+    }
+    // A BOM is not part of either language; drop it but keep offsets by blanking it.
+    if text.starts_with('\u{feff}') {
+        text.replace_range(..3, "   ");
+    }
+    Ok(text)
+}
+
+fn apply_suppressions(
+    sources: &SourceDb,
+    raw: Vec<(&'static RuleMeta, Diagnostic)>,
+    suppressions: &[Suppression],
+) -> Vec<Finding> {
+    let mut used = vec![false; suppressions.len()];
+    let mut findings = Vec::with_capacity(raw.len());
+    for (meta, diagnostic) in raw {
+        let span = diagnostic.primary.span;
+        let matching = suppressions.iter().position(|s| {
+            s.reason.is_some()
+                && s.target.contains(span)
+                && s.rules
+                    .iter()
+                    .any(|r| r.eq_ignore_ascii_case(meta.code) || r == meta.name)
+        });
+        if let Some(i) = matching {
+            used[i] = true;
+            continue;
+        }
+        findings.push(Finding {
+            code: meta.code,
+            name: meta.name,
+            severity: meta.severity,
+            diagnostic,
+        });
+    }
+    for (suppression, used) in suppressions.iter().zip(used) {
+        let anchor = format!(
+            "{}:{}",
+            sources.get(suppression.comment.file).display,
+            suppression.rules.join(",")
+        );
+        let unknown: Vec<&String> = suppression
+            .rules
+            .iter()
+            .filter(|r| rules::find(r).is_none())
+            .collect();
+        let problem = if suppression.rules.is_empty() {
+            Some("the suppression names no rule".to_string())
+        } else if !unknown.is_empty() {
+            Some(format!(
+                "the suppression names an unknown rule `{}`",
+                unknown[0]
+            ))
+        } else if suppression.reason.is_none() {
+            Some("the suppression gives no reason".to_string())
+        } else {
+            None
+        };
+        let (meta, message, help) = match problem {
+            Some(message) => (
+                &rules::INVALID_SUPPRESSION,
+                message,
+                "write `# idlint:ignore CODE -- reason`, with a rule code or name from `idlint rules`",
+            ),
+            None if !used => (
+                &rules::UNUSED_SUPPRESSION,
+                format!(
+                    "the suppression of `{}` suppressed nothing",
+                    suppression.rules.join(", ")
+                ),
+                "remove the comment, or move it onto the line above the block or attribute that has the finding",
+            ),
+            None => continue,
+        };
+        findings.push(Finding {
+            code: meta.code,
+            name: meta.name,
+            severity: meta.severity,
+            diagnostic: Diagnostic::new(
+                message,
+                Label::new(suppression.comment, "this comment"),
+                anchor,
+            )
+            .with_help(help),
+        });
+    }
+    findings
+}
+
+/// Sorts by (path, line, column, code) and drops findings a module reached twice produced
+/// twice.
+fn sort_and_dedup(sources: &SourceDb, findings: &mut Vec<Finding>) {
+    findings.sort_by(|a, b| {
+        let (fa, fb) = (sources.get(a.span().file), sources.get(b.span().file));
+        (
+            &fa.display,
+            a.span().start,
+            a.code,
+            &a.diagnostic.message,
+            a.span().end,
+        )
+            .cmp(&(
+                &fb.display,
+                b.span().start,
+                b.code,
+                &b.diagnostic.message,
+                b.span().end,
+            ))
+    });
+    findings.dedup_by(|a, b| a.code == b.code && a.span() == b.span());
+}
+
+/// The exit code for `findings` under `--fail-on`.
+pub fn exit_code(findings: &[Finding], fail_on: Option<Severity>) -> u8 {
+    match fail_on {
+        Some(level) if findings.iter().any(|f| f.severity >= level) => 1,
+        _ => 0,
+    }
+}

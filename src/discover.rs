@@ -1,0 +1,132 @@
+//! Which files a scan reads: directories walked, files named on the command line.
+
+use std::path::{Path, PathBuf};
+
+use crate::source::FileKind;
+
+/// A file to read, and whether findings in it are reported.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Discovered {
+    pub path: PathBuf,
+    pub kind: FileKind,
+    pub reported: bool,
+}
+
+/// The kind of a file by its name, or `None` when idlint does not read it.
+pub fn classify(path: &Path) -> Option<FileKind> {
+    let name = path.file_name()?.to_str()?;
+    if name.ends_with(".tf.json") {
+        Some(FileKind::TerraformJson)
+    } else if name.ends_with(".tf") {
+        Some(FileKind::Terraform)
+    } else if name == "terraform.tfvars" || name.ends_with(".auto.tfvars") {
+        Some(FileKind::TerraformVars)
+    } else if name.ends_with(".parameters.json") {
+        Some(FileKind::ArmParameters)
+    } else if name.ends_with(".json") {
+        Some(FileKind::Json)
+    } else {
+        None
+    }
+}
+
+fn is_skipped_dir(name: &str) -> bool {
+    matches!(name, ".git" | ".terraform" | "node_modules")
+}
+
+/// Walks `root`: `.git/`, `.terraform/`, `node_modules/` and `.gitignore`d paths are skipped,
+/// and symlinks are not followed.
+pub fn walk(root: &Path, excluded: &dyn Fn(&Path) -> bool) -> Vec<Discovered> {
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .follow_links(false)
+        .git_ignore(true)
+        .git_global(false)
+        .git_exclude(false)
+        .require_git(false)
+        .ignore(false)
+        .parents(true)
+        .filter_entry(|entry| {
+            !(entry.file_type().is_some_and(|t| t.is_dir())
+                && entry.file_name().to_str().is_some_and(is_skipped_dir))
+        })
+        .build();
+    let mut files: Vec<Discovered> = walker
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+        .filter(|e| !excluded(e.path()))
+        .filter_map(|e| {
+            let kind = classify(e.path())?;
+            Some(Discovered {
+                path: e.into_path(),
+                kind,
+                reported: true,
+            })
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// The files a scan of `paths` reads. A named Terraform file brings its module directory along
+/// (unreported), so that references resolve; only named files are reported.
+pub fn discover(
+    paths: &[PathBuf],
+    excluded: &dyn Fn(&Path) -> bool,
+) -> Result<Vec<Discovered>, String> {
+    let mut out: Vec<Discovered> = Vec::new();
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        if meta.is_dir() {
+            out.extend(walk(path, excluded));
+            continue;
+        }
+        let kind = classify(path).unwrap_or(FileKind::Json);
+        out.push(Discovered {
+            path: path.clone(),
+            kind,
+            reported: true,
+        });
+        if matches!(
+            kind,
+            FileKind::Terraform | FileKind::TerraformJson | FileKind::TerraformVars
+        ) {
+            let dir = match path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                _ => PathBuf::from("."),
+            };
+            let siblings = std::fs::read_dir(&dir).into_iter().flatten().flatten();
+            for sibling in siblings {
+                let sibling_path = sibling.path();
+                let Some(kind) = classify(&sibling_path) else {
+                    continue;
+                };
+                if matches!(
+                    kind,
+                    FileKind::Terraform | FileKind::TerraformJson | FileKind::TerraformVars
+                ) && sibling.file_type().is_ok_and(|t| t.is_file())
+                {
+                    out.push(Discovered {
+                        path: sibling_path,
+                        kind,
+                        reported: false,
+                    });
+                }
+            }
+        }
+    }
+    // The same file found twice (named and as a sibling): keep it once, reported if named.
+    out.sort_by(|a, b| {
+        normalize(&a.path)
+            .cmp(&normalize(&b.path))
+            .then(b.reported.cmp(&a.reported))
+    });
+    out.dedup_by(|a, b| normalize(&a.path) == normalize(&b.path));
+    Ok(out)
+}
+
+fn normalize(path: &Path) -> PathBuf {
+    path.components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect()
+}

@@ -1,0 +1,230 @@
+//! Resolved values. A value is known (a literal after resolution), a reference to an attribute
+//! of a declared resource that is only known at deploy time, or unknown.
+
+use crate::model::ResourceId;
+use crate::span::Span;
+
+/// A value with the place it is used and, when it was written elsewhere, where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Value {
+    pub kind: ValueKind,
+    /// Where the value is used: the expression in the resource, block or output that holds it.
+    pub span: Span,
+    /// Where a literal was written when that is not `span`: a variable default, a tfvars file,
+    /// an ARM parameter file, a module argument.
+    pub origin: Option<Span>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ValueKind {
+    Null,
+    Bool(bool),
+    Number(f64),
+    String(String),
+    /// A string only partly known, such as `"/subscriptions/${var.sub}/resourceGroups/rg"`.
+    Template(Vec<Part>),
+    List(Vec<Value>),
+    Map(Vec<Entry>),
+    /// An attribute of a declared resource that is known only at deploy time
+    /// (`azurerm_user_assigned_identity.app.principal_id`, ARM `reference(...)`).
+    Ref(Ref),
+    /// Not known before deployment; derived from these references, if any.
+    Unknown(Vec<Ref>),
+}
+
+/// A piece of a [`ValueKind::Template`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Part {
+    Text(String),
+    Hole(Box<Value>),
+}
+
+/// One key of a map, an attribute or a block in a resource body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub key: String,
+    /// The whole `key = value` attribute, block or JSON property, when written in source.
+    pub span: Option<Span>,
+    pub value: Value,
+}
+
+/// A reference to something only the deployment knows.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Ref {
+    /// The resource the reference names, when it is declared in the configuration.
+    pub resource: Option<ResourceId>,
+    /// What is referenced, as written: `azurerm_storage_account.sa.primary_access_key`,
+    /// `listKeys(...)`, `reference(...).identity.principalId`.
+    pub text: String,
+    /// The attribute path within the resource (`identity.0.principal_id`, `principalId`).
+    pub attribute: String,
+    /// True when the referenced attribute is a credential: a key, password, connection string or
+    /// SAS (a `Sensitive` azurerm attribute, a Key Vault secret value, an ARM `list*()` result).
+    pub secret: bool,
+}
+
+impl Value {
+    pub fn new(kind: ValueKind, span: Span) -> Value {
+        Value {
+            kind,
+            span,
+            origin: None,
+        }
+    }
+
+    pub fn unknown(span: Span) -> Value {
+        Value::new(ValueKind::Unknown(Vec::new()), span)
+    }
+
+    pub fn string(text: impl Into<String>, span: Span) -> Value {
+        Value::new(ValueKind::String(text.into()), span)
+    }
+
+    /// The same value used at another place: nested literals keep where they were written.
+    pub fn used_at(&self, span: Span) -> Value {
+        let mut value = self.clone();
+        value.relocate(span);
+        value
+    }
+
+    fn relocate(&mut self, span: Span) {
+        if self.span != span {
+            self.origin = self.origin.or(Some(self.span));
+            self.span = span;
+        }
+        match &mut self.kind {
+            ValueKind::List(items) => items.iter_mut().for_each(|v| v.relocate(span)),
+            ValueKind::Map(entries) => entries.iter_mut().for_each(|e| e.value.relocate(span)),
+            ValueKind::Template(parts) => parts.iter_mut().for_each(|p| {
+                if let Part::Hole(v) = p {
+                    v.relocate(span)
+                }
+            }),
+            _ => {}
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            ValueKind::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// A known boolean, accepting the strings `"true"`/`"false"` as Terraform converts them.
+    pub fn as_bool(&self) -> Option<bool> {
+        match &self.kind {
+            ValueKind::Bool(b) => Some(*b),
+            ValueKind::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
+            ValueKind::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
+            _ => None,
+        }
+    }
+
+    pub fn is_known(&self) -> bool {
+        !matches!(
+            self.kind,
+            ValueKind::Unknown(_) | ValueKind::Ref(_) | ValueKind::Template(_)
+        )
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self.kind, ValueKind::Null)
+    }
+
+    /// A known string, or a known scalar rendered as Terraform would.
+    pub fn to_text(&self) -> Option<String> {
+        match &self.kind {
+            ValueKind::String(s) => Some(s.clone()),
+            ValueKind::Bool(b) => Some(b.to_string()),
+            ValueKind::Number(n) => Some(format_number(*n)),
+            _ => None,
+        }
+    }
+
+    pub fn entries(&self) -> &[Entry] {
+        match &self.kind {
+            ValueKind::Map(entries) => entries,
+            _ => &[],
+        }
+    }
+
+    pub fn items(&self) -> &[Value] {
+        match &self.kind {
+            ValueKind::List(items) => items,
+            _ => std::slice::from_ref(self),
+        }
+    }
+
+    /// The entry named `key` (case-insensitive, as ARM property names are).
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        self.entries()
+            .iter()
+            .rev()
+            .find(|e| e.key.eq_ignore_ascii_case(key))
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.entry(key).map(|e| &e.value)
+    }
+
+    /// Follows a dotted path of keys; a list of one block is stepped through, as Terraform's
+    /// `site_config.0.app_settings` and `site_config[0]` both mean the single block.
+    pub fn path(&self, path: &str) -> Option<&Value> {
+        let mut value = self;
+        for key in path.split('.') {
+            value = match &value.kind {
+                ValueKind::List(items) if items.len() == 1 => items[0].get(key)?,
+                _ => value.get(key)?,
+            };
+        }
+        Some(value)
+    }
+
+    /// Every reference this value depends on, however deep.
+    pub fn refs(&self) -> Vec<&Ref> {
+        let mut out = Vec::new();
+        self.collect_refs(&mut out);
+        out
+    }
+
+    fn collect_refs<'a>(&'a self, out: &mut Vec<&'a Ref>) {
+        match &self.kind {
+            ValueKind::Ref(r) => out.push(r),
+            ValueKind::Unknown(refs) => out.extend(refs),
+            ValueKind::List(items) => items.iter().for_each(|v| v.collect_refs(out)),
+            ValueKind::Map(entries) => entries.iter().for_each(|e| e.value.collect_refs(out)),
+            ValueKind::Template(parts) => parts.iter().for_each(|p| {
+                if let Part::Hole(v) = p {
+                    v.collect_refs(out)
+                }
+            }),
+            _ => {}
+        }
+    }
+
+    /// The known text of a string or template, with `hole` standing in for unknown parts.
+    pub fn text_with_holes(&self, hole: &str) -> Option<String> {
+        match &self.kind {
+            ValueKind::String(s) => Some(s.clone()),
+            ValueKind::Template(parts) => Some(
+                parts
+                    .iter()
+                    .map(|p| match p {
+                        Part::Text(t) => t.clone(),
+                        Part::Hole(v) => v.text_with_holes(hole).unwrap_or_else(|| hole.into()),
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        }
+    }
+}
+
+pub fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        n.to_string()
+    }
+}

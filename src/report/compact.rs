@@ -1,0 +1,25 @@
+//! `path:line:col: severity: message [CODE]`, one per line: the editors' problem-matcher format.
+
+use std::fmt::Write;
+
+use super::Position;
+use crate::check::CheckResult;
+
+pub fn render(result: &CheckResult) -> String {
+    let mut out = String::new();
+    for finding in &result.findings {
+        let file = result.sources.get(finding.span().file);
+        let pos = Position::of(file, finding.span());
+        let _ = writeln!(
+            out,
+            "{}:{}:{}: {}: {} [{}]",
+            file.display,
+            pos.line,
+            pos.column,
+            finding.severity.as_str(),
+            finding.diagnostic.message,
+            finding.code
+        );
+    }
+    out
+}

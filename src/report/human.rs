@@ -1,0 +1,252 @@
+//! miette graphical reports with labels and help, then a summary line.
+
+use std::fmt;
+
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
+};
+
+use super::Counts;
+use crate::check::CheckResult;
+use crate::diagnostic::{Finding, Label, Severity, mask};
+use crate::source::SourceFile;
+use crate::span::{FileId, Span};
+
+/// Width of the rendering; fixed so snapshots and CI logs look the same everywhere.
+const WIDTH: usize = 100;
+
+pub fn render(result: &CheckResult, color: bool, quiet: bool) -> String {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(WIDTH)
+        .with_links(false);
+    let mut out = String::new();
+    for finding in &result.findings {
+        let report = Report::new(result, finding);
+        if handler.render_report(&mut out, &report).is_err() {
+            out.push_str(&report.to_string());
+        }
+        out.push('\n');
+    }
+    if !quiet {
+        out.push_str(&summary(result));
+    }
+    out
+}
+
+fn summary(result: &CheckResult) -> String {
+    let files = result.sources.iter().filter(|(_, f)| f.reported).count();
+    let counts = Counts::of(&result.findings);
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    if result.findings.is_empty() {
+        return format!("No problems found in {}.\n", plural(files, "file"));
+    }
+    format!(
+        "Found {} ({}, {}, {}) in {}.\n",
+        plural(result.findings.len(), "problem"),
+        plural(counts.errors, "error"),
+        plural(counts.warnings, "warning"),
+        plural(counts.notes, "note"),
+        plural(files, "file"),
+    )
+}
+
+/// One finding as miette sees it: the labels in the primary file, and one related report per
+/// other file a secondary label points into.
+struct Report {
+    title: String,
+    severity: Severity,
+    help: Option<String>,
+    snippet: Option<Snippet>,
+    labels: Vec<LabeledSpan>,
+    related: Vec<Report>,
+}
+
+impl Report {
+    fn new(result: &CheckResult, finding: &Finding) -> Report {
+        let d = &finding.diagnostic;
+        let primary_file = d.primary.span.file;
+        let mut in_primary: Vec<(&Label, bool)> = vec![(&d.primary, true)];
+        let mut others: Vec<&Label> = Vec::new();
+        for label in &d.secondary {
+            if label.span.file == primary_file {
+                in_primary.push((label, false));
+            } else {
+                others.push(label);
+            }
+        }
+        let mut report = Report::for_labels(result, primary_file, &in_primary, &d.redact);
+        report.title = format!("{} {}: {}", finding.code, finding.name, d.message);
+        report.severity = finding.severity;
+        report.help = d.help.clone();
+        let mut files: Vec<FileId> = others.iter().map(|l| l.span.file).collect();
+        files.sort();
+        files.dedup();
+        for file in files {
+            let labels: Vec<(&Label, bool)> = others
+                .iter()
+                .filter(|l| l.span.file == file)
+                .map(|l| (*l, false))
+                .collect();
+            let mut related = Report::for_labels(result, file, &labels, &d.redact);
+            related.title = labels
+                .iter()
+                .map(|(l, _)| l.message.as_str())
+                .collect::<Vec<_>>()
+                .join("; ");
+            related.severity = Severity::Note;
+            report.related.push(related);
+        }
+        report
+    }
+
+    fn for_labels(
+        result: &CheckResult,
+        file: FileId,
+        labels: &[(&Label, bool)],
+        redact: &[Span],
+    ) -> Report {
+        let source = result.sources.get(file);
+        let spans: Vec<Span> = labels.iter().map(|(l, _)| l.span).collect();
+        let snippet = Snippet::new(source, &spans, redact);
+        let labels = labels
+            .iter()
+            .map(|(label, primary)| {
+                let span = SourceSpan::from(label.span.range());
+                let text = Some(label.message.clone()).filter(|m| !m.is_empty());
+                if *primary {
+                    LabeledSpan::new_primary_with_span(text, span)
+                } else {
+                    LabeledSpan::new_with_span(text, span)
+                }
+            })
+            .collect();
+        Report {
+            title: String::new(),
+            severity: Severity::Note,
+            help: None,
+            snippet: Some(snippet),
+            labels,
+            related: Vec::new(),
+        }
+    }
+}
+
+impl fmt::Debug for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.title)
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.title)
+    }
+}
+
+impl std::error::Error for Report {}
+
+impl Diagnostic for Report {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Note => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.snippet.as_ref().map(|s| s as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.related.iter().map(|r| r as &dyn Diagnostic)))
+    }
+}
+
+/// The lines around a finding, with secrets masked, addressed by the file's own offsets and
+/// line numbers: miette never sees the whole file or an unmasked secret.
+struct Snippet {
+    name: String,
+    text: String,
+    /// Byte offset and zero-based line of `text` in the file.
+    base_offset: usize,
+    base_line: usize,
+}
+
+const CONTEXT_LINES: usize = 2;
+
+impl Snippet {
+    fn new(file: &SourceFile, spans: &[Span], redact: &[Span]) -> Snippet {
+        let first = spans.iter().map(|s| s.start).min().unwrap_or(0);
+        let last = spans.iter().map(|s| s.end).max().unwrap_or(0);
+        let (first_line, _) = file.line_col(first);
+        let (last_line, _) = file.line_col(last);
+        let start_line = first_line.saturating_sub(CONTEXT_LINES).max(1);
+        let end_line = last_line + CONTEXT_LINES;
+        let start = file.line_start(start_line);
+        let end = file.line_start(end_line + 1);
+        let this_file = spans.first().map(|s| s.file);
+        let redact_here: Vec<Span> = redact
+            .iter()
+            .copied()
+            .filter(|s| Some(s.file) == this_file)
+            .collect();
+        let text = mask(&file.text[start..end], start as u32, &redact_here);
+        Snippet {
+            name: file.display.clone(),
+            text,
+            base_offset: start,
+            base_line: start_line - 1,
+        }
+    }
+}
+
+impl SourceCode for Snippet {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let offset = span
+            .offset()
+            .saturating_sub(self.base_offset)
+            .min(self.text.len());
+        let len = span.len().min(self.text.len() - offset);
+        let local = SourceSpan::from(offset..offset + len);
+        let contents =
+            self.text
+                .as_str()
+                .read_span(&local, context_lines_before, context_lines_after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            contents.data(),
+            SourceSpan::from(
+                contents.span().offset() + self.base_offset
+                    ..contents.span().offset() + self.base_offset + contents.span().len(),
+            ),
+            contents.line() + self.base_line,
+            contents.column(),
+            contents.line_count(),
+        )))
+    }
+}

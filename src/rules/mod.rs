@@ -1,0 +1,123 @@
+//! The rule framework and the one list of rules.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::Model;
+
+/// What a rule is: its code, name, default severity and documentation.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// Stable code, `AZ301`.
+    pub code: &'static str,
+    /// Kebab-case name of the hazard, `privileged-role-at-broad-scope`.
+    pub name: &'static str,
+    /// One line: what the rule reports.
+    pub summary: &'static str,
+    pub severity: Severity,
+    /// `rules/<CODE>-<name>.md`.
+    pub docs: &'static str,
+}
+
+/// Options rules read from `.idlint.hcl`.
+#[derive(Debug, Clone)]
+pub struct RuleOptions {
+    /// AZ203: how many workloads may share one user-assigned identity.
+    pub max_workloads: usize,
+}
+
+impl Default for RuleOptions {
+    fn default() -> Self {
+        RuleOptions { max_workloads: 3 }
+    }
+}
+
+pub struct RuleContext<'a> {
+    pub model: &'a Model,
+    pub options: &'a RuleOptions,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl RuleContext<'_> {
+    pub fn report(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+}
+
+/// A rule: const metadata and a pure check over one model.
+pub trait Rule {
+    const META: RuleMeta;
+    fn check(cx: &mut RuleContext);
+}
+
+/// A registered rule, as the engine runs it.
+pub struct RuleEntry {
+    pub meta: &'static RuleMeta,
+    pub check: fn(&mut RuleContext),
+}
+
+const fn entry<R: Rule>() -> RuleEntry {
+    RuleEntry {
+        meta: &R::META,
+        check: R::check,
+    }
+}
+
+/// Every rule, in code order.
+pub static ALL_RULES: &[RuleEntry] = &[];
+
+/// Diagnostics of the tool itself, which share the rule namespace for `--select` and output.
+pub static INVALID_FILE: RuleMeta = RuleMeta {
+    code: "IDL001",
+    name: "invalid-file",
+    summary: "a file could not be read or parsed",
+    severity: Severity::Error,
+    docs: "",
+};
+pub static INVALID_SUPPRESSION: RuleMeta = RuleMeta {
+    code: "IDL002",
+    name: "invalid-suppression",
+    summary: "a suppression comment names an unknown rule or gives no reason",
+    severity: Severity::Warning,
+    docs: "",
+};
+pub static UNUSED_SUPPRESSION: RuleMeta = RuleMeta {
+    code: "IDL003",
+    name: "unused-suppression",
+    summary: "a suppression comment suppressed nothing",
+    severity: Severity::Warning,
+    docs: "",
+};
+
+pub static TOOL_DIAGNOSTICS: [&RuleMeta; 3] =
+    [&INVALID_FILE, &INVALID_SUPPRESSION, &UNUSED_SUPPRESSION];
+
+/// Every rule and tool diagnostic.
+pub fn all_metas() -> impl Iterator<Item = &'static RuleMeta> {
+    ALL_RULES
+        .iter()
+        .map(|r| r.meta)
+        .chain(TOOL_DIAGNOSTICS.iter().copied())
+}
+
+/// A rule by code or name, case-insensitive for codes.
+pub fn find(key: &str) -> Option<&'static RuleMeta> {
+    all_metas().find(|m| m.code.eq_ignore_ascii_case(key) || m.name == key)
+}
+
+/// Runs every rule in `enabled` over one model.
+pub fn run(
+    model: &Model,
+    options: &RuleOptions,
+    enabled: &dyn Fn(&RuleMeta) -> bool,
+) -> Vec<(&'static RuleMeta, Diagnostic)> {
+    let mut out = Vec::new();
+    for rule in ALL_RULES.iter().filter(|r| enabled(r.meta)) {
+        let mut cx = RuleContext {
+            model,
+            options,
+            diagnostics: Vec::new(),
+        };
+        (rule.check)(&mut cx);
+        out.extend(cx.diagnostics.into_iter().map(|d| (rule.meta, d)));
+    }
+    out
+}
