@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Finding, Label, Severity};
 use crate::discover::{self, Discovered};
 use crate::frontend::Loaded;
@@ -16,7 +17,7 @@ use crate::suppress::Suppression;
 /// Files larger than this are reported, not read: no real template comes close.
 pub const MAX_FILE_BYTES: u64 = 50 * 1024 * 1024;
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct CheckOptions {
     pub paths: Vec<PathBuf>,
     pub var_files: Vec<PathBuf>,
@@ -25,6 +26,7 @@ pub struct CheckOptions {
     pub select: Option<Vec<String>>,
     pub ignore: Vec<String>,
     pub rule_options: RuleOptions,
+    pub config: Config,
 }
 
 /// The result of a scan: every file read and the findings, sorted.
@@ -51,6 +53,16 @@ fn enabled_codes(options: &CheckOptions) -> Result<HashSet<&'static str>, String
     for key in &options.ignore {
         enabled.remove(lookup(key)?);
     }
+    // A rule disabled in the config stays off unless `--select` names it.
+    for code in &options.config.disabled {
+        let selected = options
+            .select
+            .as_ref()
+            .is_some_and(|keys| keys.iter().any(|k| lookup(k) == Ok(code)));
+        if !selected {
+            enabled.remove(code);
+        }
+    }
     Ok(enabled)
 }
 
@@ -61,7 +73,8 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, String> {
     } else {
         options.paths.clone()
     };
-    let mut discovered = discover::discover(&paths, &|_: &Path| false)?;
+    let config = &options.config;
+    let mut discovered = discover::discover(&paths, &|path: &Path| config.is_excluded(path))?;
     for (files, kind) in [
         (&options.var_files, FileKind::TerraformVars),
         (&options.parameter_files, FileKind::ArmParameters),
@@ -115,7 +128,11 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, String> {
         invalid_files,
         suppressions,
     } = loaded;
-    let rule_options = &options.rule_options;
+    let mut rule_options = options.rule_options.clone();
+    if let Some(max) = config.max_workloads {
+        rule_options.max_workloads = max;
+    }
+    let rule_options = &rule_options;
     let is_enabled = |meta: &RuleMeta| enabled.contains(meta.code);
     let mut raw: Vec<(&'static RuleMeta, Diagnostic)> = models
         .par_iter()
@@ -130,6 +147,7 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, String> {
 
     let mut findings = apply_suppressions(&sources, raw, &suppressions);
     findings.retain(|f| enabled.contains(f.code) && sources.get(f.span().file).reported);
+    apply_config(&mut sources, config, &mut findings);
     sort_and_dedup(&sources, &mut findings);
     Ok(CheckResult { sources, findings })
 }
@@ -267,6 +285,55 @@ fn apply_suppressions(
         });
     }
     findings
+}
+
+/// Severity overrides and path ignores from the config. An expired ignore no longer applies, and
+/// says so with a finding on the config file.
+fn apply_config(sources: &mut SourceDb, config: &Config, findings: &mut Vec<Finding>) {
+    for finding in findings.iter_mut() {
+        if let Some(&severity) = config.severity.get(finding.code) {
+            finding.severity = severity;
+        }
+    }
+    if config.ignores.is_empty() {
+        return;
+    }
+    let today = crate::config::today();
+    let (active, expired): (Vec<_>, Vec<_>) = config.ignores.iter().partition(|i| {
+        i.expires
+            .as_deref()
+            .is_none_or(|date| date >= today.as_str())
+    });
+    findings.retain(|f| {
+        let path = &sources.get(f.span().file).path;
+        !active
+            .iter()
+            .any(|i| i.rule.code == f.code && i.paths.is_match(config.relative(path)))
+    });
+    let Some(path) = &config.path else { return };
+    if expired.is_empty() {
+        return;
+    }
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let file = sources.add(SourceFile::new(path.clone(), FileKind::Config, text, true));
+    for ignore in expired {
+        let expires = ignore.expires.as_deref().unwrap_or_default();
+        let span = Span::new(file, ignore.span.clone());
+        findings.push(Finding {
+            code: rules::INVALID_SUPPRESSION.code,
+            name: rules::INVALID_SUPPRESSION.name,
+            severity: rules::INVALID_SUPPRESSION.severity,
+            diagnostic: Diagnostic::new(
+                format!(
+                    "the ignore of `{}` expired on {expires} and no longer applies",
+                    ignore.rule.code
+                ),
+                Label::new(span, "expired"),
+                format!("config/ignore/{}/{expires}", ignore.rule.code),
+            )
+            .with_help("fix the findings it covered, or extend `expires` with a reason"),
+        });
+    }
 }
 
 /// Sorts by (path, line, column, code) and drops findings a module reached twice produced

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::check::{self, CheckOptions};
+use crate::config::{self, Config, ConfigError};
 use crate::diagnostic::Severity;
 use crate::report::{self, Format};
 use crate::rules;
@@ -71,9 +72,9 @@ pub struct CheckArgs {
     /// Write the report to FILE instead of standard output
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Lowest severity that makes the exit code 1
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
-    pub fail_on: FailOn,
+    /// Lowest severity that makes the exit code 1 [default: warning, or the config's `fail_on`]
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
     /// Only these rules (comma-separated codes or names, or ALL)
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub select: Option<Vec<String>>,
@@ -142,7 +143,19 @@ fn run_check(args: CheckArgs) -> u8 {
             .num_threads(threads as usize)
             .build_global();
     }
+    let config = match load_config(&args) {
+        Ok(config) => config,
+        Err(error) => {
+            report_config_error(error);
+            return 2;
+        }
+    };
+    let fail_on = match args.fail_on {
+        Some(fail_on) => fail_on.severity(),
+        None => config.fail_on.unwrap_or(Some(Severity::Warning)),
+    };
     let options = CheckOptions {
+        config,
         paths: args.paths,
         var_files: args.var_files,
         parameter_files: args.parameter_files,
@@ -168,5 +181,30 @@ fn run_check(args: CheckArgs) -> u8 {
         }
         None => print_stdout(&text),
     }
-    check::exit_code(&result.findings, args.fail_on.severity())
+    check::exit_code(&result.findings, fail_on)
+}
+
+fn load_config(args: &CheckArgs) -> Result<Config, ConfigError> {
+    if args.no_config {
+        return Ok(Config::default());
+    }
+    let path = match &args.config {
+        Some(path) => Some(path.clone()),
+        None => std::env::current_dir()
+            .ok()
+            .and_then(|dir| config::find(&dir)),
+    };
+    match path {
+        Some(path) => config::load(&path),
+        None => Ok(Config::default()),
+    }
+}
+
+fn report_config_error(error: ConfigError) {
+    let diagnostic = miette::MietteDiagnostic::new(format!("invalid config: {}", error.message))
+        .with_labels([miette::LabeledSpan::at(error.span.clone(), "here")]);
+    let name = crate::source::display_path(&error.path);
+    let report = miette::Report::new(diagnostic)
+        .with_source_code(miette::NamedSource::new(name, error.source));
+    eprintln!("{report:?}");
 }

@@ -6,6 +6,7 @@
 pub mod arm;
 pub mod check;
 pub mod cli;
+pub mod config;
 pub mod data;
 pub mod diagnostic;
 pub mod discover;

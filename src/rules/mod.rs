@@ -1,7 +1,13 @@
 //! The rule framework and the one list of rules.
 
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::Model;
+mod az101_secret_in_app_settings;
+mod az201_missing_managed_identity;
+mod az301_privileged_role_at_broad_scope;
+pub mod roles;
+pub mod secrets;
+
+use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::model::{Model, Resource};
 
 /// What a rule is: its code, name, default severity and documentation.
 #[derive(Debug)]
@@ -62,7 +68,20 @@ const fn entry<R: Rule>() -> RuleEntry {
 }
 
 /// Every rule, in code order.
-pub static ALL_RULES: &[RuleEntry] = &[];
+pub static ALL_RULES: &[RuleEntry] = &[
+    entry::<az101_secret_in_app_settings::SecretInAppSettings>(),
+    entry::<az201_missing_managed_identity::MissingManagedIdentity>(),
+    entry::<az301_privileged_role_at_broad_scope::PrivilegedRoleAtBroadScope>(),
+];
+
+/// Labels on the module calls or nested deployments through which a resource is declared.
+pub fn context_labels(resource: &Resource) -> Vec<Label> {
+    resource
+        .call_path
+        .iter()
+        .map(|&span| Label::new(span, "declared through this module call"))
+        .collect()
+}
 
 /// Diagnostics of the tool itself, which share the rule namespace for `--select` and output.
 pub static INVALID_FILE: RuleMeta = RuleMeta {

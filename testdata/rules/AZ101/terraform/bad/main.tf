@@ -1,0 +1,56 @@
+variable "environment" {
+  type    = string
+  default = "prod"
+}
+
+variable "db_password" {
+  type      = string
+  sensitive = true
+}
+
+locals {
+  apps = toset(["api", "worker"])
+  # A storage key pasted into a local: the classic leak.
+  storage_connection = "DefaultEndpointsProtocol=https;AccountName=stapp${var.environment};AccountKey=bG9yZW0taXBzdW0tZXhhbXBsZS1rZXktbm90LXJlYWwtMDAwMDAwMDAwMDAwMDAwMA==;EndpointSuffix=core.windows.net"
+}
+
+resource "azurerm_service_plan" "plan" {
+  name                = "asp-app-${var.environment}"
+  resource_group_name = "rg-app-${var.environment}"
+  location            = "westeurope"
+  os_type             = "Linux"
+  sku_name            = "P1v3"
+}
+
+resource "azurerm_linux_web_app" "app" {
+  for_each            = local.apps
+  name                = "app-${each.key}-${var.environment}"
+  resource_group_name = azurerm_service_plan.plan.resource_group_name
+  location            = azurerm_service_plan.plan.location
+  service_plan_id     = azurerm_service_plan.plan.id
+
+  site_config {}
+
+  identity {
+    type = "SystemAssigned"
+  }
+
+  app_settings = {
+    STORAGE_CONNECTION = local.storage_connection # expect: AZ101
+    DB_PASSWORD        = var.db_password # expect: AZ101
+    KEY_VAULT_NAME     = "kv-app-${var.environment}"
+  }
+
+  connection_string {
+    name  = "Database"
+    type  = "SQLAzure"
+    value = "Server=tcp:sql-app.database.windows.net;Database=app;User ID=app;Password=${var.db_password};" # expect: AZ101
+  }
+}
+
+module "jobs" {
+  source          = "./modules/function"
+  name            = "func-jobs-${var.environment}"
+  service_plan_id = azurerm_service_plan.plan.id
+  api_token       = "ghp_exampleexampleexampleexample000000"
+}

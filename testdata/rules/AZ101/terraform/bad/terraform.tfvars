@@ -1,0 +1,1 @@
+db_password = "Sup3r-Secret-Example-2024"
