@@ -1,8 +1,21 @@
 //! The rule framework and the one list of rules.
 
 mod az101_secret_in_app_settings;
+mod az102_credential_from_resource_in_settings;
+mod az103_plaintext_secret_input;
+mod az104_secret_in_output;
+mod az105_hardcoded_credential;
+mod az106_local_auth_enabled;
 mod az201_missing_managed_identity;
+mod az202_key_vault_reference_without_access;
+mod az203_shared_user_assigned_identity;
+mod az204_unused_user_assigned_identity;
+mod az205_service_principal_secret;
 mod az301_privileged_role_at_broad_scope;
+mod az302_privileged_role_for_workload;
+mod az303_data_role_at_broad_scope;
+mod az304_wildcard_custom_role;
+mod az305_broad_key_vault_access;
 pub mod roles;
 pub mod secrets;
 

@@ -1,0 +1,75 @@
+//! AZ103: a secret input is not marked sensitive, or has a literal default.
+
+use super::secrets::{is_nontrivial_secret_value, is_secret_like_name};
+use super::{Rule, RuleContext, RuleMeta};
+use crate::diagnostic::{redact, Diagnostic, Label, Severity};
+use crate::model::{Frontend, Input, ValueKind};
+
+pub struct PlaintextSecretInput;
+
+impl Rule for PlaintextSecretInput {
+    const META: RuleMeta = RuleMeta {
+        code: "AZ103",
+        name: "plaintext-secret-input",
+        summary: "a secret input is not marked sensitive, or has a literal default",
+        severity: Severity::Warning,
+        docs: include_str!("../../rules/AZ103-plaintext-secret-input.md"),
+    };
+
+    fn check(cx: &mut RuleContext) {
+        let model = cx.model;
+        let (kind, marker) = match model.frontend {
+            Frontend::Terraform => ("variable", "`sensitive = true`"),
+            Frontend::Arm => ("parameter", "a `securestring` or `secureObject` type"),
+        };
+        for input in &model.inputs {
+            let secret_name = is_secret_like_name(&input.name) && !is_non_secret_type(input);
+            if let Some(default) = literal_default(input)
+                && (input.sensitive || secret_name)
+            {
+                cx.report(
+                    Diagnostic::new(
+                        format!("{kind} `{}` has a literal secret default (`{}`)", input.name, redact(&default)),
+                        Label::new(input.default.as_ref().map_or(input.span, |d| d.span), "literal secret"),
+                        format!("input/{}/default", input.name),
+                    )
+                    .with_redacted(input.default.as_ref().map_or(input.span, |d| d.span))
+                    .with_help("remove the default and pass the value at deploy time from a secret store (Key Vault, a pipeline secret)"),
+                );
+                continue;
+            }
+            if secret_name && !input.sensitive {
+                let primary = match &input.type_value {
+                    Some(value) if model.frontend == Frontend::Arm => Label::new(value.span, "not a secure type"),
+                    _ => Label::new(input.span, format!("no {marker}")),
+                };
+                let help = match model.frontend {
+                    Frontend::Terraform => "add `sensitive = true` so plans and logs do not show the value",
+                    Frontend::Arm => "declare the parameter as `securestring` (`@secure()` in Bicep) so the value is not logged or returned by the deployment",
+                };
+                cx.report(
+                    Diagnostic::new(
+                        format!("{kind} `{}` looks like a secret but is not marked sensitive", input.name),
+                        primary,
+                        format!("input/{}", input.name),
+                    )
+                    .with_help(help),
+                );
+            }
+        }
+    }
+}
+
+/// Booleans, numbers and the like are flags about secrets, not secrets.
+fn is_non_secret_type(input: &Input) -> bool {
+    let Some(text) = input.type_value.as_ref().and_then(|t| t.to_text()) else { return false };
+    let text = text.to_ascii_lowercase();
+    ["bool", "number", "int"].iter().any(|t| text == *t)
+}
+
+/// The default when it is a non-trivial literal string.
+fn literal_default(input: &Input) -> Option<String> {
+    let default = input.default.as_ref()?;
+    let ValueKind::String(text) = &default.kind else { return None };
+    is_nontrivial_secret_value(text).then(|| text.clone())
+}

@@ -1,0 +1,118 @@
+//! AZ105: a literal credential in a resource, provider or backend argument.
+
+use super::secrets::{credential_shape, is_nontrivial_secret_value, is_secret_like_name};
+use super::{context_labels, Rule, RuleContext, RuleMeta};
+use crate::data::is_azurerm_secret_attribute;
+use crate::diagnostic::{redact, Diagnostic, Label, Severity};
+use crate::model::{Frontend, ResourceMode, Value, ValueKind};
+
+pub struct HardcodedCredential;
+
+impl Rule for HardcodedCredential {
+    const META: RuleMeta = RuleMeta {
+        code: "AZ105",
+        name: "hardcoded-credential",
+        summary: "a literal credential in a resource, provider or backend argument",
+        severity: Severity::Error,
+        docs: include_str!("../../rules/AZ105-hardcoded-credential.md"),
+    };
+
+    fn check(cx: &mut RuleContext) {
+        let model = cx.model;
+        let mut found = Vec::new();
+        for (id, resource) in model.resources.iter().enumerate() {
+            if resource.mode == ResourceMode::Existing {
+                continue;
+            }
+            let mut hits = Vec::new();
+            walk(&resource.body, "", 0, &mut |path, key, value| {
+                let credential_argument = model.frontend == Frontend::Terraform
+                    && is_azurerm_secret_attribute(&resource.resource_type, path, false);
+                if is_credential(key, value, credential_argument) {
+                    hits.push((path.to_string(), value.clone()));
+                }
+            });
+            found.extend(hits.into_iter().map(|(path, value)| (Some(id), resource.address.clone(), path, value)));
+        }
+        for provider in &model.providers {
+            let mut hits = Vec::new();
+            walk(&provider.body, "", 0, &mut |path, key, value| {
+                if is_credential(key, value, false) {
+                    hits.push((path.to_string(), value.clone()));
+                }
+            });
+            let address = format!("provider.{}", provider.name);
+            found.extend(hits.into_iter().map(|(path, value)| (None, address.clone(), path, value)));
+        }
+        for (resource, address, path, value) in found {
+            let text = value.as_str().unwrap_or_default();
+            let mut diagnostic = Diagnostic::new(
+                format!("`{path}` of `{address}` is a literal credential (`{}`)", redact(text)),
+                Label::new(value.span, "literal credential"),
+                format!("{address}/{path}"),
+            )
+            .with_redacted(value.span)
+            .with_help(match model.frontend {
+                Frontend::Terraform => "pass the secret in from a secret store (an `ephemeral` or `sensitive` variable fed by the pipeline, or a Key Vault data source), or remove it in favour of Entra ID authentication with a managed identity",
+                Frontend::Arm => "take the value from a `securestring` parameter fed by a Key Vault reference in the parameter file, or remove it in favour of Entra ID authentication with a managed identity",
+            });
+            if let Some(origin) = value.origin {
+                diagnostic = diagnostic.with_label(Label::new(origin, "the value is written here")).with_redacted(origin);
+            }
+            if let Some(resource) = resource {
+                diagnostic = diagnostic.with_labels(context_labels(model.resource(resource)));
+            }
+            cx.report(diagnostic);
+        }
+    }
+}
+
+/// Subtrees that hold workload settings: AZ101 reports those.
+const SETTINGS_KEYS: [&str; 8] = [
+    "app_settings",
+    "connection_string",
+    "env",
+    "environment_variables",
+    "appsettings",
+    "connectionstrings",
+    "environmentvariables",
+    "tags",
+];
+
+const MAX_DEPTH: usize = 48;
+
+/// Calls `visit(path, key, value)` for every scalar below `value`, skipping settings subtrees.
+fn walk(value: &Value, path: &str, depth: usize, visit: &mut dyn FnMut(&str, &str, &Value)) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    match &value.kind {
+        ValueKind::Map(entries) => {
+            for entry in entries {
+                if SETTINGS_KEYS.contains(&entry.key.to_ascii_lowercase().as_str()) {
+                    continue;
+                }
+                let child = if path.is_empty() { entry.key.clone() } else { format!("{path}.{}", entry.key) };
+                match &entry.value.kind {
+                    ValueKind::Map(_) | ValueKind::List(_) => walk(&entry.value, &child, depth + 1, visit),
+                    _ => visit(&child, &entry.key, &entry.value),
+                }
+            }
+        }
+        ValueKind::List(items) => items.iter().for_each(|item| walk(item, path, depth + 1, visit)),
+        _ => {}
+    }
+}
+
+fn is_credential(key: &str, value: &Value, credential_argument: bool) -> bool {
+    let ValueKind::String(text) = &value.kind else { return false };
+    if credential_shape(text).is_some() {
+        return true;
+    }
+    (credential_argument || is_secret_like_name(key)) && is_nontrivial_secret_value(text) && !is_public_material(text)
+}
+
+/// Certificates and public keys sit under secret-like names but are not secrets.
+fn is_public_material(text: &str) -> bool {
+    text.starts_with("ssh-") || text.contains("BEGIN CERTIFICATE") || text.contains("BEGIN PUBLIC KEY")
+}

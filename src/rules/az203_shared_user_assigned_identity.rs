@@ -1,0 +1,64 @@
+//! AZ203: one user-assigned identity is shared across resource groups or too many workloads.
+
+use super::{context_labels, Rule, RuleContext, RuleMeta};
+use crate::diagnostic::{Diagnostic, Label, Severity};
+
+pub struct SharedUserAssignedIdentity;
+
+impl Rule for SharedUserAssignedIdentity {
+    const META: RuleMeta = RuleMeta {
+        code: "AZ203",
+        name: "shared-user-assigned-identity",
+        summary: "one user-assigned identity is attached to workloads in several resource groups or to too many workloads",
+        severity: Severity::Warning,
+        docs: include_str!("../../rules/AZ203-shared-user-assigned-identity.md"),
+    };
+
+    fn check(cx: &mut RuleContext) {
+        let model = cx.model;
+        let max = cx.options.max_workloads;
+        for identity in &model.identities {
+            let resource = model.resource(identity.resource);
+            let attached: Vec<_> = model.workloads_attaching(identity.resource).collect();
+            let mut groups: Vec<String> = attached
+                .iter()
+                .filter_map(|w| model.resource(w.resource).resource_group.as_ref()?.to_text())
+                .map(|g| g.to_ascii_lowercase())
+                .collect();
+            groups.sort();
+            groups.dedup();
+            let message = if groups.len() >= 2 {
+                format!(
+                    "user-assigned identity `{}` is shared by workloads in {} resource groups ({})",
+                    resource.address,
+                    groups.len(),
+                    groups.join(", ")
+                )
+            } else if attached.len() > max {
+                format!(
+                    "user-assigned identity `{}` is shared by {} workloads (more than {max})",
+                    resource.address,
+                    attached.len()
+                )
+            } else {
+                continue;
+            };
+            let labels = attached.iter().map(|w| {
+                let workload = model.resource(w.resource);
+                let span = w
+                    .identity
+                    .user_assigned
+                    .iter()
+                    .find(|r| r.target == Some(identity.resource))
+                    .map_or(workload.span, |r| r.value.span);
+                Label::new(span, format!("attached to `{}`", workload.address))
+            });
+            cx.report(
+                Diagnostic::new(message, Label::new(resource.span, "shared identity"), format!("{}/shared", resource.address))
+                    .with_labels(labels)
+                    .with_help("give each workload (or each tightly coupled group in one resource group) its own identity, so every grant follows one workload and a compromise stays contained")
+                    .with_labels(context_labels(resource)),
+            );
+        }
+    }
+}

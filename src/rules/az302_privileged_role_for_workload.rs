@@ -1,0 +1,55 @@
+//! AZ302: a workload identity gets a privileged role at resource-group or resource scope.
+
+use super::roles::{principal_label, role_is_privileged, role_name};
+use super::{context_labels, Rule, RuleContext, RuleMeta};
+use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::model::{Model, Principal, ScopeKind};
+
+pub struct PrivilegedRoleForWorkload;
+
+impl Rule for PrivilegedRoleForWorkload {
+    const META: RuleMeta = RuleMeta {
+        code: "AZ302",
+        name: "privileged-role-for-workload",
+        summary: "a workload identity gets a privileged role at resource-group or resource scope",
+        severity: Severity::Warning,
+        docs: include_str!("../../rules/AZ302-privileged-role-for-workload.md"),
+    };
+
+    fn check(cx: &mut RuleContext) {
+        let model = cx.model;
+        for assignment in &model.role_assignments {
+            if !matches!(assignment.scope, ScopeKind::ResourceGroup | ScopeKind::Resource)
+                || !is_workload_identity(model, assignment.principal)
+                || role_is_privileged(model, assignment.role) != Some(true)
+            {
+                continue;
+            }
+            let resource = model.resource(assignment.resource);
+            let mut diagnostic = Diagnostic::new(
+                format!(
+                    "workload identity gets privileged role `{}` at {}",
+                    role_name(model, assignment.role),
+                    assignment.scope.describe()
+                ),
+                Label::new(assignment.role_value.span, "privileged role"),
+                format!("{}/role", resource.address),
+            )
+            .with_label(Label::new(assignment.scope_value.span, assignment.scope.describe()))
+            .with_help("grant the workload only the data or service role it uses (e.g. `Storage Blob Data Contributor`, `Key Vault Secrets User`) on the resource it calls: code that runs as Owner or Contributor can rewrite its own environment");
+            if let Some(label) = principal_label(model, assignment) {
+                diagnostic = diagnostic.with_label(label);
+            }
+            cx.report(diagnostic.with_labels(context_labels(resource)));
+        }
+    }
+}
+
+/// A system-assigned identity of a workload, or a user-assigned identity a workload attaches.
+fn is_workload_identity(model: &Model, principal: Principal) -> bool {
+    match principal {
+        Principal::SystemAssigned(resource) => model.workload_of(resource).is_some(),
+        Principal::UserAssigned(identity) => model.workloads_attaching(identity).next().is_some(),
+        Principal::Other => false,
+    }
+}
