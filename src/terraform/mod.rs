@@ -1,5 +1,8 @@
 //! The Terraform front end: HCL with spans (hcl-edit), resolution, lowering into the model.
 
+pub mod ast;
+pub mod parse;
+
 use crate::frontend::Loaded;
 use crate::source::SourceDb;
 use crate::span::FileId;
