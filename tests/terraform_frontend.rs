@@ -104,7 +104,8 @@ fn resource<'m>(model: &'m Model, address: &str) -> &'m idlint::model::Resource 
 }
 
 fn text_of(v: &Value) -> String {
-    v.text_with_holes("?").unwrap_or_else(|| format!("{:?}", v.kind))
+    v.text_with_holes("?")
+        .unwrap_or_else(|| format!("{:?}", v.kind))
 }
 
 #[test]
@@ -150,7 +151,10 @@ resource "azurerm_resource_group" "rg" {
     assert_eq!(d.as_str(), Some("d-var-file"));
     let entry = rg.body.entry("location").unwrap();
     assert_eq!(s.text(entry.span.unwrap()), "location = var.c");
-    assert_eq!(s.text(rg.span), "resource \"azurerm_resource_group\" \"rg\"");
+    assert_eq!(
+        s.text(rg.span),
+        "resource \"azurerm_resource_group\" \"rg\""
+    );
 }
 
 #[test]
@@ -166,7 +170,10 @@ resource "azurerm_role_assignment" "a" {
     let s = scan(&[("main.tf", main)], &[]);
     let model = s.model();
     let assignment = &model.role_assignments[0];
-    assert!(matches!(assignment.scope_value.kind, ValueKind::Template(_)));
+    assert!(matches!(
+        assignment.scope_value.kind,
+        ValueKind::Template(_)
+    ));
     assert_eq!(
         text_of(&assignment.scope_value),
         "/subscriptions/?/resourceGroups/rg-app"
@@ -209,8 +216,15 @@ resource "azurerm_user_assigned_identity" "u" {
     assert_eq!(web.name.as_str(), Some("id-web-S1"));
     resource(model, "azurerm_user_assigned_identity.id[\"api\"]");
     let r1 = resource(model, "azurerm_role_assignment.r[1]");
-    assert_eq!(r1.body.get("scope").unwrap().as_str(), Some("/subscriptions/s1"));
-    let web_id = model.resources.iter().position(|r| std::ptr::eq(r, web)).unwrap();
+    assert_eq!(
+        r1.body.get("scope").unwrap().as_str(),
+        Some("/subscriptions/s1")
+    );
+    let web_id = model
+        .resources
+        .iter()
+        .position(|r| std::ptr::eq(r, web))
+        .unwrap();
     assert!(
         model
             .role_assignments
@@ -265,8 +279,17 @@ resource "azurerm_linux_web_app" "static" {
     assert_eq!(cs.len(), 1);
     assert_eq!(cs[0].name, "db");
     assert_eq!(cs[0].value.as_str(), Some("Server=tcp:x;Password=p"));
-    let app = model.workloads.iter().find(|w| w.resource == 0 || model.resources[w.resource].address == "azurerm_linux_web_app.app").unwrap();
-    assert_eq!(model.resources[app.resource].address, "azurerm_linux_web_app.app");
+    let app = model
+        .workloads
+        .iter()
+        .find(|w| {
+            w.resource == 0 || model.resources[w.resource].address == "azurerm_linux_web_app.app"
+        })
+        .unwrap();
+    assert_eq!(
+        model.resources[app.resource].address,
+        "azurerm_linux_web_app.app"
+    );
     assert!(app.identity.span.is_some());
     assert_eq!(app.identity.system_assigned, None);
     assert_eq!(app.identity.has_any(), None);
@@ -320,10 +343,7 @@ output "principal_id" {
   value = azurerm_user_assigned_identity.id.principal_id
 }
 "#;
-    let s = scan(
-        &[("main.tf", root), ("modules/app/main.tf", child)],
-        &[],
-    );
+    let s = scan(&[("main.tf", root), ("modules/app/main.tf", child)], &[]);
     let model = s.model();
     let identity = model
         .resources
@@ -339,7 +359,10 @@ output "principal_id" {
     assert_eq!(s.text(inner.role_value.span), "var.role");
     assert_eq!(s.text(inner.role_value.origin.unwrap()), "\"Contributor\"");
     assert_eq!(inner.scope, ScopeKind::ResourceGroup);
-    assert_eq!(text_of(&inner.scope_value), "/subscriptions/?/resourceGroups/rg-web-1");
+    assert_eq!(
+        text_of(&inner.scope_value),
+        "/subscriptions/?/resourceGroups/rg-web-1"
+    );
     assert_eq!(inner.principal, Principal::UserAssigned(identity));
     let res = &model.resources[inner.resource];
     assert_eq!(res.call_path.len(), 1);
@@ -458,8 +481,16 @@ output "key" {
 "#;
     let s = scan(&[("main.tf", main)], &[]);
     let model = s.model();
-    let fn_id = model.resources.iter().position(|r| r.address == "azurerm_linux_function_app.fn").unwrap();
-    let kv_id = model.resources.iter().position(|r| r.address == "azurerm_key_vault.kv").unwrap();
+    let fn_id = model
+        .resources
+        .iter()
+        .position(|r| r.address == "azurerm_linux_function_app.fn")
+        .unwrap();
+    let kv_id = model
+        .resources
+        .iter()
+        .position(|r| r.address == "azurerm_key_vault.kv")
+        .unwrap();
     let by = |address: &str| {
         model
             .role_assignments
@@ -485,10 +516,16 @@ output "key" {
     assert_eq!(definition.name.as_str(), Some("custom-writer"));
 
     let vault = &model.key_vaults[0];
-    assert_eq!(vault.rbac_authorization.as_ref().and_then(Value::as_bool), Some(false));
+    assert_eq!(
+        vault.rbac_authorization.as_ref().and_then(Value::as_bool),
+        Some(false)
+    );
     assert_eq!(model.access_policies.len(), 2);
     assert!(model.access_policies.iter().all(|p| p.vault == Some(kv_id)));
-    assert_eq!(model.access_policies[0].principal, Principal::SystemAssigned(fn_id));
+    assert_eq!(
+        model.access_policies[0].principal,
+        Principal::SystemAssigned(fn_id)
+    );
 
     let key = model
         .settings
@@ -553,7 +590,10 @@ fn invalid_file_is_reported_and_the_scan_goes_on() {
     let s = scan(
         &[
             ("broken.tf", broken),
-            ("ok/main.tf", "resource \"azurerm_resource_group\" \"rg\" {\n  name = \"x\"\n}\n"),
+            (
+                "ok/main.tf",
+                "resource \"azurerm_resource_group\" \"rg\" {\n  name = \"x\"\n}\n",
+            ),
         ],
         &[],
     );
@@ -561,12 +601,11 @@ fn invalid_file_is_reported_and_the_scan_goes_on() {
     let d = &s.loaded.invalid_files[0];
     assert_eq!(d.primary.span.start as usize, broken.find("= 1").unwrap());
     assert!(d.anchor.ends_with("broken.tf"));
-    assert!(
-        s.loaded
-            .models
+    assert!(s.loaded.models.iter().any(|m| {
+        m.resources
             .iter()
-            .any(|m| m.resources.iter().any(|r| r.address == "azurerm_resource_group.rg"))
-    );
+            .any(|r| r.address == "azurerm_resource_group.rg")
+    }));
 }
 
 #[test]
@@ -575,9 +614,15 @@ fn suppressions_cover_the_block_below() {
     let s = scan(&[("main.tf", main)], &[]);
     let sup = &s.loaded.suppressions[0];
     assert_eq!(sup.rules, ["AZ201"]);
-    assert!(s.text(sup.target).starts_with("resource \"azurerm_linux_web_app\""));
+    assert!(
+        s.text(sup.target)
+            .starts_with("resource \"azurerm_linux_web_app\"")
+    );
     let workload = &s.model().workloads[0];
-    assert!(sup.target.contains(s.model().resources[workload.resource].span));
+    assert!(
+        sup.target
+            .contains(s.model().resources[workload.resource].span)
+    );
 }
 
 #[test]
@@ -651,9 +696,21 @@ fn corpus_statistics() {
         count(&|m| m.resources.len()),
         count(&|m| m.workloads.len()),
         count(&|m| m.role_assignments.len()),
-        count(&|m| m.role_assignments.iter().filter(|a| a.principal != Principal::Other).count()),
-        count(&|m| m.role_assignments.iter().filter(|a| !matches!(a.role, Role::Unknown)).count()),
-        count(&|m| m.role_assignments.iter().filter(|a| a.scope != ScopeKind::Unknown).count()),
+        count(&|m| m
+            .role_assignments
+            .iter()
+            .filter(|a| a.principal != Principal::Other)
+            .count()),
+        count(&|m| m
+            .role_assignments
+            .iter()
+            .filter(|a| !matches!(a.role, Role::Unknown))
+            .count()),
+        count(&|m| m
+            .role_assignments
+            .iter()
+            .filter(|a| a.scope != ScopeKind::Unknown)
+            .count()),
         count(&|m| m.settings.len()),
         loaded.invalid_files.len(),
     );

@@ -56,9 +56,9 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
                 ValueKind::List(items) => {
                     let mut out: Vec<Value> = Vec::new();
                     for item in items {
-                        if !fully_known(item) {
-                            out.push(item.clone());
-                        } else if !out.iter().any(|o| fully_known(o) && known_equal(o, item)) {
+                        let duplicate = fully_known(item)
+                            && out.iter().any(|o| fully_known(o) && known_equal(o, item));
+                        if !duplicate {
                             out.push(item.clone());
                         }
                     }
@@ -110,10 +110,7 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
             let found = args
                 .iter()
                 .find(|a| !matches!(&a.kind, ValueKind::Unknown(refs) if refs.is_empty()));
-            match found {
-                Some(v) => Some(v.clone()),
-                None => None,
-            }
+            found.cloned()
         }
         "coalesce" => {
             let mut result = None;
@@ -159,10 +156,7 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
         },
         "replace" => match args.as_slice() {
             [s, from, to] => match (s.as_str(), from.as_str(), to.as_str()) {
-                (Some(s), Some(from), Some(to))
-                    if !(from.len() > 1 && from.starts_with('/') && from.ends_with('/'))
-                        && !from.is_empty() =>
-                {
+                (Some(s), Some(from), Some(to)) if !from.is_empty() && !is_regex(from) => {
                     Some(Value::string(s.replace(from, to), span))
                 }
                 _ => None,
@@ -222,6 +216,11 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
         Some(v) => v.used_at(span),
         None => unknown(&args, span),
     }
+}
+
+/// `replace` treats `/.../` as a regular expression, which is not evaluated here.
+fn is_regex(pattern: &str) -> bool {
+    pattern.len() > 1 && pattern.starts_with('/') && pattern.ends_with('/')
 }
 
 fn flatten(v: &Value, out: &mut Vec<Value>, depth: usize) -> bool {

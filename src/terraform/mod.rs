@@ -181,7 +181,7 @@ fn parse_into(
     parsed: &mut HashMap<FileId, Parsed>,
     loaded: &mut Loaded,
 ) {
-    let results: Vec<(FileId, Result<Parsed, crate::diagnostic::Diagnostic>)> = ids
+    let results: Vec<(FileId, Result<Parsed, Box<crate::diagnostic::Diagnostic>>)> = ids
         .par_iter()
         .map(|&id| {
             let file = db.get(id);
@@ -195,7 +195,7 @@ fn parse_into(
                 loaded.suppressions.extend(p.suppressions.iter().cloned());
                 parsed.insert(id, p);
             }
-            Err(d) => loaded.invalid_files.push(d),
+            Err(d) => loaded.invalid_files.push(*d),
         }
     }
 }

@@ -30,7 +30,12 @@ pub struct Parsed {
 }
 
 /// Parses one file; a syntax error is an `IDL001` diagnostic at the parser's location.
-pub fn parse(file: FileId, text: &str, json: bool, display: &str) -> Result<Parsed, Diagnostic> {
+pub fn parse(
+    file: FileId,
+    text: &str,
+    json: bool,
+    display: &str,
+) -> Result<Parsed, Box<Diagnostic>> {
     if json {
         parse_json(file, text, display)
     } else {
@@ -38,21 +43,29 @@ pub fn parse(file: FileId, text: &str, json: bool, display: &str) -> Result<Pars
     }
 }
 
-fn invalid(file: FileId, text: &str, offset: usize, message: &str, display: &str) -> Diagnostic {
+fn invalid(
+    file: FileId,
+    text: &str,
+    offset: usize,
+    message: &str,
+    display: &str,
+) -> Box<Diagnostic> {
     let offset = offset.min(text.len());
     let end = text[offset..]
         .chars()
         .next()
         .map_or(offset, |c| offset + c.len_utf8());
-    Diagnostic::new(
-        format!("the file cannot be parsed: {message}"),
-        Label::new(Span::new(file, offset..end), "here"),
-        display,
+    Box::new(
+        Diagnostic::new(
+            format!("the file cannot be parsed: {message}"),
+            Label::new(Span::new(file, offset..end), "here"),
+            display,
+        )
+        .with_help("fix the syntax error; idlint checks nothing else in this file until it parses"),
     )
-    .with_help("fix the syntax error; idlint checks nothing else in this file until it parses")
 }
 
-fn parse_hcl(file: FileId, text: &str, display: &str) -> Result<Parsed, Diagnostic> {
+fn parse_hcl(file: FileId, text: &str, display: &str) -> Result<Parsed, Box<Diagnostic>> {
     let (body, renames) = parse_tolerant(text).map_err(|e| {
         let message = e.message().replace('\n', " ");
         invalid(file, text, e.location().offset(), &message, display)
@@ -563,7 +576,7 @@ impl HclConverter<'_> {
     }
 }
 
-fn parse_json(file: FileId, text: &str, display: &str) -> Result<Parsed, Diagnostic> {
+fn parse_json(file: FileId, text: &str, display: &str) -> Result<Parsed, Box<Diagnostic>> {
     use jsonc_parser::{CollectOptions, ParseOptions, parse_to_ast};
     let result = parse_to_ast(text, &CollectOptions::default(), &ParseOptions::default())
         .map_err(|e| invalid(file, text, e.range().start, &e.kind().to_string(), display))?;
@@ -794,7 +807,7 @@ impl JsonConverter<'_> {
 mod tests {
     use super::*;
 
-    fn parse_text(text: &str) -> Result<Parsed, Diagnostic> {
+    fn parse_text(text: &str) -> Result<Parsed, Box<Diagnostic>> {
         parse(FileId(0), text, false, "main.tf")
     }
 
