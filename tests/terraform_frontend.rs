@@ -715,3 +715,124 @@ fn corpus_statistics() {
         loaded.invalid_files.len(),
     );
 }
+
+#[test]
+fn identities_settings_inputs_outputs_and_providers() {
+    let main = r#"
+terraform {
+  backend "azurerm" {
+    storage_account_name = "tfstate"
+  }
+}
+provider "azurerm" {
+  client_secret = var.client_secret
+  features {}
+}
+variable "client_secret" {
+  type      = string
+  sensitive = true
+}
+variable "db_password" {
+  default = "hunter2"
+}
+resource "azurerm_user_assigned_identity" "app" {
+  name                = "id-app"
+  resource_group_name = "rg"
+  location            = "westeurope"
+}
+resource "azurerm_federated_identity_credential" "gh" {
+  name      = "gh"
+  parent_id = azurerm_user_assigned_identity.app.id
+  subject   = "repo:org/repo:ref:refs/heads/main"
+}
+resource "azurerm_container_app" "ca" {
+  name = "ca"
+  identity {
+    type         = "SystemAssigned, UserAssigned"
+    identity_ids = [azurerm_user_assigned_identity.app.id]
+  }
+  template {
+    container {
+      name = "main"
+      env {
+        name  = "PLAIN"
+        value = "x"
+      }
+      env {
+        name        = "SECRET"
+        secret_name = "db-password"
+      }
+    }
+  }
+}
+resource "azurerm_container_group" "cg" {
+  name = "cg"
+  container {
+    name                         = "c"
+    environment_variables        = { A = "1" }
+    secure_environment_variables = { B = var.db_password }
+  }
+}
+output "password" {
+  value = "${var.db_password}-${var.client_secret}"
+}
+"#;
+    let s = scan(&[("main.tf", main)], &[]);
+    let model = s.model();
+    let identity = model
+        .resources
+        .iter()
+        .position(|r| r.address == "azurerm_user_assigned_identity.app")
+        .unwrap();
+    assert_eq!(model.identities.len(), 1);
+    assert_eq!(model.federated_credentials[0].identity, Some(identity));
+    let ca = model
+        .workloads
+        .iter()
+        .find(|w| model.resources[w.resource].address == "azurerm_container_app.ca")
+        .unwrap();
+    assert_eq!(ca.identity.system_assigned, Some(true));
+    assert_eq!(ca.identity.user_assigned.len(), 1);
+    assert_eq!(ca.identity.user_assigned[0].target, Some(identity));
+    assert_eq!(model.workloads_attaching(identity).count(), 1);
+    let env: Vec<(&str, bool)> = model
+        .settings
+        .iter()
+        .map(|x| (x.name.as_str(), x.secret_reference))
+        .collect();
+    assert_eq!(
+        env,
+        [
+            ("PLAIN", false),
+            ("SECRET", true),
+            ("A", false),
+            ("B", true)
+        ]
+    );
+    let secret = model
+        .inputs
+        .iter()
+        .find(|i| i.name == "client_secret")
+        .unwrap();
+    assert!(secret.sensitive);
+    assert_eq!(
+        secret.type_value.as_ref().and_then(Value::as_str),
+        Some("string")
+    );
+    let password = model
+        .inputs
+        .iter()
+        .find(|i| i.name == "db_password")
+        .unwrap();
+    assert_eq!(
+        password.default.as_ref().and_then(Value::as_str),
+        Some("hunter2")
+    );
+    let output = &model.outputs[0];
+    assert_eq!(output.inputs, ["db_password", "client_secret"]);
+    assert!(!output.sensitive && !output.nonsensitive);
+    let names: Vec<&str> = model.providers.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["azurerm", "backend.azurerm"]);
+    let provider = &model.providers[0];
+    assert!(!provider.body.get("client_secret").unwrap().is_known());
+}

@@ -50,7 +50,10 @@ fn invalid(
     message: &str,
     display: &str,
 ) -> Box<Diagnostic> {
-    let offset = offset.min(text.len());
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
     let end = text[offset..]
         .chars()
         .next()
@@ -375,16 +378,19 @@ impl HclConverter<'_> {
 
     /// Suppression comments in the lines right above a structure (its decor prefix).
     fn suppressions_above(&mut self, structure: &Structure, target: Span) {
-        let Some(prefix) = structure.decor().prefix() else {
-            return;
-        };
-        let prefix: &str = prefix;
-        if !prefix.contains("idlint:") || self.fixed.is_some() {
+        if let Some(prefix) = structure.decor().prefix() {
+            self.suppressions_in(prefix, target.start as usize, target);
+        }
+    }
+
+    /// Suppression comments in `prefix`, the text that ends at `end` right before `target`.
+    fn suppressions_in(&mut self, prefix: &str, end: usize, target: Span) {
+        if !prefix.contains("idlint:") || self.fixed.is_some() || self.offset != 0 {
             return;
         }
-        let start = (target.start as usize).saturating_sub(prefix.len());
-        // The prefix is the text just before the structure; check it really is.
-        if self.text.get(start..target.start as usize) != Some(prefix) {
+        let start = end.saturating_sub(prefix.len());
+        // The prefix is the text just before the node; check it really is.
+        if self.text.get(start..end) != Some(prefix) {
             return;
         }
         let mut line_start = start;
@@ -505,6 +511,7 @@ impl HclConverter<'_> {
             .map(|(key, value)| {
                 let key_span = self.span(key.span(), span);
                 let value_expr = self.expr(value.expr(), span);
+                let key_prefix = key.decor().prefix().map(|p| p.to_string());
                 let key = match key {
                     hx::ObjectKey::Ident(ident) => ObjectKey::Name(self.name(ident.as_str())),
                     hx::ObjectKey::Expression(Expression::String(s)) => {
@@ -517,6 +524,9 @@ impl HclConverter<'_> {
                     start: key_span.start,
                     end: value_expr.span.end.max(key_span.end),
                 };
+                if let Some(prefix) = key_prefix {
+                    self.suppressions_in(&prefix, key_span.start as usize, item_span);
+                }
                 ObjectItem {
                     key,
                     span: item_span,
@@ -877,6 +887,14 @@ mod tests {
         );
         assert_eq!(&text[s.target.range()], "role = \"Owner\"");
         assert_eq!(s.rules, ["AZ301"]);
+        let text = "a = {\n  // idlint:ignore AZ101 -- test value\n  \"K\" = \"v\"\n}\n";
+        let parsed = parse_text(text).unwrap();
+        let s = &parsed.suppressions[0];
+        assert_eq!(
+            &text[s.comment.range()],
+            "// idlint:ignore AZ101 -- test value"
+        );
+        assert_eq!(&text[s.target.range()], "\"K\" = \"v\"");
     }
 
     #[test]
