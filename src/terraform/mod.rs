@@ -1,10 +1,250 @@
 //! The Terraform front end: HCL with spans (hcl-edit), resolution, lowering into the model.
+//!
+//! Files are parsed once each, in parallel ([`parse`]). One directory is one module
+//! ([`modules`]); directories no other scanned directory calls are roots, and each root becomes
+//! one model: its local module calls are instantiated recursively ([`eval`]) and everything is
+//! lowered into the model ([`lower`]).
+
+pub mod ast;
+pub mod eval;
+pub mod functions;
+pub mod lower;
+pub mod modules;
+pub mod parse;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
 
 use crate::frontend::Loaded;
-use crate::source::SourceDb;
+use crate::model::Model;
+use crate::source::{FileKind, SourceDb, SourceFile};
 use crate::span::FileId;
+use modules::{ModuleDef, is_local_source, join_normalized, module_source};
+use parse::Parsed;
+
+/// At most this many module directories outside the scan are loaded.
+const MAX_EXTERNAL_DIRS: usize = 512;
+/// Module files larger than this are not loaded from outside the scan.
+const MAX_EXTERNAL_FILE_BYTES: u64 = 10 * 1024 * 1024;
+
+/// A module directory: its files, and whether it was part of the scan.
+struct Dir {
+    path: PathBuf,
+    files: Vec<FileId>,
+    scanned: bool,
+}
 
 /// Builds one model per root module among `files`; `var_files` are `--var-file` values.
-pub fn load(_db: &mut SourceDb, _files: &[FileId], _var_files: &[FileId]) -> Loaded {
-    Loaded::default()
+pub fn load(db: &mut SourceDb, files: &[FileId], var_files: &[FileId]) -> Loaded {
+    let mut loaded = Loaded::default();
+    let mut parsed: HashMap<FileId, Parsed> = HashMap::new();
+    let all: Vec<FileId> = files.iter().chain(var_files).copied().collect();
+    parse_into(db, &all, &mut parsed, &mut loaded);
+
+    // Group the scanned files by directory.
+    let mut dirs: Vec<Dir> = Vec::new();
+    let mut dir_index: HashMap<PathBuf, usize> = HashMap::new();
+    for &id in files {
+        let dir = directory_of(&db.get(id).path);
+        let index = *dir_index.entry(dir.clone()).or_insert_with(|| {
+            dirs.push(Dir {
+                path: dir,
+                files: Vec::new(),
+                scanned: true,
+            });
+            dirs.len() - 1
+        });
+        dirs[index].files.push(id);
+    }
+
+    // Follow local module sources, loading directories outside the scan.
+    let mut edges: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    let mut calls: HashMap<(usize, String), usize> = HashMap::new();
+    let mut external = 0;
+    let mut next = 0;
+    while next < dirs.len() {
+        let mut targets: Vec<(String, PathBuf)> = Vec::new();
+        for id in &dirs[next].files {
+            let Some(p) = parsed.get(id) else { continue };
+            for block in p.body.blocks("module") {
+                if let Some(source) = module_source(block).filter(|s| is_local_source(s)) {
+                    let target = directory_of(&join_normalized(&dirs[next].path, source));
+                    targets.push((block.label(0).to_string(), target));
+                }
+            }
+        }
+        for (name, target) in targets {
+            let index = match dir_index.get(&target) {
+                Some(&i) => Some(i),
+                None if external < MAX_EXTERNAL_DIRS && target.is_dir() => {
+                    external += 1;
+                    let new_files = add_directory(db, &target);
+                    parse_into(db, &new_files, &mut parsed, &mut Loaded::default());
+                    dirs.push(Dir {
+                        path: target.clone(),
+                        files: new_files,
+                        scanned: false,
+                    });
+                    dir_index.insert(target, dirs.len() - 1);
+                    Some(dirs.len() - 1)
+                }
+                None => None,
+            };
+            if let Some(index) = index {
+                edges.entry(next).or_default().push(index);
+                calls.insert((next, name), index);
+            }
+        }
+        next += 1;
+    }
+
+    let db: &SourceDb = db;
+    let mut defs: Vec<ModuleDef<'_>> = Vec::with_capacity(dirs.len());
+    for dir in &dirs {
+        let mut def = ModuleDef::new(dir.path.clone());
+        let mut tfvars: Vec<(&str, &ast::Body)> = Vec::new();
+        for id in &dir.files {
+            let Some(p) = parsed.get(id) else { continue };
+            let file = db.get(*id);
+            match file.kind {
+                FileKind::TerraformVars => {
+                    let name = file.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                    tfvars.push((name, &p.body));
+                }
+                _ => def.add_body(&p.body),
+            }
+        }
+        // terraform.tfvars first, then *.auto.tfvars in lexical order.
+        tfvars.sort_by_key(|(name, _)| (*name != "terraform.tfvars", *name));
+        def.tfvars = tfvars.into_iter().map(|(_, b)| b).collect();
+        defs.push(def);
+    }
+    for ((from, name), to) in &calls {
+        if let Some(block) = defs[*from].module_index.get(name.as_str()).copied() {
+            defs[*from].children.insert(block.label(0), *to);
+        }
+    }
+
+    let scanned: Vec<usize> = (0..dirs.len()).filter(|&i| dirs[i].scanned).collect();
+    let has_config = |i: usize| {
+        dirs[i].files.iter().any(|id| {
+            matches!(
+                db.get(*id).kind,
+                FileKind::Terraform | FileKind::TerraformJson
+            )
+        })
+    };
+    // Roots are computed among scanned directories (they are numbered first).
+    let scanned_edges: BTreeMap<usize, Vec<usize>> = edges
+        .iter()
+        .filter(|(from, _)| **from < scanned.len())
+        .map(|(from, tos)| (*from, tos.clone()))
+        .collect();
+    let mut roots: Vec<usize> = modules::roots(scanned.len(), &scanned_edges)
+        .into_iter()
+        .filter(|&i| has_config(i))
+        .collect();
+    roots.sort_by(|a, b| dirs[*a].path.cmp(&dirs[*b].path));
+
+    let var_bodies: Vec<&ast::Body> = var_files
+        .iter()
+        .filter_map(|id| parsed.get(id).map(|p| &p.body))
+        .collect();
+    let defs = &defs;
+    let var_bodies = &var_bodies;
+    let build = |root: usize| -> Model {
+        let mut ev = eval::Evaluator::new(db, defs, root);
+        let mut values: Vec<&ast::Body> = defs[root].tfvars.clone();
+        values.extend(var_bodies.iter().copied());
+        ev.set_root_values(&values);
+        lower::build(&mut ev);
+        ev.model
+    };
+    // Evaluation recurses through references; give it room.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(rayon::current_num_threads())
+        .stack_size(256 * 1024 * 1024)
+        .build();
+    let models: Vec<Model> = match pool {
+        Ok(pool) => pool.install(|| roots.par_iter().map(|&r| build(r)).collect()),
+        Err(_) => roots.iter().map(|&r| build(r)).collect(),
+    };
+    loaded.models = models;
+    loaded
+}
+
+fn parse_into(
+    db: &SourceDb,
+    ids: &[FileId],
+    parsed: &mut HashMap<FileId, Parsed>,
+    loaded: &mut Loaded,
+) {
+    let results: Vec<(FileId, Result<Parsed, Box<crate::diagnostic::Diagnostic>>)> = ids
+        .par_iter()
+        .map(|&id| {
+            let file = db.get(id);
+            let json = file.kind == FileKind::TerraformJson;
+            (id, parse::parse(id, &file.text, json, &file.display))
+        })
+        .collect();
+    for (id, result) in results {
+        match result {
+            Ok(p) => {
+                loaded.suppressions.extend(p.suppressions.iter().cloned());
+                parsed.insert(id, p);
+            }
+            Err(d) => loaded.invalid_files.push(*d),
+        }
+    }
+}
+
+/// The directory of a file (or a directory itself), canonical when possible so that two
+/// spellings of one module directory are one module.
+fn directory_of(path: &Path) -> PathBuf {
+    let dir = if path.is_dir() {
+        path.to_path_buf()
+    } else {
+        match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        }
+    };
+    std::fs::canonicalize(&dir).unwrap_or(dir)
+}
+
+/// Reads the `.tf` and `.tf.json` files of a module directory outside the scan into the db,
+/// unreported.
+fn add_directory(db: &mut SourceDb, dir: &Path) -> Vec<FileId> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| e.path())
+        .collect();
+    paths.sort();
+    let mut ids = Vec::new();
+    for path in paths {
+        let kind = match crate::discover::classify(&path) {
+            Some(k @ (FileKind::Terraform | FileKind::TerraformJson)) => k,
+            _ => continue,
+        };
+        let too_big = std::fs::metadata(&path).map_or(true, |m| m.len() > MAX_EXTERNAL_FILE_BYTES);
+        if too_big {
+            continue;
+        }
+        let Ok(mut text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        if text.contains('\0') {
+            continue;
+        }
+        if text.starts_with('\u{feff}') {
+            text.replace_range(..3, "   ");
+        }
+        ids.push(db.add(SourceFile::new(path, kind, text, false)));
+    }
+    ids
 }
