@@ -946,6 +946,9 @@ impl<'a> Evaluator<'a> {
         let boolean = |b: bool| Value::new(ValueKind::Bool(b), at);
         let unknown = || unknown_of(&args, at);
         match name {
+            "null" => Value::new(ValueKind::Null, at),
+            "true" => boolean(true),
+            "false" => boolean(false),
             "concat" => {
                 if args.iter().any(|a| matches!(a.kind, ValueKind::List(_))) {
                     if !args.iter().all(|a| matches!(a.kind, ValueKind::List(_))) {
@@ -1184,6 +1187,29 @@ impl<'a> Evaluator<'a> {
                 Some(text) => string(base64(text.as_bytes())),
                 None => unknown(),
             },
+            "add" | "sub" | "mul" | "div" | "mod" | "min" | "max" => {
+                let numbers: Option<Vec<f64>> = match args.first().map(|a| &a.kind) {
+                    Some(ValueKind::List(items)) if args.len() == 1 => items
+                        .iter()
+                        .map(|i| match i.kind {
+                            ValueKind::Number(x) => Some(x),
+                            _ => None,
+                        })
+                        .collect(),
+                    _ => (0..args.len()).map(n).collect(),
+                };
+                let result = match (name, numbers.as_deref()) {
+                    ("add", Some([a, b])) => Some(a + b),
+                    ("sub", Some([a, b])) => Some(a - b),
+                    ("mul", Some([a, b])) => Some(a * b),
+                    ("div", Some([a, b])) if *b != 0.0 => Some((a / b).trunc()),
+                    ("mod", Some([a, b])) if *b != 0.0 => Some(a % b),
+                    ("min", Some(xs)) if !xs.is_empty() => xs.iter().copied().reduce(f64::min),
+                    ("max", Some(xs)) if !xs.is_empty() => xs.iter().copied().reduce(f64::max),
+                    _ => None,
+                };
+                result.map_or_else(unknown, |x| number(x, at))
+            }
             "int" => match n(0) {
                 Some(x) => number(x.trunc(), at),
                 None => unknown(),
@@ -1488,6 +1514,9 @@ fn to_json_text(value: &Value) -> String {
         match &value.kind {
             ValueKind::Null => serde_json::Value::Null,
             ValueKind::Bool(b) => serde_json::Value::Bool(*b),
+            ValueKind::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => {
+                serde_json::Value::Number((*n as i64).into())
+            }
             ValueKind::Number(n) => serde_json::Number::from_f64(*n)
                 .map_or(serde_json::Value::Null, serde_json::Value::Number),
             ValueKind::String(s) => serde_json::Value::String(s.clone()),

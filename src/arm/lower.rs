@@ -243,22 +243,34 @@ impl<'a> Lowering<'a> {
         let resource_group = group_json
             .map(|j| self.ev.json(&env, j))
             .unwrap_or_else(|| parent.resource_group.clone());
-        let management_group = json
-            .get("scope")
-            .map(|j| self.ev.json(&env, j))
-            .and_then(|v| management_group_of(&v))
+        let scope_value = json.get("scope").map(|j| self.ev.json(&env, j));
+        let management_group = scope_value
+            .as_ref()
+            .and_then(management_group_of)
             .unwrap_or_else(|| parent.management_group.clone());
-        let level = template
+        let schema = template
             .get("$schema")
             .and_then(Json::as_str)
-            .and_then(schema_level)
-            .unwrap_or(if group_json.is_some() {
-                Level::ResourceGroup
-            } else if subscription_json.is_some() && parent_level != Level::ResourceGroup {
-                Level::Subscription
+            .and_then(schema_level);
+        // The deployment's own targeting decides; the inner `$schema` breaks ties.
+        let level = if group_json.is_some() {
+            Level::ResourceGroup
+        } else if subscription_json.is_some() {
+            match (parent_level, schema) {
+                (Level::ResourceGroup, Some(Level::ResourceGroup)) => Level::ResourceGroup,
+                _ => Level::Subscription,
+            }
+        } else if let Some(scope_value) = &scope_value {
+            if scope_value.as_str() == Some("/") {
+                Level::Tenant
+            } else if management_group_of(scope_value).is_some() {
+                Level::ManagementGroup
             } else {
-                parent_level
-            });
+                schema.unwrap_or(parent_level)
+            }
+        } else {
+            parent_level
+        };
         let mut call_path = parent.call_path.clone();
         call_path.push(self.model.resources[id].span);
         let mut scope = Scope::new(file, template, level);
