@@ -70,7 +70,10 @@ fn setting<'m>(model: &'m Model, name: &str) -> &'m idlint::model::Setting {
 }
 
 fn text(value: &Value) -> String {
-    value.text_with_holes("<?>").unwrap_or_else(|| format!("{:?}", value.kind))
+    value
+        .to_text()
+        .or_else(|| value.text_with_holes("<?>"))
+        .unwrap_or_else(|| format!("{:?}", value.kind))
 }
 
 const RG_SCHEMA: &str =
@@ -418,7 +421,10 @@ fn unsupported_functions_are_unknown_and_keep_references() {
                "k": "[length(union(createObject('a', 1), createObject('b', 2)))]",
                "l": "[base64('foo')]",
                "m": "[and(true, not(false), contains('abc', 'b'), empty(''))]",
-               "n": "[last(take(skip(createArray(1, 2, 3, 4), 1), 2))]"
+               "n": "[last(take(skip(createArray(1, 2, 3, 4), 1), 2))]",
+               "o": "[tryGet(createObject('a', createObject('b', 'deep')), 'a', 'b')]",
+               "p": "[tryGet(createObject('a', 1), 'missing')]",
+               "q": "[tryGet(reference(resourceId('Microsoft.Storage/storageAccounts', 'sa'), '1', 'full'), 'identity', 'principalId')]"
              }}}}
            ]}}"#
     ));
@@ -444,6 +450,10 @@ fn unsupported_functions_are_unknown_and_keep_references() {
     assert_eq!(get("l"), "Zm9v");
     assert_eq!(get("m"), "true");
     assert_eq!(get("n"), "3");
+    assert_eq!(get("o"), "deep");
+    assert!(body.path("properties.p").unwrap().is_null());
+    let q = body.path("properties.q").unwrap();
+    assert!(matches!(&q.kind, ValueKind::Ref(r) if r.attribute == "identity.principalId" && r.resource == Some(0)));
 }
 
 #[test]
@@ -519,3 +529,88 @@ fn hostile_input_does_not_crash() {
     assert_eq!(loaded.models.len(), 1);
 }
 
+
+/// Resolution statistics over the shared corpus: `cargo test --release --test arm_frontend
+/// corpus -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn corpus_statistics() {
+    use std::collections::BTreeMap;
+    let root = std::path::Path::new("/work/shared/corpus/arm");
+    if !root.exists() {
+        return;
+    }
+    let mut db = SourceDb::default();
+    let mut ids = Vec::new();
+    for d in idlint::discover::walk(root, &|_: &std::path::Path| false) {
+        let Ok(text) = std::fs::read_to_string(&d.path) else {
+            continue;
+        };
+        ids.push(db.add(SourceFile::new(d.path, d.kind, text, true)));
+    }
+    let start = std::time::Instant::now();
+    let loaded = idlint::arm::load(&db, &ids, &[]);
+    eprintln!("load: {:?} for {} files", start.elapsed(), ids.len());
+    let mut stats: BTreeMap<String, usize> = BTreeMap::new();
+    let mut bump = |key: String| *stats.entry(key).or_default() += 1;
+    for model in &loaded.models {
+        bump("templates".into());
+        for r in &model.resources {
+            bump("resources".into());
+            if !r.call_path.is_empty() {
+                bump("resources in nested deployments".into());
+            }
+        }
+        for a in &model.role_assignments {
+            bump(format!("assignment principal {:?}", std::mem::discriminant(&a.principal)));
+            let principal = match a.principal {
+                Principal::SystemAssigned(_) => "system",
+                Principal::UserAssigned(_) => "user",
+                Principal::Other => "other",
+            };
+            bump(format!("assignment principal {principal}"));
+            let role = match a.role {
+                Role::BuiltIn(_) => "builtin",
+                Role::Custom(_) => "custom",
+                Role::Unknown => "unknown",
+            };
+            bump(format!("assignment role {role}"));
+            if std::env::var("DUMP").is_ok() && matches!(a.role, Role::Unknown) {
+                eprintln!("ROLE {} AT {}", text(&a.role_value), db.get(a.role_value.span.file).slice(a.role_value.span));
+            }
+            if std::env::var("DUMP").is_ok() && matches!(a.principal, Principal::Other) {
+                eprintln!("PRINCIPAL {} AT {}", text(&a.principal_value), db.get(a.principal_value.span.file).slice(a.principal_value.span));
+            }
+            bump(format!("assignment scope {:?}", a.scope));
+        }
+        for w in &model.workloads {
+            bump("workloads".into());
+            for u in &w.identity.user_assigned {
+                bump(format!("uai ref resolved={}", u.target.is_some()));
+            }
+        }
+        for s in &model.settings {
+            bump(format!("setting {:?} known={}", s.kind, s.value.is_known()));
+        }
+        for p in &model.access_policies {
+            bump(format!("access policy vault={}", p.vault.is_some()));
+        }
+        for f in &model.federated_credentials {
+            bump(format!("federated identity={}", f.identity.is_some()));
+        }
+        bump(format!("identities+{}", model.identities.len().min(1)));
+        for o in &model.outputs {
+            if o.value.refs().iter().any(|r| r.secret) {
+                bump("outputs with secret refs".into());
+            }
+        }
+    }
+    for (key, count) in stats {
+        if !key.contains("Discriminant") {
+            eprintln!("{key}: {count}");
+        }
+    }
+    for d in &loaded.invalid_files {
+        eprintln!("IDL001 {} {}", d.anchor, d.message);
+    }
+}

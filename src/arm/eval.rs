@@ -1210,6 +1210,47 @@ impl<'a> Evaluator<'a> {
                 };
                 result.map_or_else(unknown, |x| number(x, at))
             }
+            "tryget" => {
+                let Some(mut value) = args.first().map(|a| a.used_at(at)) else {
+                    return unknown();
+                };
+                for key in &args[1..] {
+                    value = match (&value.kind, &key.kind) {
+                        (ValueKind::Null, _) => return Value::new(ValueKind::Null, at),
+                        (ValueKind::Map(_), ValueKind::String(k)) => match value.get(k) {
+                            Some(v) => v.used_at(at),
+                            None if deep_known(&value) => Value::new(ValueKind::Null, at),
+                            None => unknown_of([&value], at),
+                        },
+                        (ValueKind::List(items), ValueKind::Number(i)) => {
+                            match items.get(*i as usize).filter(|_| *i >= 0.0) {
+                                Some(v) => v.used_at(at),
+                                None => Value::new(ValueKind::Null, at),
+                            }
+                        }
+                        (ValueKind::Ref(r), _) => match key.to_text() {
+                            Some(k) if matches!(key.kind, ValueKind::String(_)) => {
+                                extend_ref(r, &format!(".{k}"), at)
+                            }
+                            Some(k) => extend_ref(r, &format!("[{k}]"), at),
+                            None => unknown_of([&value, key], at),
+                        },
+                        _ => unknown_of([&value, key], at),
+                    };
+                }
+                value
+            }
+            "startswith" | "endswith" => match (s(0), s(1)) {
+                (Some(a), Some(b)) => {
+                    let (a, b) = (a.to_lowercase(), b.to_lowercase());
+                    boolean(if name == "startswith" {
+                        a.starts_with(&b)
+                    } else {
+                        a.ends_with(&b)
+                    })
+                }
+                _ => unknown(),
+            },
             "int" => match n(0) {
                 Some(x) => number(x.trunc(), at),
                 None => unknown(),
