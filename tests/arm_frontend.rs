@@ -40,7 +40,11 @@ fn load_files(files: &[(&str, Option<&str>)], explicit_parameters: &[&str]) -> (
 
 fn load_one(name: &str) -> (SourceDb, Model) {
     let (db, mut loaded) = load_files(&[(name, None)], &[]);
-    assert!(loaded.invalid_files.is_empty(), "{:?}", loaded.invalid_files);
+    assert!(
+        loaded.invalid_files.is_empty(),
+        "{:?}",
+        loaded.invalid_files
+    );
     assert_eq!(loaded.models.len(), 1);
     (db, loaded.models.remove(0))
 }
@@ -86,7 +90,11 @@ fn parameters_come_from_defaults_and_parameter_files() {
         &[],
     );
     assert!(loaded.invalid_files.is_empty());
-    assert_eq!(loaded.models.len(), 1, "parameter files are never templates");
+    assert_eq!(
+        loaded.models.len(),
+        1,
+        "parameter files are never templates"
+    );
     let model = &loaded.models[0];
     let (_, site) = resource(model, "resources[2]");
     assert_eq!(site.name.as_str(), Some("app-default"));
@@ -94,7 +102,11 @@ fn parameters_come_from_defaults_and_parameter_files() {
     assert_eq!(storage.name.as_str(), Some("stfromfile"));
     // The value used in the template remembers it was written in the parameter file.
     let origin = storage.name.origin.expect("origin in the parameter file");
-    assert!(db.get(origin.file).display.ends_with("webapp.parameters.json"));
+    assert!(
+        db.get(origin.file)
+            .display
+            .ends_with("webapp.parameters.json")
+    );
     assert_eq!(db.get(origin.file).slice(origin), "\"stfromfile\"");
     // A Key Vault reference is unknown, not secret.
     let db_conn = setting(model, "Db");
@@ -111,7 +123,9 @@ fn explicit_parameter_files_apply_to_every_template() {
     // Without any parameter file the name is a hole.
     let (_, model) = load_one("webapp.json");
     let (_, storage) = resource(&model, "resources[1]");
-    assert!(matches!(storage.name.kind, ValueKind::Unknown(ref refs) if refs[0].text == "parameters('storageName')"));
+    assert!(
+        matches!(storage.name.kind, ValueKind::Unknown(ref refs) if refs[0].text == "parameters('storageName')")
+    );
 }
 
 #[test]
@@ -119,10 +133,16 @@ fn variables_chain_format_concat_and_cycles() {
     let (db, model) = load_one("webapp.json");
     let full = setting(&model, "FULL_NAME");
     assert_eq!(full.value.as_str(), Some("pre-app-default-web"));
-    assert_eq!(db.get(full.value.span.file).slice(full.value.span), "\"[variables('fullName')]\"");
+    assert_eq!(
+        db.get(full.value.span.file).slice(full.value.span),
+        "\"[variables('fullName')]\""
+    );
     let looped = setting(&model, "LOOP");
     assert!(matches!(looped.value.kind, ValueKind::Unknown(_)));
-    assert_eq!(setting(&model, "ESCAPED").value.as_str(), Some("[not an expression]"));
+    assert_eq!(
+        setting(&model, "ESCAPED").value.as_str(),
+        Some("[not an expression]")
+    );
     assert_eq!(setting(&model, "PORTS").value.as_str(), Some("[80,81]"));
 }
 
@@ -135,12 +155,17 @@ fn list_functions_are_secret_references_to_the_resource() {
         panic!("{:?}", jobs.value.kind)
     };
     let refs = jobs.value.refs();
-    let key = refs.iter().find(|r| r.text.starts_with("listKeys")).unwrap();
+    let key = refs
+        .iter()
+        .find(|r| r.text.starts_with("listKeys"))
+        .unwrap();
     assert!(key.secret);
     assert_eq!(key.resource, Some(storage));
     assert_eq!(key.attribute, "keys[0].value");
     let output = model.outputs.iter().find(|o| o.name == "key").unwrap();
-    assert!(matches!(&output.value.kind, ValueKind::Ref(r) if r.secret && r.resource == Some(storage)));
+    assert!(
+        matches!(&output.value.kind, ValueKind::Ref(r) if r.secret && r.resource == Some(storage))
+    );
     let password = model.outputs.iter().find(|o| o.name == "password").unwrap();
     assert_eq!(password.inputs, vec!["adminPassword".to_string()]);
 }
@@ -175,14 +200,19 @@ fn role_assignments_resolve_principal_role_and_scope() {
     let (site, _) = resource(&model, "resources[2]");
     let by_address = |address: &str| {
         let (id, _) = resource(&model, address);
-        model.role_assignments.iter().find(|a| a.resource == id).unwrap()
+        model
+            .role_assignments
+            .iter()
+            .find(|a| a.resource == id)
+            .unwrap()
     };
     let owner = by_address("resources[3]");
     assert_eq!(owner.principal, Principal::UserAssigned(uami));
     assert!(matches!(owner.role, Role::BuiltIn(r) if r.name == "Owner"));
     assert_eq!(owner.scope, ScopeKind::ResourceGroup);
     assert_eq!(
-        db.get(owner.role_value.span.file).slice(owner.role_value.span),
+        db.get(owner.role_value.span.file)
+            .slice(owner.role_value.span),
         "\"[variables('ownerRole')]\""
     );
     let blob = by_address("resources[4]");
@@ -207,7 +237,13 @@ fn key_vaults_and_access_policies() {
     let (vault, vault_resource) = resource(&model, "resources[7]");
     assert!(matches!(vault_resource.name.kind, ValueKind::Template(_)));
     assert_eq!(model.key_vaults.len(), 1);
-    assert_eq!(model.key_vaults[0].rbac_authorization.as_ref().and_then(Value::as_bool), Some(false));
+    assert_eq!(
+        model.key_vaults[0]
+            .rbac_authorization
+            .as_ref()
+            .and_then(Value::as_bool),
+        Some(false)
+    );
     let policy = &model.access_policies[0];
     assert_eq!(policy.vault, Some(vault));
     // `reference(name, ..., 'Full')` by plain name.
@@ -246,7 +282,10 @@ fn symbolic_names_existing_and_container_env() {
     let (uami, _) = resource(&model, "uami");
     let (vault, vault_resource) = resource(&model, "vault");
     assert_eq!(vault_resource.mode, ResourceMode::Existing);
-    assert!(model.key_vaults.is_empty(), "existing vaults are not declared here");
+    assert!(
+        model.key_vaults.is_empty(),
+        "existing vaults are not declared here"
+    );
     let (app, _) = resource(&model, "app");
     let workload = model.workload_of(app).unwrap();
     assert_eq!(workload.kind, WorkloadKind::ContainerApp);
@@ -289,7 +328,10 @@ fn nested_deployments_inner_and_outer_scope() {
         .find(|a| a.resource == inner_assignment)
         .unwrap();
     assert_eq!(assignment.scope, ScopeKind::Subscription);
-    assert_eq!(text(&assignment.scope_value), "/subscriptions/11111111-1111-1111-1111-111111111111");
+    assert_eq!(
+        text(&assignment.scope_value),
+        "/subscriptions/11111111-1111-1111-1111-111111111111"
+    );
     assert_eq!(assignment.principal, Principal::SystemAssigned(site));
     assert!(matches!(assignment.role, Role::BuiltIn(r) if r.name == "Owner"));
     // Spans point into the nested template.
@@ -315,7 +357,10 @@ fn scope_kinds_by_schema() {
         assert!(loaded.invalid_files.is_empty());
         loaded.models[0].role_assignments[0].scope
     };
-    assert_eq!(kind(template("tenantDeploymentTemplate.json", None)), ScopeKind::Root);
+    assert_eq!(
+        kind(template("tenantDeploymentTemplate.json", None)),
+        ScopeKind::Root
+    );
     assert_eq!(
         kind(template("managementGroupDeploymentTemplate.json", None)),
         ScopeKind::ManagementGroup
@@ -324,7 +369,10 @@ fn scope_kinds_by_schema() {
         kind(template("subscriptionDeploymentTemplate.json", None)),
         ScopeKind::Subscription
     );
-    assert_eq!(kind(template("deploymentTemplate.json", None)), ScopeKind::ResourceGroup);
+    assert_eq!(
+        kind(template("deploymentTemplate.json", None)),
+        ScopeKind::ResourceGroup
+    );
     assert_eq!(
         kind(template(
             "deploymentTemplate.json",
@@ -333,7 +381,10 @@ fn scope_kinds_by_schema() {
         ScopeKind::Resource
     );
     assert_eq!(
-        kind(template("tenantDeploymentTemplate.json", Some("[managementGroup('mg').id]"))),
+        kind(template(
+            "tenantDeploymentTemplate.json",
+            Some("[managementGroup('mg').id]")
+        )),
         ScopeKind::ManagementGroup
     );
 }
@@ -395,7 +446,10 @@ fn resource_id_shapes() {
             r#"{{"$schema": "https://schema.management.azure.com/schemas/2019-08-01/{schema}#",
                "resources": [{{"type": "Microsoft.Test/things", "name": "x", "properties": {{"id": "{expression}"}}}}]}}"#
         ));
-        let value = loaded.models[0].resources[0].body.path("properties.id").unwrap();
+        let value = loaded.models[0].resources[0]
+            .body
+            .path("properties.id")
+            .unwrap();
         assert_eq!(text(value), expected, "{expression}");
         assert_eq!(ScopeKind::of(value), kind, "{expression}");
     }
@@ -435,7 +489,10 @@ fn unsupported_functions_are_unknown_and_keep_references() {
         panic!("{:?}", a.kind)
     };
     assert!(refs.iter().any(|r| r.secret && r.resource == Some(0)));
-    assert!(matches!(body.path("properties.b").unwrap().kind, ValueKind::Unknown(_)));
+    assert!(matches!(
+        body.path("properties.b").unwrap().kind,
+        ValueKind::Unknown(_)
+    ));
     let c = body.path("properties.c").unwrap();
     assert!(matches!(&c.kind, ValueKind::Unknown(refs) if refs.iter().all(|r| !r.secret)));
     let get = |key: &str| text(body.path(&format!("properties.{key}")).unwrap());
@@ -453,7 +510,9 @@ fn unsupported_functions_are_unknown_and_keep_references() {
     assert_eq!(get("o"), "deep");
     assert!(body.path("properties.p").unwrap().is_null());
     let q = body.path("properties.q").unwrap();
-    assert!(matches!(&q.kind, ValueKind::Ref(r) if r.attribute == "identity.principalId" && r.resource == Some(0)));
+    assert!(
+        matches!(&q.kind, ValueKind::Ref(r) if r.attribute == "identity.principalId" && r.resource == Some(0))
+    );
 }
 
 #[test]
@@ -488,7 +547,9 @@ fn non_templates_are_skipped_and_invalid_templates_reported() {
     assert!(loaded.models.is_empty() && loaded.invalid_files.is_empty());
     let loaded = inline("{ this is not json");
     assert!(loaded.models.is_empty() && loaded.invalid_files.is_empty());
-    let text = format!("{{\n  \"$schema\": \"{RG_SCHEMA}\",\n  \"resources\": [\n    {{ \"type\": \"a\" \"name\": \"b\" }}\n  ]\n}}");
+    let text = format!(
+        "{{\n  \"$schema\": \"{RG_SCHEMA}\",\n  \"resources\": [\n    {{ \"type\": \"a\" \"name\": \"b\" }}\n  ]\n}}"
+    );
     let (db, loaded) = load_files(&[("broken.json", Some(&text))], &[]);
     assert!(loaded.models.is_empty());
     let [diagnostic] = loaded.invalid_files.as_slice() else {
@@ -496,13 +557,20 @@ fn non_templates_are_skipped_and_invalid_templates_reported() {
     };
     let span = diagnostic.primary.span;
     assert_eq!(db.get(span.file).line_col(span.start), (4, 18));
-    assert!(diagnostic.message.contains("not valid JSON"), "{}", diagnostic.message);
+    assert!(
+        diagnostic.message.contains("not valid JSON"),
+        "{}",
+        diagnostic.message
+    );
     assert_eq!(diagnostic.anchor, db.get(FileId(0)).display);
 }
 
 #[test]
 fn hostile_input_does_not_crash() {
-    let deep_json = format!("{{\"$schema\": \"{RG_SCHEMA}\", \"x\": {}", "[".repeat(100_000));
+    let deep_json = format!(
+        "{{\"$schema\": \"{RG_SCHEMA}\", \"x\": {}",
+        "[".repeat(100_000)
+    );
     let loaded = inline(&deep_json);
     assert_eq!(loaded.invalid_files.len(), 1);
     let deep_string = format!(
@@ -528,7 +596,6 @@ fn hostile_input_does_not_crash() {
     assert!(loaded.invalid_files.is_empty());
     assert_eq!(loaded.models.len(), 1);
 }
-
 
 /// Resolution statistics over the shared corpus: `cargo test --release --test arm_frontend
 /// corpus -- --ignored --nocapture`.
@@ -562,7 +629,10 @@ fn corpus_statistics() {
             }
         }
         for a in &model.role_assignments {
-            bump(format!("assignment principal {:?}", std::mem::discriminant(&a.principal)));
+            bump(format!(
+                "assignment principal {:?}",
+                std::mem::discriminant(&a.principal)
+            ));
             let principal = match a.principal {
                 Principal::SystemAssigned(_) => "system",
                 Principal::UserAssigned(_) => "user",
@@ -576,10 +646,19 @@ fn corpus_statistics() {
             };
             bump(format!("assignment role {role}"));
             if std::env::var("DUMP").is_ok() && matches!(a.role, Role::Unknown) {
-                eprintln!("ROLE {} AT {}", text(&a.role_value), db.get(a.role_value.span.file).slice(a.role_value.span));
+                eprintln!(
+                    "ROLE {} AT {}",
+                    text(&a.role_value),
+                    db.get(a.role_value.span.file).slice(a.role_value.span)
+                );
             }
             if std::env::var("DUMP").is_ok() && matches!(a.principal, Principal::Other) {
-                eprintln!("PRINCIPAL {} AT {}", text(&a.principal_value), db.get(a.principal_value.span.file).slice(a.principal_value.span));
+                eprintln!(
+                    "PRINCIPAL {} AT {}",
+                    text(&a.principal_value),
+                    db.get(a.principal_value.span.file)
+                        .slice(a.principal_value.span)
+                );
             }
             bump(format!("assignment scope {:?}", a.scope));
         }

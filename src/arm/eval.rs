@@ -292,7 +292,7 @@ pub fn split_id(key: &str) -> Option<(String, String)> {
         None => return None,
     };
     let segments: Vec<&str> = rest.trim_end_matches('/').split('/').collect();
-    if segments.len() < 3 || segments.len() % 2 == 0 || !segments[0].contains('.') {
+    if segments.len() < 3 || segments.len().is_multiple_of(2) || !segments[0].contains('.') {
         return None;
     }
     let mut types = vec![segments[0]];

@@ -46,7 +46,7 @@ fn load_all(db: &SourceDb, files: &[FileId], parameter_files: &[FileId]) -> Load
     for &id in parameter_files {
         match parameter_values(db, id) {
             Ok(values) => explicit.extend(values),
-            Err(diagnostic) => loaded.invalid_files.push(diagnostic),
+            Err(diagnostic) => loaded.invalid_files.push(*diagnostic),
         }
     }
     let results: Vec<(Option<Model>, Vec<Diagnostic>)> = files
@@ -114,7 +114,7 @@ fn load_template(
     if let Some(sibling) = sibling {
         match parameter_values(db, sibling) {
             Ok(values) => supplied.extend(values),
-            Err(diagnostic) => diagnostics.push(diagnostic),
+            Err(diagnostic) => diagnostics.push(*diagnostic),
         }
     }
     supplied.extend(explicit.iter().cloned());
@@ -124,10 +124,10 @@ fn load_template(
 
 /// The values of a parameter file: `{"parameters": {"x": {"value": ..}}}` (or the parameters
 /// object alone); a Key Vault `reference` is an unknown value.
-fn parameter_values(db: &SourceDb, file: FileId) -> Result<Vec<(String, Value)>, Diagnostic> {
+fn parameter_values(db: &SourceDb, file: FileId) -> Result<Vec<(String, Value)>, Box<Diagnostic>> {
     let root = parse::parse(file, &db.get(file).text).map_err(|e| {
         let message = format!("the parameter file is not valid JSON: {}", e.message);
-        invalid(db, file, message, e.offset)
+        Box::new(invalid(db, file, message, e.offset))
     })?;
     let parameters = root
         .get("parameters")
