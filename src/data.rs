@@ -135,10 +135,10 @@ mod tests {
     #[test]
     fn roles_by_name_and_id() {
         let owner = builtin_role_by_name("owner").unwrap();
-        assert_eq!(owner.id, "8e3af657-a8ff-443c-a75e-2fe8c4bcb635");
+        assert_eq!(owner.id, "8e3af657-a8ff-443c-a75c-2fe8c4bcb635");
         assert!(owner.privileged);
         let by_id = builtin_role_by_id(
-            "/subscriptions/x/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75e-2fe8c4bcb635",
+            "/subscriptions/x/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
         )
         .unwrap();
         assert_eq!(by_id.name, "Owner");

@@ -380,6 +380,13 @@ fn scope_kinds_by_schema() {
         )),
         ScopeKind::Resource
     );
+    let legacy = format!(
+        r#"{{"$schema": "{RG_SCHEMA}", "resources": [{{
+            "type": "Microsoft.Storage/storageAccounts/providers/roleAssignments",
+            "name": "[concat('sa', '/Microsoft.Authorization/', guid('x'))]",
+            "properties": {{"roleDefinitionId": "x", "principalId": "p"}}}}]}}"#
+    );
+    assert_eq!(kind(legacy), ScopeKind::Resource);
     assert_eq!(
         kind(template(
             "tenantDeploymentTemplate.json",
