@@ -1,12 +1,149 @@
 //! The ARM front end: JSON templates with spans (jsonc-parser), the expression evaluator,
 //! lowering into the model.
 
+pub mod eval;
+pub mod expr;
+pub mod lower;
+pub mod parse;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::diagnostic::{Diagnostic, Label};
 use crate::frontend::Loaded;
-use crate::source::SourceDb;
-use crate::span::FileId;
+use crate::model::{Model, Value};
+use crate::source::{FileKind, SourceDb};
+use crate::span::{FileId, Span};
+
+/// Evaluation recurses over JSON and expression depth (both bounded); large stacks keep the
+/// bounds generous.
+const STACK_BYTES: usize = 64 << 20;
 
 /// Builds one model per deployment template among `files`; `parameter_files` are
 /// `--parameters` values.
-pub fn load(_db: &SourceDb, _files: &[FileId], _parameter_files: &[FileId]) -> Loaded {
-    Loaded::default()
+pub fn load(db: &SourceDb, files: &[FileId], parameter_files: &[FileId]) -> Loaded {
+    let work = || load_all(db, files, parameter_files);
+    match rayon::ThreadPoolBuilder::new()
+        .num_threads(rayon::current_num_threads())
+        .stack_size(STACK_BYTES)
+        .build()
+    {
+        Ok(pool) => pool.install(work),
+        Err(_) => work(),
+    }
+}
+
+fn load_all(db: &SourceDb, files: &[FileId], parameter_files: &[FileId]) -> Loaded {
+    let mut loaded = Loaded::default();
+    let siblings: HashMap<PathBuf, FileId> = files
+        .iter()
+        .filter(|&&id| db.get(id).kind == FileKind::ArmParameters)
+        .map(|&id| (db.get(id).path.clone(), id))
+        .collect();
+    let mut explicit: Vec<(String, Value)> = Vec::new();
+    for &id in parameter_files {
+        match parameter_values(db, id) {
+            Ok(values) => explicit.extend(values),
+            Err(diagnostic) => loaded.invalid_files.push(*diagnostic),
+        }
+    }
+    let results: Vec<(Option<Model>, Vec<Diagnostic>)> = files
+        .par_iter()
+        .filter(|&&id| db.get(id).kind == FileKind::Json)
+        .map(|&id| {
+            let sibling = sibling_parameters(&db.get(id).path).and_then(|p| siblings.get(&p));
+            load_template(db, id, sibling.copied(), &explicit)
+        })
+        .collect();
+    for (model, diagnostics) in results {
+        loaded.models.extend(model);
+        loaded.invalid_files.extend(diagnostics);
+    }
+    loaded
+}
+
+/// `X.parameters.json` for the template `X.json`.
+fn sibling_parameters(template: &Path) -> Option<PathBuf> {
+    let stem = template.file_name()?.to_str()?.strip_suffix(".json")?;
+    Some(template.with_file_name(format!("{stem}.parameters.json")))
+}
+
+fn invalid(db: &SourceDb, file: FileId, message: String, offset: usize) -> Diagnostic {
+    let source = db.get(file);
+    let end = source.text[offset.min(source.text.len())..]
+        .chars()
+        .next()
+        .map_or(offset, |c| offset + c.len_utf8());
+    Diagnostic::new(
+        message,
+        Label::new(Span::new(file, offset..end), "here"),
+        source.display.clone(),
+    )
+    .with_help("fix the JSON syntax; ARM accepts comments but otherwise strict JSON")
+}
+
+/// One template file: `None` when it is not a deployment template.
+fn load_template(
+    db: &SourceDb,
+    file: FileId,
+    sibling: Option<FileId>,
+    explicit: &[(String, Value)],
+) -> (Option<Model>, Vec<Diagnostic>) {
+    let text = &db.get(file).text;
+    if parse::sniff_level(text).is_none() {
+        return (None, Vec::new());
+    }
+    let root = match parse::parse(file, text) {
+        Ok(root) => root,
+        Err(e) => {
+            let message = format!("the template is not valid JSON: {}", e.message);
+            return (None, vec![invalid(db, file, message, e.offset)]);
+        }
+    };
+    let Some(level) = root
+        .get("$schema")
+        .and_then(parse::Json::as_str)
+        .and_then(parse::schema_level)
+    else {
+        return (None, Vec::new());
+    };
+    let mut diagnostics = Vec::new();
+    let mut supplied = Vec::new();
+    if let Some(sibling) = sibling {
+        match parameter_values(db, sibling) {
+            Ok(values) => supplied.extend(values),
+            Err(diagnostic) => diagnostics.push(*diagnostic),
+        }
+    }
+    supplied.extend(explicit.iter().cloned());
+    let model = lower::lower(file, &root, level, supplied);
+    (Some(model), diagnostics)
+}
+
+/// The values of a parameter file: `{"parameters": {"x": {"value": ..}}}` (or the parameters
+/// object alone); a Key Vault `reference` is an unknown value.
+fn parameter_values(db: &SourceDb, file: FileId) -> Result<Vec<(String, Value)>, Box<Diagnostic>> {
+    let root = parse::parse(file, &db.get(file).text).map_err(|e| {
+        let message = format!("the parameter file is not valid JSON: {}", e.message);
+        Box::new(invalid(db, file, message, e.offset))
+    })?;
+    let parameters = root
+        .get("parameters")
+        .filter(|p| p.is_object())
+        .unwrap_or(&root);
+    let mut values = Vec::new();
+    for member in parameters.members() {
+        if member.key.starts_with('$') {
+            continue;
+        }
+        if let Some(value) = member.value.get("value") {
+            values.push((member.key.clone(), eval::literal(value)));
+        } else if member.value.get("reference").is_some() {
+            let text = format!("parameters('{}')", member.key);
+            values.push((member.key.clone(), eval::hole(&text, member.value.span)));
+        }
+    }
+    Ok(values)
 }

@@ -1,0 +1,1634 @@
+//! Evaluation of template values and expressions into model values. Whatever cannot be known
+//! before deployment becomes a hole or an unknown that carries the references it depends on.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+
+use super::expr::{self, Expr, StringForm};
+use super::parse::{Json, JsonKind, Level, Member};
+use crate::model::{Entry, Part, Ref, ResourceId, Value, ValueKind};
+use crate::span::{FileId, Span};
+
+/// Nested evaluation (expressions, JSON levels, variables calling variables) deeper than this
+/// yields unknown values instead of exhausting the stack.
+const MAX_EVAL_DEPTH: u32 = 400;
+/// ARM's own limit on copy loops.
+pub const MAX_COPY: i64 = 800;
+
+/// One template: the root template or an inline nested deployment's template.
+pub struct Scope<'a> {
+    pub file: FileId,
+    pub template: &'a Json,
+    pub level: Level,
+    pub params: HashMap<String, &'a Member>,
+    /// Values supplied from outside: parameter files, or an inner-scoped deployment's
+    /// `parameters` (evaluated lazily in the outer scope).
+    pub supplied: HashMap<String, Supplied<'a>>,
+    pub vars: HashMap<String, VarDef<'a>>,
+    /// An `outer`-scoped nested template reads parameters and variables from this scope.
+    pub names_from: Option<usize>,
+    pub subscription: Value,
+    pub resource_group: Value,
+    pub management_group: Value,
+    /// Symbolic names of resources (languageVersion 2.0), lower case.
+    pub symbols: HashMap<String, ResourceId>,
+    /// The deployments that lead here, outermost first.
+    pub call_path: Vec<Span>,
+    param_cache: RefCell<HashMap<String, Option<Value>>>,
+    var_cache: RefCell<HashMap<String, Option<Value>>>,
+    output_cache: RefCell<HashMap<String, Option<Value>>>,
+}
+
+pub enum Supplied<'a> {
+    Value(Value),
+    /// An expression of the outer template, evaluated there.
+    Outer(Env, &'a Json),
+}
+
+pub enum VarDef<'a> {
+    Json(&'a Json),
+    /// An element of `variables.copy`.
+    Copy(&'a Json),
+}
+
+impl<'a> Scope<'a> {
+    pub fn new(file: FileId, template: &'a Json, level: Level) -> Scope<'a> {
+        let mut params = HashMap::new();
+        for member in template.get("parameters").map(Json::members).unwrap_or(&[]) {
+            params.insert(member.key.to_ascii_lowercase(), member);
+        }
+        let mut vars = HashMap::new();
+        for member in template.get("variables").map(Json::members).unwrap_or(&[]) {
+            if member.key.eq_ignore_ascii_case("copy") {
+                for element in member.value.elements() {
+                    if let Some(name) = element.get("name").and_then(Json::as_str) {
+                        vars.insert(name.to_ascii_lowercase(), VarDef::Copy(element));
+                    }
+                }
+            } else {
+                vars.insert(member.key.to_ascii_lowercase(), VarDef::Json(&member.value));
+            }
+        }
+        let at = template.span;
+        Scope {
+            file,
+            template,
+            level,
+            params,
+            supplied: HashMap::new(),
+            vars,
+            names_from: None,
+            subscription: hole("subscription().subscriptionId", at),
+            resource_group: hole("resourceGroup().name", at),
+            management_group: hole("managementGroup().name", at),
+            symbols: HashMap::new(),
+            call_path: Vec::new(),
+            param_cache: RefCell::default(),
+            var_cache: RefCell::default(),
+            output_cache: RefCell::default(),
+        }
+    }
+
+    pub fn clear_caches(&self) {
+        self.param_cache.borrow_mut().clear();
+        self.var_cache.borrow_mut().clear();
+        self.output_cache.borrow_mut().clear();
+    }
+}
+
+/// Where an expression is evaluated: the scope and the copy loops around it.
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    pub scope: usize,
+    /// `(loop name in lower case, index, is a resource loop)`; index `None` when the count is
+    /// unknown.
+    pub loops: Vec<(String, Option<i64>, bool)>,
+}
+
+impl Env {
+    pub fn new(scope: usize) -> Env {
+        Env {
+            scope,
+            loops: Vec::new(),
+        }
+    }
+
+    pub fn with_loop(&self, name: &str, index: Option<i64>, resource: bool) -> Env {
+        let mut env = self.clone();
+        env.loops.push((name.to_ascii_lowercase(), index, resource));
+        env
+    }
+}
+
+/// A declared resource as the evaluator needs to know it.
+#[derive(Debug, Clone)]
+pub struct Declared {
+    pub type_lower: String,
+    pub name_key: Option<String>,
+    pub scope: usize,
+}
+
+/// The declared resources by type and name, for mapping ids back to resources.
+#[derive(Default)]
+pub struct Index {
+    pub resources: Vec<Declared>,
+    pub by_key: HashMap<(String, String), ResourceId>,
+    pub by_name: HashMap<String, Vec<ResourceId>>,
+    /// Nested deployments and the scope of their inline template.
+    pub nested: HashMap<ResourceId, usize>,
+}
+
+impl Index {
+    pub fn add(&mut self, declared: Declared) -> ResourceId {
+        let id = self.resources.len();
+        if let Some(key) = declared.name_key.as_ref().filter(|k| usable_key(k)) {
+            self.by_key
+                .entry((declared.type_lower.clone(), key.clone()))
+                .or_insert(id);
+            self.by_name.entry(key.clone()).or_default().push(id);
+        }
+        self.resources.push(declared);
+        id
+    }
+
+    pub fn lookup(&self, type_lower: &str, name_key: &str) -> Option<ResourceId> {
+        if !usable_key(name_key) {
+            return None;
+        }
+        self.by_key
+            .get(&(type_lower.to_string(), name_key.to_string()))
+            .copied()
+    }
+
+    pub fn type_of(&self, id: ResourceId) -> &str {
+        self.resources.get(id).map_or("", |d| d.type_lower.as_str())
+    }
+}
+
+fn usable_key(key: &str) -> bool {
+    !key.is_empty() && !key.contains("{?}")
+}
+
+pub struct Evaluator<'a> {
+    pub scopes: Vec<Scope<'a>>,
+    pub index: Index,
+    depth: Cell<u32>,
+}
+
+/// An unknown value standing for something only the deployment knows, named by `text`.
+pub fn hole(text: &str, span: Span) -> Value {
+    Value::new(
+        ValueKind::Unknown(vec![Ref {
+            resource: None,
+            text: text.to_string(),
+            attribute: String::new(),
+            secret: false,
+        }]),
+        span,
+    )
+}
+
+/// An unknown value that depends on whatever `values` depend on.
+pub fn unknown_of<'v>(values: impl IntoIterator<Item = &'v Value>, span: Span) -> Value {
+    let mut refs: Vec<Ref> = Vec::new();
+    for value in values {
+        for r in value.refs() {
+            if !refs.contains(r) {
+                refs.push(r.clone());
+            }
+        }
+    }
+    Value::new(ValueKind::Unknown(refs), span)
+}
+
+/// Builds strings from known text and holes.
+#[derive(Default)]
+pub struct TextBuilder {
+    parts: Vec<Part>,
+}
+
+impl TextBuilder {
+    pub fn text(&mut self, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        if let Some(Part::Text(last)) = self.parts.last_mut() {
+            last.push_str(text);
+        } else {
+            self.parts.push(Part::Text(text.to_string()));
+        }
+    }
+
+    pub fn value(&mut self, value: &Value) {
+        match &value.kind {
+            ValueKind::Template(parts) => {
+                for part in parts {
+                    match part {
+                        Part::Text(t) => self.text(t),
+                        Part::Hole(v) => self.parts.push(Part::Hole(v.clone())),
+                    }
+                }
+            }
+            _ => match value.to_text() {
+                Some(text) => self.text(&text),
+                None => self.parts.push(Part::Hole(Box::new(value.clone()))),
+            },
+        }
+    }
+
+    pub fn finish(self, span: Span) -> Value {
+        let kind = match self.parts.as_slice() {
+            [] => ValueKind::String(String::new()),
+            [Part::Text(t)] => ValueKind::String(t.clone()),
+            _ => ValueKind::Template(self.parts),
+        };
+        Value::new(kind, span)
+    }
+}
+
+/// A stable text for a name or id that may hold holes: known text in lower case, holes as the
+/// references they stand for. Two values built the same way get the same key.
+pub fn key_of(value: &Value) -> Option<String> {
+    match &value.kind {
+        ValueKind::String(s) => Some(s.to_ascii_lowercase()),
+        ValueKind::Number(n) => Some(crate::model::value::format_number(*n)),
+        ValueKind::Template(parts) => Some(
+            parts
+                .iter()
+                .map(|p| match p {
+                    Part::Text(t) => t.to_ascii_lowercase(),
+                    Part::Hole(v) => hole_key(v),
+                })
+                .collect(),
+        ),
+        ValueKind::Unknown(_) | ValueKind::Ref(_) => Some(hole_key(value)),
+        _ => None,
+    }
+}
+
+fn hole_key(value: &Value) -> String {
+    match &value.kind {
+        ValueKind::String(_) | ValueKind::Number(_) | ValueKind::Template(_) => {
+            key_of(value).unwrap_or_default()
+        }
+        ValueKind::Unknown(refs) if !refs.is_empty() => {
+            let texts: Vec<String> = refs
+                .iter()
+                .map(|r| r.text.to_ascii_lowercase().replace('/', "|"))
+                .collect();
+            format!("{{{}}}", texts.join(","))
+        }
+        ValueKind::Ref(r) => format!("{{{}}}", r.text.to_ascii_lowercase().replace('/', "|")),
+        _ => "{?}".to_string(),
+    }
+}
+
+/// The `(type, name key)` a resource id names: the part after its last `/providers/`, or a
+/// relative id `Microsoft.X/y/name` as Bicep writes extension scopes.
+pub fn split_id(key: &str) -> Option<(String, String)> {
+    let rest = match key.rfind("/providers/") {
+        Some(at) => &key[at + "/providers/".len()..],
+        None if !key.starts_with('/') => key,
+        None => return None,
+    };
+    let segments: Vec<&str> = rest.trim_end_matches('/').split('/').collect();
+    if segments.len() < 3 || segments.len().is_multiple_of(2) || !segments[0].contains('.') {
+        return None;
+    }
+    let mut types = vec![segments[0]];
+    let mut names = Vec::new();
+    for pair in segments[1..].chunks(2) {
+        types.push(pair[0]);
+        names.push(pair[1]);
+    }
+    Some((types.join("/"), names.join("/")))
+}
+
+fn is_type_text(text: &str) -> bool {
+    let mut segments = text.split('/');
+    segments.next().is_some_and(|ns| ns.contains('.')) && segments.next().is_some()
+}
+
+/// One step after a value: `.name` or `[index]`.
+enum Step<'e> {
+    Prop(&'e str),
+    Index(&'e Expr),
+}
+
+impl<'a> Evaluator<'a> {
+    pub fn new(scopes: Vec<Scope<'a>>) -> Evaluator<'a> {
+        Evaluator {
+            scopes,
+            index: Index::default(),
+            depth: Cell::new(0),
+        }
+    }
+
+    fn enter(&self) -> bool {
+        let depth = self.depth.get() + 1;
+        self.depth.set(depth);
+        depth <= MAX_EVAL_DEPTH
+    }
+
+    fn leave(&self) {
+        self.depth.set(self.depth.get().saturating_sub(1));
+    }
+
+    pub fn clear_caches(&self) {
+        self.scopes.iter().for_each(Scope::clear_caches);
+    }
+
+    fn scope(&self, index: usize) -> &Scope<'a> {
+        &self.scopes[index.min(self.scopes.len() - 1)]
+    }
+
+    /// The scope whose parameters and variables `scope` reads.
+    fn names_scope(&self, mut scope: usize) -> usize {
+        for _ in 0..self.scopes.len() {
+            match self.scope(scope).names_from {
+                Some(outer) => scope = outer,
+                None => break,
+            }
+        }
+        scope
+    }
+
+    /// A JSON value as a model value, evaluating expression strings.
+    pub fn json(&self, env: &Env, json: &Json) -> Value {
+        if !self.enter() {
+            self.leave();
+            return Value::unknown(json.span);
+        }
+        let value = match &json.kind {
+            JsonKind::Null => Value::new(ValueKind::Null, json.span),
+            JsonKind::Bool(b) => Value::new(ValueKind::Bool(*b), json.span),
+            JsonKind::Number(n) => Value::new(ValueKind::Number(*n), json.span),
+            JsonKind::String(s) => self.string(env, s, json.span),
+            JsonKind::Array(items) => Value::new(
+                ValueKind::List(items.iter().map(|i| self.json(env, i)).collect()),
+                json.span,
+            ),
+            JsonKind::Object(_) => self.object(env, json, &|_| false),
+        };
+        self.leave();
+        value
+    }
+
+    /// An object, leaving out the members `skip` names, expanding property `copy` arrays.
+    pub fn object(&self, env: &Env, json: &Json, skip: &dyn Fn(&str) -> bool) -> Value {
+        let mut entries = Vec::with_capacity(json.members().len());
+        for member in json.members() {
+            if skip(&member.key) {
+                continue;
+            }
+            if member.key.eq_ignore_ascii_case("copy")
+                && let JsonKind::Array(loops) = &member.value.kind
+                && !loops.is_empty()
+                && loops
+                    .iter()
+                    .all(|l| l.get("name").is_some() && l.get("input").is_some())
+            {
+                for property in loops {
+                    let name = property
+                        .get("name")
+                        .map(|n| self.json(env, n))
+                        .and_then(|n| n.to_text())
+                        .unwrap_or_default();
+                    let value = self.copy_list(env, property, &name);
+                    entries.push(Entry {
+                        key: name,
+                        span: Some(property.span),
+                        value,
+                    });
+                }
+                continue;
+            }
+            let key = match expr::classify(&member.key) {
+                StringForm::Expression(_) => self
+                    .string(env, &member.key, member.key_span)
+                    .to_text()
+                    .unwrap_or_else(|| member.key.clone()),
+                StringForm::Escaped(text) => text.to_string(),
+                StringForm::Literal(text) => text.to_string(),
+            };
+            entries.push(Entry {
+                key,
+                span: Some(member.span),
+                value: self.json(env, &member.value),
+            });
+        }
+        Value::new(ValueKind::Map(entries), json.span)
+    }
+
+    /// The list a `copy` element (`{name, count, input}`) produces.
+    fn copy_list(&self, env: &Env, copy: &Json, name: &str) -> Value {
+        let count = copy.get("count").map(|c| self.json(env, c));
+        let input = copy.get("input");
+        let items = match (count.as_ref().and_then(known_count), input) {
+            (_, None) => Vec::new(),
+            (Some(n), Some(input)) => (0..n)
+                .map(|i| self.json(&env.with_loop(name, Some(i), false), input))
+                .collect(),
+            (None, Some(input)) => vec![self.json(&env.with_loop(name, None, false), input)],
+        };
+        Value::new(ValueKind::List(items), copy.span)
+    }
+
+    /// A JSON string: an expression, an escaped `[[`, or a literal.
+    pub fn string(&self, env: &Env, text: &str, at: Span) -> Value {
+        match expr::classify(text) {
+            StringForm::Literal(t) => Value::string(t, at),
+            StringForm::Escaped(t) => Value::string(t, at),
+            StringForm::Expression(source) => match expr::parse(source) {
+                Ok(e) => self.expr(env, &e, at),
+                Err(_) => Value::unknown(at),
+            },
+        }
+    }
+
+    /// Evaluates an expression; every value it yields is placed at `at`.
+    pub fn expr(&self, env: &Env, e: &Expr, at: Span) -> Value {
+        if !self.enter() {
+            self.leave();
+            return Value::unknown(at);
+        }
+        let value = self.expr_inner(env, e, at);
+        self.leave();
+        value
+    }
+
+    fn expr_inner(&self, env: &Env, e: &Expr, at: Span) -> Value {
+        match e {
+            Expr::Str(s) => Value::string(s.clone(), at),
+            Expr::Num(n) => Value::new(ValueKind::Number(*n), at),
+            Expr::Bool(b) => Value::new(ValueKind::Bool(*b), at),
+            Expr::Null => Value::new(ValueKind::Null, at),
+            Expr::Call(name, args) => self.call(env, e, name, args, &[], at),
+            Expr::Prop(..) | Expr::Index(..) => {
+                let mut steps = Vec::new();
+                let mut base = e;
+                loop {
+                    match base {
+                        Expr::Prop(inner, name) => {
+                            steps.push(Step::Prop(name));
+                            base = inner;
+                        }
+                        Expr::Index(inner, index) => {
+                            steps.push(Step::Index(index));
+                            base = inner;
+                        }
+                        _ => break,
+                    }
+                }
+                steps.reverse();
+                if let Expr::Call(name, args) = base {
+                    let lower = name.to_ascii_lowercase();
+                    if lower == "reference" || lower.starts_with("list") {
+                        return self.call(env, e, name, args, &steps, at);
+                    }
+                }
+                let mut value = self.expr(env, base, at);
+                for step in &steps {
+                    value = self.step(env, &value, step, at);
+                }
+                value
+            }
+        }
+    }
+
+    fn step(&self, env: &Env, value: &Value, step: &Step, at: Span) -> Value {
+        match step {
+            Step::Prop(name) => member(value, name, at),
+            Step::Index(index) => {
+                let index = self.expr(env, index, at);
+                match (&value.kind, &index.kind) {
+                    (ValueKind::List(items), ValueKind::Number(n)) => {
+                        match items.get(*n as usize).filter(|_| *n >= 0.0) {
+                            Some(item) => item.used_at(at),
+                            None => unknown_of([value], at),
+                        }
+                    }
+                    (ValueKind::Map(_), ValueKind::String(key)) => member(value, key, at),
+                    (ValueKind::Ref(r), _) => {
+                        let text = index.to_text().unwrap_or_else(|| "*".into());
+                        extend_ref(r, &format!("[{text}]"), at)
+                    }
+                    _ => unknown_of([value, &index], at),
+                }
+            }
+        }
+    }
+
+    fn args(&self, env: &Env, args: &[Expr], at: Span) -> Vec<Value> {
+        args.iter().map(|a| self.expr(env, a, at)).collect()
+    }
+
+    fn call(
+        &self,
+        env: &Env,
+        whole: &Expr,
+        name: &str,
+        args: &[Expr],
+        steps: &[Step],
+        at: Span,
+    ) -> Value {
+        let lower = name.to_ascii_lowercase();
+        match lower.as_str() {
+            "parameters" => match args.first().map(|a| self.expr(env, a, at)) {
+                Some(v) => match v.to_text() {
+                    Some(n) => self.parameter(env.scope, &n, at),
+                    None => unknown_of([&v], at),
+                },
+                None => Value::unknown(at),
+            },
+            "variables" => match args.first().map(|a| self.expr(env, a, at)) {
+                Some(v) => match v.to_text() {
+                    Some(n) => self.variable(env.scope, &n, at),
+                    None => unknown_of([&v], at),
+                },
+                None => Value::unknown(at),
+            },
+            "copyindex" => self.copy_index(env, args, at),
+            "if" => {
+                let cond = args.first().map(|a| self.expr(env, a, at));
+                match cond.as_ref().and_then(Value::as_bool) {
+                    Some(true) => args
+                        .get(1)
+                        .map_or(Value::unknown(at), |a| self.expr(env, a, at)),
+                    Some(false) => args
+                        .get(2)
+                        .map_or(Value::unknown(at), |a| self.expr(env, a, at)),
+                    None => {
+                        let all = self.args(env, args, at);
+                        unknown_of(&all, at)
+                    }
+                }
+            }
+            "reference" => self.reference(env, whole, args, steps, at),
+            _ if lower.starts_with("list") => self.list_function(env, whole, name, args, steps, at),
+            _ => {
+                let values = self.args(env, args, at);
+                self.function(env, whole, &lower, values, at)
+            }
+        }
+    }
+
+    fn copy_index(&self, env: &Env, args: &[Expr], at: Span) -> Value {
+        let values: Vec<Value> = args.iter().map(|a| self.expr(env, a, at)).collect();
+        let (name, offset) = match values.as_slice() {
+            [] => (None, Some(0.0)),
+            [v] => match &v.kind {
+                ValueKind::String(s) => (Some(s.to_ascii_lowercase()), Some(0.0)),
+                ValueKind::Number(n) => (None, Some(*n)),
+                _ => (None, None),
+            },
+            [n, o, ..] => (
+                n.as_str().map(str::to_ascii_lowercase),
+                match o.kind {
+                    ValueKind::Number(x) => Some(x),
+                    _ => None,
+                },
+            ),
+        };
+        let found = match &name {
+            Some(name) => env.loops.iter().rev().find(|l| &l.0 == name),
+            None => env
+                .loops
+                .iter()
+                .rev()
+                .find(|l| l.2)
+                .or_else(|| env.loops.last()),
+        };
+        match (found.and_then(|l| l.1), offset) {
+            (Some(i), Some(o)) => Value::new(ValueKind::Number(i as f64 + o), at),
+            _ => hole("copyIndex()", at),
+        }
+    }
+
+    pub fn parameter(&self, scope: usize, name: &str, at: Span) -> Value {
+        let scope_index = self.names_scope(scope);
+        let scope = self.scope(scope_index);
+        let key = name.to_ascii_lowercase();
+        if let Some(cached) = scope.param_cache.borrow().get(&key) {
+            return match cached {
+                Some(v) => v.used_at(at),
+                None => Value::unknown(at),
+            };
+        }
+        scope.param_cache.borrow_mut().insert(key.clone(), None);
+        let env = Env::new(scope_index);
+        let text = format!("parameters('{name}')");
+        let value = match scope.supplied.get(&key) {
+            Some(Supplied::Value(v)) => v.clone(),
+            Some(Supplied::Outer(outer, json)) => self.json(outer, json),
+            None => match scope
+                .params
+                .get(&key)
+                .and_then(|m| m.value.get("defaultValue"))
+            {
+                Some(default) => self.json(&env, default),
+                None => hole(&text, at),
+            },
+        };
+        scope
+            .param_cache
+            .borrow_mut()
+            .insert(key, Some(value.clone()));
+        value.used_at(at)
+    }
+
+    pub fn variable(&self, scope: usize, name: &str, at: Span) -> Value {
+        let scope_index = self.names_scope(scope);
+        let scope = self.scope(scope_index);
+        let key = name.to_ascii_lowercase();
+        if let Some(cached) = scope.var_cache.borrow().get(&key) {
+            return match cached {
+                Some(v) => v.used_at(at),
+                // A variable that refers to itself.
+                None => Value::unknown(at),
+            };
+        }
+        scope.var_cache.borrow_mut().insert(key.clone(), None);
+        let env = Env::new(scope_index);
+        let value = match scope.vars.get(&key) {
+            Some(VarDef::Json(json)) => self.json(&env, json),
+            Some(VarDef::Copy(copy)) => self.copy_list(&env, copy, name),
+            None => Value::unknown(at),
+        };
+        scope
+            .var_cache
+            .borrow_mut()
+            .insert(key, Some(value.clone()));
+        value.used_at(at)
+    }
+
+    /// The value of an output of the template in `scope` (`reference(module).outputs.x.value`).
+    pub fn output(&self, scope: usize, name: &str, at: Span) -> Value {
+        let scope_ref = self.scope(scope);
+        let key = name.to_ascii_lowercase();
+        if let Some(cached) = scope_ref.output_cache.borrow().get(&key) {
+            return match cached {
+                Some(v) => v.used_at(at),
+                None => Value::unknown(at),
+            };
+        }
+        scope_ref
+            .output_cache
+            .borrow_mut()
+            .insert(key.clone(), None);
+        let output = scope_ref.template.get("outputs").and_then(|o| o.get(name));
+        let env = Env::new(scope);
+        let value = match output {
+            Some(o) => match (o.get("copy"), o.get("value")) {
+                (None, Some(v)) => self.json(&env, v),
+                (Some(copy), _) => {
+                    let name = copy
+                        .get("name")
+                        .and_then(Json::as_str)
+                        .unwrap_or("")
+                        .to_string();
+                    self.copy_list(&env, copy, &name)
+                }
+                _ => Value::unknown(at),
+            },
+            None => Value::unknown(at),
+        };
+        scope_ref
+            .output_cache
+            .borrow_mut()
+            .insert(key, Some(value.clone()));
+        value.used_at(at)
+    }
+
+    /// The resource an id, a symbolic name or a plain name designates.
+    pub fn target_of(&self, scope: usize, value: &Value) -> Option<ResourceId> {
+        let key = key_of(value)?;
+        if let Some(&id) = self.scope(scope).symbols.get(&key) {
+            return Some(id);
+        }
+        if let Some((type_lower, name)) = split_id(&key) {
+            return self.index.lookup(&type_lower, &name);
+        }
+        if key.contains('/') || !usable_key(&key) {
+            return None;
+        }
+        match self.index.by_name.get(&key).map(Vec::as_slice) {
+            Some([only]) => Some(*only),
+            _ => None,
+        }
+    }
+
+    fn path_of(&self, env: &Env, steps: &[Step], at: Span) -> (String, String) {
+        let mut attribute = String::new();
+        let mut secret_path = String::new();
+        for step in steps {
+            match step {
+                Step::Prop(name) => {
+                    if !attribute.is_empty() {
+                        attribute.push('.');
+                        secret_path.push('.');
+                    }
+                    attribute.push_str(name);
+                    secret_path.push_str(name);
+                }
+                Step::Index(index) => {
+                    let text = self
+                        .expr(env, index, at)
+                        .to_text()
+                        .unwrap_or_else(|| "*".into());
+                    attribute.push_str(&format!("[{text}]"));
+                    secret_path.push_str("[]");
+                }
+            }
+        }
+        (attribute, secret_path)
+    }
+
+    fn reference(&self, env: &Env, whole: &Expr, args: &[Expr], steps: &[Step], at: Span) -> Value {
+        let values = self.args(env, args, at);
+        let target = values.first().and_then(|v| self.target_of(env.scope, v));
+        let full = values
+            .get(2)
+            .and_then(Value::as_str)
+            .is_some_and(|s| s.eq_ignore_ascii_case("full"));
+        // A nested deployment's outputs are known: follow them into the inner template.
+        if let Some(&inner) = target.and_then(|t| self.index.nested.get(&t)) {
+            let rest = if full {
+                match steps {
+                    [Step::Prop(p), rest @ ..] if p.eq_ignore_ascii_case("properties") => rest,
+                    _ => &[],
+                }
+            } else {
+                steps
+            };
+            if let [Step::Prop(outputs), Step::Prop(name), rest @ ..] = rest
+                && outputs.eq_ignore_ascii_case("outputs")
+            {
+                let mut value = self.output(inner, name, at);
+                let rest = match rest {
+                    [Step::Prop(v), rest @ ..] if v.eq_ignore_ascii_case("value") => rest,
+                    _ => rest,
+                };
+                for step in rest {
+                    value = self.step(env, &value, step, at);
+                }
+                return value;
+            }
+        }
+        let (attribute, path) = self.path_of(env, steps, at);
+        let secret = target.is_some_and(|t| {
+            let path = if full {
+                path.clone()
+            } else {
+                format!("properties.{path}")
+            };
+            crate::data::is_arm_reference_secret(self.index.type_of(t), &path)
+        });
+        let mut value = Value::new(
+            ValueKind::Ref(Ref {
+                resource: target,
+                text: whole.to_string(),
+                attribute,
+                secret,
+            }),
+            at,
+        );
+        if target.is_none() {
+            // Keep what the target expression depended on.
+            let refs = unknown_of(values.first(), at);
+            if let (ValueKind::Ref(r), ValueKind::Unknown(mut extra)) = (&value.kind, refs.kind)
+                && !extra.is_empty()
+            {
+                extra.insert(0, r.clone());
+                value = Value::new(ValueKind::Unknown(extra), at);
+            }
+        }
+        value
+    }
+
+    fn list_function(
+        &self,
+        env: &Env,
+        whole: &Expr,
+        name: &str,
+        args: &[Expr],
+        steps: &[Step],
+        at: Span,
+    ) -> Value {
+        let values = self.args(env, args, at);
+        let target = values.first().and_then(|v| self.target_of(env.scope, v));
+        let (attribute, _) = self.path_of(env, steps, at);
+        Value::new(
+            ValueKind::Ref(Ref {
+                resource: target,
+                text: whole.to_string(),
+                attribute,
+                secret: crate::data::is_arm_secret_list_function(name),
+            }),
+            at,
+        )
+    }
+
+    fn scope_id(&self, scope: usize, at: Span) -> Value {
+        let s = self.scope(scope);
+        let mut b = TextBuilder::default();
+        match s.level {
+            Level::ResourceGroup => {
+                b.text("/subscriptions/");
+                b.value(&s.subscription);
+                b.text("/resourceGroups/");
+                b.value(&s.resource_group);
+            }
+            Level::Subscription => {
+                b.text("/subscriptions/");
+                b.value(&s.subscription);
+            }
+            Level::ManagementGroup => {
+                b.text("/providers/Microsoft.Management/managementGroups/");
+                b.value(&s.management_group);
+            }
+            Level::Tenant => b.text("/"),
+        }
+        b.finish(at).used_at(at)
+    }
+
+    /// The id of the deployment scope of `scope` (`/subscriptions/<hole>/resourceGroups/<hole>`).
+    pub fn deployment_scope_id(&self, scope: usize, at: Span) -> Value {
+        self.scope_id(scope, at)
+    }
+
+    fn resource_id(&self, env: &Env, function: &str, args: &[Value], at: Span) -> Value {
+        let scope = self.scope(env.scope);
+        let type_at = args
+            .iter()
+            .take(3)
+            .position(|a| a.as_str().is_some_and(is_type_text));
+        let Some(type_at) = type_at else {
+            return unknown_of(args, at);
+        };
+        let mut b = TextBuilder::default();
+        let sub_prefix = |b: &mut TextBuilder, sub: &Value| {
+            b.text("/subscriptions/");
+            b.value(sub);
+        };
+        match (function, type_at) {
+            ("resourceid", 0) => match scope.level {
+                Level::ResourceGroup => {
+                    sub_prefix(&mut b, &scope.subscription);
+                    b.text("/resourceGroups/");
+                    b.value(&scope.resource_group);
+                }
+                Level::Subscription => sub_prefix(&mut b, &scope.subscription),
+                Level::ManagementGroup => {
+                    b.text("/providers/Microsoft.Management/managementGroups/");
+                    b.value(&scope.management_group);
+                }
+                Level::Tenant => {}
+            },
+            ("resourceid", 1) => {
+                sub_prefix(&mut b, &scope.subscription);
+                b.text("/resourceGroups/");
+                b.value(&args[0]);
+            }
+            ("resourceid", _) => {
+                sub_prefix(&mut b, &args[0]);
+                b.text("/resourceGroups/");
+                b.value(&args[1]);
+            }
+            ("subscriptionresourceid", 0) => sub_prefix(&mut b, &scope.subscription),
+            ("subscriptionresourceid", 1) => sub_prefix(&mut b, &args[0]),
+            ("tenantresourceid", 0) => {}
+            ("extensionresourceid", 1) => b.value(&args[0]),
+            ("managementgroupresourceid", 0) => {
+                b.text("/providers/Microsoft.Management/managementGroups/");
+                b.value(&scope.management_group);
+            }
+            ("managementgroupresourceid", 1) => {
+                let first = args[0].text_with_holes("\0").unwrap_or_default();
+                if !first.starts_with('/') {
+                    b.text("/providers/Microsoft.Management/managementGroups/");
+                }
+                b.value(&args[0]);
+            }
+            _ => return unknown_of(args, at),
+        }
+        let resource_type = args[type_at].as_str().unwrap_or_default();
+        let names = &args[type_at + 1..];
+        b.text("/providers/");
+        let mut segments = resource_type.split('/');
+        b.text(segments.next().unwrap_or_default());
+        let mut names_iter = names.iter();
+        for segment in segments {
+            b.text("/");
+            b.text(segment);
+            if let Some(name) = names_iter.next() {
+                b.text("/");
+                b.value(name);
+            }
+        }
+        for extra in names_iter {
+            b.text("/");
+            b.value(extra);
+        }
+        b.finish(at)
+    }
+
+    fn function(&self, env: &Env, whole: &Expr, name: &str, args: Vec<Value>, at: Span) -> Value {
+        let scope = self.scope(env.scope);
+        let s = |i: usize| args.get(i).and_then(Value::to_text);
+        let n = |i: usize| match args.get(i).map(|v| &v.kind) {
+            Some(ValueKind::Number(n)) => Some(*n),
+            Some(ValueKind::String(s)) => s.trim().parse().ok(),
+            _ => None,
+        };
+        let all_known = args.iter().all(deep_known);
+        let string = |text: String| Value::string(text, at);
+        let boolean = |b: bool| Value::new(ValueKind::Bool(b), at);
+        let unknown = || unknown_of(&args, at);
+        match name {
+            "null" => Value::new(ValueKind::Null, at),
+            "true" => boolean(true),
+            "false" => boolean(false),
+            "concat" => {
+                if args.iter().any(|a| matches!(a.kind, ValueKind::List(_))) {
+                    if !args.iter().all(|a| matches!(a.kind, ValueKind::List(_))) {
+                        return unknown();
+                    }
+                    let items = args
+                        .iter()
+                        .flat_map(|a| a.items().iter().cloned())
+                        .collect();
+                    return Value::new(ValueKind::List(items), at);
+                }
+                let mut b = TextBuilder::default();
+                for arg in &args {
+                    if matches!(arg.kind, ValueKind::Map(_) | ValueKind::Null) {
+                        return unknown();
+                    }
+                    b.value(arg);
+                }
+                b.finish(at)
+            }
+            "format" => self.format(&args, at),
+            "string" => match args.first().map(|a| &a.kind) {
+                Some(ValueKind::String(_) | ValueKind::Template(_)) => args[0].used_at(at),
+                Some(ValueKind::Bool(b)) => string(if *b { "True" } else { "False" }.into()),
+                Some(ValueKind::Number(n)) => string(crate::model::value::format_number(*n)),
+                Some(ValueKind::Map(_) | ValueKind::List(_)) if all_known => {
+                    string(to_json_text(&args[0]))
+                }
+                _ => unknown(),
+            },
+            "tolower" | "toupper" => match args.first() {
+                Some(v) => map_text(v, at, |t| {
+                    if name == "tolower" {
+                        t.to_lowercase()
+                    } else {
+                        t.to_uppercase()
+                    }
+                }),
+                None => unknown(),
+            },
+            "trim" => match s(0) {
+                Some(t) => string(t.trim().to_string()),
+                None => unknown(),
+            },
+            "replace" => match (args.first(), s(1), s(2)) {
+                (Some(v), Some(old), Some(new)) if !old.is_empty() => {
+                    map_text(v, at, |t| t.replace(&old, &new))
+                }
+                _ => unknown(),
+            },
+            "coalesce" => {
+                for arg in &args {
+                    match &arg.kind {
+                        ValueKind::Null => continue,
+                        ValueKind::Unknown(_) | ValueKind::Ref(_) => return unknown(),
+                        _ => return arg.used_at(at),
+                    }
+                }
+                Value::new(ValueKind::Null, at)
+            }
+            "union" => {
+                if args.iter().all(|a| matches!(a.kind, ValueKind::Map(_))) {
+                    let mut entries: Vec<Entry> = Vec::new();
+                    for arg in &args {
+                        for entry in arg.entries() {
+                            entries.retain(|e| !e.key.eq_ignore_ascii_case(&entry.key));
+                            entries.push(entry.clone());
+                        }
+                    }
+                    Value::new(ValueKind::Map(entries), at)
+                } else if args.iter().all(|a| matches!(a.kind, ValueKind::List(_))) {
+                    let mut items: Vec<Value> = Vec::new();
+                    for item in args.iter().flat_map(|a| a.items()) {
+                        if !items.iter().any(|i| same(i, item) == Some(true)) {
+                            items.push(item.clone());
+                        }
+                    }
+                    Value::new(ValueKind::List(items), at)
+                } else {
+                    unknown()
+                }
+            }
+            "createobject" => {
+                let mut entries = Vec::new();
+                for pair in args.chunks(2) {
+                    let [key, value] = pair else {
+                        return unknown();
+                    };
+                    let Some(key) = key.to_text() else {
+                        return unknown();
+                    };
+                    entries.push(Entry {
+                        key,
+                        span: None,
+                        value: value.clone(),
+                    });
+                }
+                Value::new(ValueKind::Map(entries), at)
+            }
+            "createarray" => Value::new(ValueKind::List(args.clone()), at),
+            "array" => match args.first().map(|a| &a.kind) {
+                Some(ValueKind::List(_)) => args[0].used_at(at),
+                Some(_) if all_known => Value::new(ValueKind::List(args.clone()), at),
+                _ => unknown(),
+            },
+            "json" => match s(0) {
+                Some(text) => match super::parse::parse(scope.file, &text) {
+                    Ok(json) => literal(&json).used_at(at),
+                    Err(_) => unknown(),
+                },
+                None => unknown(),
+            },
+            "empty" => match args.first().map(|a| &a.kind) {
+                Some(ValueKind::Null) => boolean(true),
+                Some(ValueKind::String(t)) => boolean(t.is_empty()),
+                Some(ValueKind::List(l)) => boolean(l.is_empty()),
+                Some(ValueKind::Map(m)) => boolean(m.is_empty()),
+                Some(ValueKind::Template(_)) => boolean(false),
+                _ => unknown(),
+            },
+            "equals" => match (args.first(), args.get(1)) {
+                (Some(a), Some(b)) => same(a, b).map_or_else(unknown, boolean),
+                _ => unknown(),
+            },
+            "not" => match args.first().and_then(Value::as_bool) {
+                Some(b) => boolean(!b),
+                None => unknown(),
+            },
+            "and" | "or" => {
+                let want = name == "or";
+                if args.iter().any(|a| a.as_bool() == Some(want)) {
+                    boolean(want)
+                } else if args.iter().all(|a| a.as_bool().is_some()) {
+                    boolean(!want)
+                } else {
+                    unknown()
+                }
+            }
+            "contains" => match (args.first().map(|a| &a.kind), args.get(1)) {
+                (Some(ValueKind::String(t)), Some(item)) => match item.to_text() {
+                    Some(i) => boolean(t.contains(&i)),
+                    None => unknown(),
+                },
+                (Some(ValueKind::List(items)), Some(item)) if all_known => {
+                    boolean(items.iter().any(|i| same(i, item) == Some(true)))
+                }
+                (Some(ValueKind::Map(_)), Some(item)) => match item.to_text() {
+                    Some(key) => boolean(args[0].entry(&key).is_some()),
+                    None => unknown(),
+                },
+                _ => unknown(),
+            },
+            "length" => match args.first().map(|a| &a.kind) {
+                Some(ValueKind::String(t)) => number(t.chars().count() as f64, at),
+                Some(ValueKind::List(l)) => number(l.len() as f64, at),
+                Some(ValueKind::Map(m)) => number(m.len() as f64, at),
+                _ => unknown(),
+            },
+            "first" | "last" => match args.first().map(|a| &a.kind) {
+                Some(ValueKind::String(t)) => {
+                    let c = if name == "first" {
+                        t.chars().next()
+                    } else {
+                        t.chars().last()
+                    };
+                    string(c.map(String::from).unwrap_or_default())
+                }
+                Some(ValueKind::List(l)) => {
+                    let item = if name == "first" { l.first() } else { l.last() };
+                    item.map_or_else(|| Value::new(ValueKind::Null, at), |i| i.used_at(at))
+                }
+                _ => unknown(),
+            },
+            "split" => {
+                let delimiters: Vec<String> = match args.get(1).map(|a| &a.kind) {
+                    Some(ValueKind::String(d)) => vec![d.clone()],
+                    Some(ValueKind::List(ds)) => ds.iter().filter_map(Value::to_text).collect(),
+                    _ => return unknown(),
+                };
+                match args.first().and_then(Value::as_str) {
+                    Some(text) if delimiters.iter().all(|d| !d.is_empty()) => {
+                        let mut pieces = vec![text.to_string()];
+                        for d in &delimiters {
+                            pieces = pieces
+                                .iter()
+                                .flat_map(|p| p.split(d.as_str()).map(str::to_string))
+                                .collect();
+                        }
+                        Value::new(
+                            ValueKind::List(pieces.into_iter().map(string).collect()),
+                            at,
+                        )
+                    }
+                    _ => unknown(),
+                }
+            }
+            "substring" => match (args.first().and_then(Value::as_str), n(1)) {
+                (Some(text), Some(start)) if start >= 0.0 => {
+                    let chars: Vec<char> = text.chars().collect();
+                    let start = start as usize;
+                    let len =
+                        n(2).map_or(chars.len().saturating_sub(start), |l| l.max(0.0) as usize);
+                    match chars.get(start..start.saturating_add(len).min(chars.len())) {
+                        Some(piece) if start <= chars.len() => string(piece.iter().collect()),
+                        _ => unknown(),
+                    }
+                }
+                _ => unknown(),
+            },
+            "take" | "skip" => {
+                let Some(count) = n(1) else {
+                    return unknown();
+                };
+                let count = count.max(0.0) as usize;
+                match args.first().map(|a| &a.kind) {
+                    Some(ValueKind::String(t)) => {
+                        let chars = t.chars();
+                        string(if name == "take" {
+                            chars.take(count).collect()
+                        } else {
+                            chars.skip(count).collect()
+                        })
+                    }
+                    Some(ValueKind::List(l)) => {
+                        let items = if name == "take" {
+                            l.iter().take(count).cloned().collect()
+                        } else {
+                            l.iter().skip(count).cloned().collect()
+                        };
+                        Value::new(ValueKind::List(items), at)
+                    }
+                    _ => unknown(),
+                }
+            }
+            "base64" => match s(0) {
+                Some(text) => string(base64(text.as_bytes())),
+                None => unknown(),
+            },
+            "add" | "sub" | "mul" | "div" | "mod" | "min" | "max" => {
+                let numbers: Option<Vec<f64>> = match args.first().map(|a| &a.kind) {
+                    Some(ValueKind::List(items)) if args.len() == 1 => items
+                        .iter()
+                        .map(|i| match i.kind {
+                            ValueKind::Number(x) => Some(x),
+                            _ => None,
+                        })
+                        .collect(),
+                    _ => (0..args.len()).map(n).collect(),
+                };
+                let result = match (name, numbers.as_deref()) {
+                    ("add", Some([a, b])) => Some(a + b),
+                    ("sub", Some([a, b])) => Some(a - b),
+                    ("mul", Some([a, b])) => Some(a * b),
+                    ("div", Some([a, b])) if *b != 0.0 => Some((a / b).trunc()),
+                    ("mod", Some([a, b])) if *b != 0.0 => Some(a % b),
+                    ("min", Some(xs)) if !xs.is_empty() => xs.iter().copied().reduce(f64::min),
+                    ("max", Some(xs)) if !xs.is_empty() => xs.iter().copied().reduce(f64::max),
+                    _ => None,
+                };
+                result.map_or_else(unknown, |x| number(x, at))
+            }
+            "tryget" => {
+                let Some(mut value) = args.first().map(|a| a.used_at(at)) else {
+                    return unknown();
+                };
+                for key in &args[1..] {
+                    value = match (&value.kind, &key.kind) {
+                        (ValueKind::Null, _) => return Value::new(ValueKind::Null, at),
+                        (ValueKind::Map(_), ValueKind::String(k)) => match value.get(k) {
+                            Some(v) => v.used_at(at),
+                            None if deep_known(&value) => Value::new(ValueKind::Null, at),
+                            None => unknown_of([&value], at),
+                        },
+                        (ValueKind::List(items), ValueKind::Number(i)) => {
+                            match items.get(*i as usize).filter(|_| *i >= 0.0) {
+                                Some(v) => v.used_at(at),
+                                None => Value::new(ValueKind::Null, at),
+                            }
+                        }
+                        (ValueKind::Ref(r), _) => match key.to_text() {
+                            Some(k) if matches!(key.kind, ValueKind::String(_)) => {
+                                extend_ref(r, &format!(".{k}"), at)
+                            }
+                            Some(k) => extend_ref(r, &format!("[{k}]"), at),
+                            None => unknown_of([&value, key], at),
+                        },
+                        _ => unknown_of([&value, key], at),
+                    };
+                }
+                value
+            }
+            "startswith" | "endswith" => match (s(0), s(1)) {
+                (Some(a), Some(b)) => {
+                    let (a, b) = (a.to_lowercase(), b.to_lowercase());
+                    boolean(if name == "startswith" {
+                        a.starts_with(&b)
+                    } else {
+                        a.ends_with(&b)
+                    })
+                }
+                _ => unknown(),
+            },
+            "int" => match n(0) {
+                Some(x) => number(x.trunc(), at),
+                None => unknown(),
+            },
+            "bool" => match args.first().and_then(Value::as_bool) {
+                Some(b) => boolean(b),
+                None => unknown(),
+            },
+            "uniquestring" | "guid" | "newguid" | "utcnow" => {
+                let mut value = unknown();
+                if let ValueKind::Unknown(refs) = &mut value.kind {
+                    refs.insert(
+                        0,
+                        Ref {
+                            resource: None,
+                            text: whole.to_string(),
+                            attribute: String::new(),
+                            secret: false,
+                        },
+                    );
+                }
+                value
+            }
+            "resourceid"
+            | "subscriptionresourceid"
+            | "tenantresourceid"
+            | "extensionresourceid"
+            | "managementgroupresourceid" => self.resource_id(env, name, &args, at),
+            "subscription" => {
+                let sub = match s(0) {
+                    Some(_) => args[0].clone(),
+                    None => scope.subscription.clone(),
+                };
+                let mut id = TextBuilder::default();
+                id.text("/subscriptions/");
+                id.value(&sub);
+                map_value(
+                    vec![
+                        ("id", id.finish(at)),
+                        ("subscriptionId", sub.used_at(at)),
+                        ("tenantId", hole("subscription().tenantId", at)),
+                        ("displayName", hole("subscription().displayName", at)),
+                    ],
+                    at,
+                )
+            }
+            "resourcegroup" => {
+                let mut id = TextBuilder::default();
+                id.text("/subscriptions/");
+                id.value(&scope.subscription);
+                id.text("/resourceGroups/");
+                id.value(&scope.resource_group);
+                map_value(
+                    vec![
+                        ("id", id.finish(at)),
+                        ("name", scope.resource_group.used_at(at)),
+                        ("location", hole("resourceGroup().location", at)),
+                        ("tags", hole("resourceGroup().tags", at)),
+                    ],
+                    at,
+                )
+            }
+            "managementgroup" => {
+                let mg = match s(0) {
+                    Some(_) => args[0].clone(),
+                    None => scope.management_group.clone(),
+                };
+                let mut id = TextBuilder::default();
+                id.text("/providers/Microsoft.Management/managementGroups/");
+                id.value(&mg);
+                map_value(
+                    vec![
+                        ("id", id.finish(at)),
+                        ("name", mg.used_at(at)),
+                        (
+                            "type",
+                            string("Microsoft.Management/managementGroups".into()),
+                        ),
+                    ],
+                    at,
+                )
+            }
+            "tenant" => map_value(
+                vec![
+                    ("tenantId", hole("tenant().tenantId", at)),
+                    ("displayName", hole("tenant().displayName", at)),
+                ],
+                at,
+            ),
+            "deployment" => map_value(
+                vec![
+                    ("name", hole("deployment().name", at)),
+                    ("location", hole("deployment().location", at)),
+                ],
+                at,
+            ),
+            "environment" => map_value(
+                vec![
+                    ("name", hole("environment().name", at)),
+                    (
+                        "suffixes",
+                        map_value(
+                            vec![
+                                ("storage", hole("environment().suffixes.storage", at)),
+                                (
+                                    "keyvaultDns",
+                                    hole("environment().suffixes.keyvaultDns", at),
+                                ),
+                            ],
+                            at,
+                        ),
+                    ),
+                ],
+                at,
+            ),
+            _ => unknown(),
+        }
+    }
+
+    fn format(&self, args: &[Value], at: Span) -> Value {
+        let Some(pattern) = args.first().and_then(Value::as_str) else {
+            return unknown_of(args, at);
+        };
+        let mut b = TextBuilder::default();
+        let mut chars = pattern.char_indices().peekable();
+        let mut literal = String::new();
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '{' if chars.peek().map(|p| p.1) == Some('{') => {
+                    chars.next();
+                    literal.push('{');
+                }
+                '}' if chars.peek().map(|p| p.1) == Some('}') => {
+                    chars.next();
+                    literal.push('}');
+                }
+                '{' => {
+                    let Some(close) = pattern[i..].find('}') else {
+                        return unknown_of(args, at);
+                    };
+                    let inner = &pattern[i + 1..i + close];
+                    let index = inner.split([',', ':']).next().unwrap_or("").trim();
+                    let Ok(index) = index.parse::<usize>() else {
+                        return unknown_of(args, at);
+                    };
+                    let Some(arg) = args.get(index + 1) else {
+                        return unknown_of(args, at);
+                    };
+                    b.text(&literal);
+                    literal.clear();
+                    match &arg.kind {
+                        ValueKind::Bool(v) => b.text(if *v { "True" } else { "False" }),
+                        ValueKind::Map(_) | ValueKind::List(_) | ValueKind::Null => {
+                            if deep_known(arg) {
+                                b.text(&to_json_text(arg));
+                            } else {
+                                b.value(&unknown_of([arg], at));
+                            }
+                        }
+                        _ => b.value(arg),
+                    }
+                    while chars.peek().is_some_and(|p| p.0 <= i + close) {
+                        chars.next();
+                    }
+                }
+                c => literal.push(c),
+            }
+        }
+        b.text(&literal);
+        b.finish(at)
+    }
+}
+
+fn number(n: f64, at: Span) -> Value {
+    Value::new(ValueKind::Number(n), at)
+}
+
+fn map_value(entries: Vec<(&str, Value)>, at: Span) -> Value {
+    Value::new(
+        ValueKind::Map(
+            entries
+                .into_iter()
+                .map(|(key, value)| Entry {
+                    key: key.to_string(),
+                    span: None,
+                    value,
+                })
+                .collect(),
+        ),
+        at,
+    )
+}
+
+/// `.name` on a value.
+fn member(value: &Value, name: &str, at: Span) -> Value {
+    match &value.kind {
+        ValueKind::Map(_) => match value.get(name) {
+            Some(v) => v.used_at(at),
+            None => unknown_of([value], at),
+        },
+        ValueKind::Ref(r) => extend_ref(r, &format!(".{name}"), at),
+        _ => unknown_of([value], at),
+    }
+}
+
+fn extend_ref(r: &Ref, step: &str, at: Span) -> Value {
+    let mut r = r.clone();
+    r.text.push_str(step);
+    let step = step.strip_prefix('.').unwrap_or(step);
+    if !r.attribute.is_empty() && !step.starts_with('[') {
+        r.attribute.push('.');
+    }
+    r.attribute.push_str(step);
+    Value::new(ValueKind::Ref(r), at)
+}
+
+/// Applies `f` to the known text of a string or template.
+fn map_text(value: &Value, at: Span, f: impl Fn(&str) -> String) -> Value {
+    match &value.kind {
+        ValueKind::String(t) => Value::string(f(t), at),
+        ValueKind::Template(parts) => Value::new(
+            ValueKind::Template(
+                parts
+                    .iter()
+                    .map(|p| match p {
+                        Part::Text(t) => Part::Text(f(t)),
+                        hole => hole.clone(),
+                    })
+                    .collect(),
+            ),
+            at,
+        ),
+        _ => unknown_of([value], at),
+    }
+}
+
+fn known_count(value: &Value) -> Option<i64> {
+    let n = match &value.kind {
+        ValueKind::Number(n) => *n,
+        ValueKind::String(s) => s.trim().parse().ok()?,
+        _ => return None,
+    };
+    (n >= 0.0 && n <= MAX_COPY as f64).then_some(n as i64)
+}
+
+pub fn resource_count(value: &Value) -> Option<i64> {
+    known_count(value)
+}
+
+/// Known all the way down.
+fn deep_known(value: &Value) -> bool {
+    match &value.kind {
+        ValueKind::List(items) => items.iter().all(deep_known),
+        ValueKind::Map(entries) => entries.iter().all(|e| deep_known(&e.value)),
+        _ => value.is_known(),
+    }
+}
+
+/// Equality of two known values; `None` when either is not known.
+fn same(a: &Value, b: &Value) -> Option<bool> {
+    if !deep_known(a) || !deep_known(b) {
+        return None;
+    }
+    Some(match (&a.kind, &b.kind) {
+        (ValueKind::List(x), ValueKind::List(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q) == Some(true))
+        }
+        (ValueKind::Map(x), ValueKind::Map(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|(p, q)| p.key == q.key && same(&p.value, &q.value) == Some(true))
+        }
+        (x, y) => x == y,
+    })
+}
+
+/// A JSON value as written, without evaluating expressions (parameter files, `json()`).
+pub fn literal(json: &Json) -> Value {
+    let kind = match &json.kind {
+        JsonKind::Null => ValueKind::Null,
+        JsonKind::Bool(b) => ValueKind::Bool(*b),
+        JsonKind::Number(n) => ValueKind::Number(*n),
+        JsonKind::String(s) => ValueKind::String(s.clone()),
+        JsonKind::Array(items) => ValueKind::List(items.iter().map(literal).collect()),
+        JsonKind::Object(members) => ValueKind::Map(
+            members
+                .iter()
+                .map(|m| Entry {
+                    key: m.key.clone(),
+                    span: Some(m.span),
+                    value: literal(&m.value),
+                })
+                .collect(),
+        ),
+    };
+    Value::new(kind, json.span)
+}
+
+fn to_json_text(value: &Value) -> String {
+    fn to_serde(value: &Value) -> serde_json::Value {
+        match &value.kind {
+            ValueKind::Null => serde_json::Value::Null,
+            ValueKind::Bool(b) => serde_json::Value::Bool(*b),
+            ValueKind::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => {
+                serde_json::Value::Number((*n as i64).into())
+            }
+            ValueKind::Number(n) => serde_json::Number::from_f64(*n)
+                .map_or(serde_json::Value::Null, serde_json::Value::Number),
+            ValueKind::String(s) => serde_json::Value::String(s.clone()),
+            ValueKind::List(items) => {
+                serde_json::Value::Array(items.iter().map(to_serde).collect())
+            }
+            ValueKind::Map(entries) => serde_json::Value::Object(
+                entries
+                    .iter()
+                    .map(|e| (e.key.clone(), to_serde(&e.value)))
+                    .collect(),
+            ),
+            _ => serde_json::Value::Null,
+        }
+    }
+    to_serde(value).to_string()
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_the_standard() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+    }
+
+    #[test]
+    fn splits_ids_into_type_and_name() {
+        assert_eq!(
+            split_id(
+                "/subscriptions/{s}/resourcegroups/{r}/providers/microsoft.web/sites/app/config/appsettings"
+            ),
+            Some((
+                "microsoft.web/sites/config".into(),
+                "app/appsettings".into()
+            ))
+        );
+        assert_eq!(
+            split_id("microsoft.keyvault/vaults/{parameters('kv')}"),
+            Some((
+                "microsoft.keyvault/vaults".into(),
+                "{parameters('kv')}".into()
+            ))
+        );
+        assert_eq!(split_id("/subscriptions/x"), None);
+        assert_eq!(split_id("plain"), None);
+    }
+}

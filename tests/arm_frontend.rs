@@ -1,0 +1,702 @@
+//! The ARM front end on small templates: detection, evaluation, nesting and lowering.
+
+use std::path::PathBuf;
+
+use idlint::frontend::Loaded;
+use idlint::model::{
+    Model, Principal, ResourceMode, Role, ScopeKind, SettingKind, Value, ValueKind, WorkloadKind,
+};
+use idlint::source::{FileKind, SourceDb, SourceFile};
+use idlint::span::FileId;
+
+const DIR: &str = "testdata/arm/frontend";
+
+/// Loads fixture files (by name under `DIR`) or inline texts.
+fn load_files(files: &[(&str, Option<&str>)], explicit_parameters: &[&str]) -> (SourceDb, Loaded) {
+    let mut db = SourceDb::default();
+    let mut ids = Vec::new();
+    for (name, text) in files {
+        let path = PathBuf::from(DIR).join(name);
+        let text = match text {
+            Some(t) => t.to_string(),
+            None => std::fs::read_to_string(&path).unwrap(),
+        };
+        let kind = if name.ends_with(".parameters.json") {
+            FileKind::ArmParameters
+        } else {
+            FileKind::Json
+        };
+        ids.push(db.add(SourceFile::new(path, kind, text, true)));
+    }
+    let mut explicit = Vec::new();
+    for name in explicit_parameters {
+        let path = PathBuf::from(DIR).join(name);
+        let text = std::fs::read_to_string(&path).unwrap();
+        explicit.push(db.add(SourceFile::new(path, FileKind::ArmParameters, text, false)));
+    }
+    let loaded = idlint::arm::load(&db, &ids, &explicit);
+    (db, loaded)
+}
+
+fn load_one(name: &str) -> (SourceDb, Model) {
+    let (db, mut loaded) = load_files(&[(name, None)], &[]);
+    assert!(
+        loaded.invalid_files.is_empty(),
+        "{:?}",
+        loaded.invalid_files
+    );
+    assert_eq!(loaded.models.len(), 1);
+    (db, loaded.models.remove(0))
+}
+
+fn inline(text: &str) -> Loaded {
+    load_files(&[("inline.json", Some(text))], &[]).1
+}
+
+fn resource<'m>(model: &'m Model, address: &str) -> (usize, &'m idlint::model::Resource) {
+    model
+        .resources
+        .iter()
+        .enumerate()
+        .find(|(_, r)| r.address == address)
+        .unwrap_or_else(|| {
+            let all: Vec<&str> = model.resources.iter().map(|r| r.address.as_str()).collect();
+            panic!("no resource {address}; have {all:?}")
+        })
+}
+
+fn setting<'m>(model: &'m Model, name: &str) -> &'m idlint::model::Setting {
+    model
+        .settings
+        .iter()
+        .find(|s| s.name == name)
+        .unwrap_or_else(|| panic!("no setting {name}"))
+}
+
+fn text(value: &Value) -> String {
+    value
+        .to_text()
+        .or_else(|| value.text_with_holes("<?>"))
+        .unwrap_or_else(|| format!("{:?}", value.kind))
+}
+
+const RG_SCHEMA: &str =
+    "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#";
+
+#[test]
+fn parameters_come_from_defaults_and_parameter_files() {
+    let (db, loaded) = load_files(
+        &[("webapp.json", None), ("webapp.parameters.json", None)],
+        &[],
+    );
+    assert!(loaded.invalid_files.is_empty());
+    assert_eq!(
+        loaded.models.len(),
+        1,
+        "parameter files are never templates"
+    );
+    let model = &loaded.models[0];
+    let (_, site) = resource(model, "resources[2]");
+    assert_eq!(site.name.as_str(), Some("app-default"));
+    let (_, storage) = resource(model, "resources[1]");
+    assert_eq!(storage.name.as_str(), Some("stfromfile"));
+    // The value used in the template remembers it was written in the parameter file.
+    let origin = storage.name.origin.expect("origin in the parameter file");
+    assert!(
+        db.get(origin.file)
+            .display
+            .ends_with("webapp.parameters.json")
+    );
+    assert_eq!(db.get(origin.file).slice(origin), "\"stfromfile\"");
+    // A Key Vault reference is unknown, not secret.
+    let db_conn = setting(model, "Db");
+    let refs = db_conn.value.refs();
+    assert!(!db_conn.value.is_known());
+    assert!(refs.iter().all(|r| !r.secret));
+}
+
+#[test]
+fn explicit_parameter_files_apply_to_every_template() {
+    let (_, loaded) = load_files(&[("webapp.json", None)], &["webapp.parameters.json"]);
+    let (_, storage) = resource(&loaded.models[0], "resources[1]");
+    assert_eq!(storage.name.as_str(), Some("stfromfile"));
+    // Without any parameter file the name is a hole.
+    let (_, model) = load_one("webapp.json");
+    let (_, storage) = resource(&model, "resources[1]");
+    assert!(
+        matches!(storage.name.kind, ValueKind::Unknown(ref refs) if refs[0].text == "parameters('storageName')")
+    );
+}
+
+#[test]
+fn variables_chain_format_concat_and_cycles() {
+    let (db, model) = load_one("webapp.json");
+    let full = setting(&model, "FULL_NAME");
+    assert_eq!(full.value.as_str(), Some("pre-app-default-web"));
+    assert_eq!(
+        db.get(full.value.span.file).slice(full.value.span),
+        "\"[variables('fullName')]\""
+    );
+    let looped = setting(&model, "LOOP");
+    assert!(matches!(looped.value.kind, ValueKind::Unknown(_)));
+    assert_eq!(
+        setting(&model, "ESCAPED").value.as_str(),
+        Some("[not an expression]")
+    );
+    assert_eq!(setting(&model, "PORTS").value.as_str(), Some("[80,81]"));
+}
+
+#[test]
+fn list_functions_are_secret_references_to_the_resource() {
+    let (_, model) = load_one("webapp.json");
+    let (storage, _) = resource(&model, "resources[1]");
+    let jobs = setting(&model, "AzureWebJobsStorage");
+    let ValueKind::Template(_) = &jobs.value.kind else {
+        panic!("{:?}", jobs.value.kind)
+    };
+    let refs = jobs.value.refs();
+    let key = refs
+        .iter()
+        .find(|r| r.text.starts_with("listKeys"))
+        .unwrap();
+    assert!(key.secret);
+    assert_eq!(key.resource, Some(storage));
+    assert_eq!(key.attribute, "keys[0].value");
+    let output = model.outputs.iter().find(|o| o.name == "key").unwrap();
+    assert!(
+        matches!(&output.value.kind, ValueKind::Ref(r) if r.secret && r.resource == Some(storage))
+    );
+    let password = model.outputs.iter().find(|o| o.name == "password").unwrap();
+    assert_eq!(password.inputs, vec!["adminPassword".to_string()]);
+}
+
+#[test]
+fn workloads_identities_and_children() {
+    let (_, model) = load_one("webapp.json");
+    let (uami, _) = resource(&model, "resources[0]");
+    let (site, _) = resource(&model, "resources[2]");
+    let workload = model.workload_of(site).unwrap();
+    assert_eq!(workload.kind, WorkloadKind::FunctionApp);
+    assert_eq!(workload.identity.system_assigned, Some(true));
+    assert_eq!(workload.identity.user_assigned.len(), 1);
+    assert_eq!(workload.identity.user_assigned[0].target, Some(uami));
+    assert_eq!(model.identities.len(), 1);
+    assert_eq!(model.identities[0].resource, uami);
+    // The nested child joins type and name with its parent, and its settings belong to the site.
+    let (config, child) = resource(&model, "resources[2].resources[0]");
+    assert_eq!(child.resource_type, "Microsoft.Web/sites/config");
+    assert_eq!(child.name.as_str(), Some("app-default/appsettings"));
+    let secret = setting(&model, "SECRET");
+    assert_eq!(secret.resource, site);
+    assert_ne!(secret.resource, config);
+    assert_eq!(secret.kind, SettingKind::AppSetting);
+    assert_eq!(setting(&model, "Db").kind, SettingKind::ConnectionString);
+}
+
+#[test]
+fn role_assignments_resolve_principal_role_and_scope() {
+    let (db, model) = load_one("webapp.json");
+    let (uami, _) = resource(&model, "resources[0]");
+    let (site, _) = resource(&model, "resources[2]");
+    let by_address = |address: &str| {
+        let (id, _) = resource(&model, address);
+        model
+            .role_assignments
+            .iter()
+            .find(|a| a.resource == id)
+            .unwrap()
+    };
+    let owner = by_address("resources[3]");
+    assert_eq!(owner.principal, Principal::UserAssigned(uami));
+    assert!(matches!(owner.role, Role::BuiltIn(r) if r.name == "Owner"));
+    assert_eq!(owner.scope, ScopeKind::ResourceGroup);
+    assert_eq!(
+        db.get(owner.role_value.span.file)
+            .slice(owner.role_value.span),
+        "\"[variables('ownerRole')]\""
+    );
+    let blob = by_address("resources[4]");
+    assert_eq!(blob.principal, Principal::SystemAssigned(site));
+    assert!(matches!(blob.role, Role::BuiltIn(r) if r.name == "Storage Blob Data Contributor"));
+    assert_eq!(blob.scope, ScopeKind::Resource);
+    let custom = by_address("resources[6]");
+    assert_eq!(custom.principal, Principal::Other);
+    let Role::Custom(index) = custom.role else {
+        panic!("{:?}", custom.role)
+    };
+    let definition = &model.role_definitions[index];
+    assert_eq!(definition.name.as_str(), Some("Custom Admin"));
+    assert_eq!(definition.permissions.len(), 1);
+    assert_eq!(text(&definition.permissions[0].actions.items()[0]), "*");
+}
+
+#[test]
+fn key_vaults_and_access_policies() {
+    let (_, model) = load_one("webapp.json");
+    let (site, _) = resource(&model, "resources[2]");
+    let (vault, vault_resource) = resource(&model, "resources[7]");
+    assert!(matches!(vault_resource.name.kind, ValueKind::Template(_)));
+    assert_eq!(model.key_vaults.len(), 1);
+    assert_eq!(
+        model.key_vaults[0]
+            .rbac_authorization
+            .as_ref()
+            .and_then(Value::as_bool),
+        Some(false)
+    );
+    let policy = &model.access_policies[0];
+    assert_eq!(policy.vault, Some(vault));
+    // `reference(name, ..., 'Full')` by plain name.
+    assert_eq!(policy.principal, Principal::SystemAssigned(site));
+    assert_eq!(policy.key_permissions.items().len(), 1);
+    assert_eq!(policy.secret_permissions.items().len(), 2);
+}
+
+#[test]
+fn copy_loops_on_resources_and_properties() {
+    let (_, model) = load_one("webapp.json");
+    let ips: Vec<_> = model
+        .resources
+        .iter()
+        .filter(|r| r.is_type("Microsoft.Network/publicIPAddresses"))
+        .collect();
+    assert_eq!(ips.len(), 2);
+    assert_eq!(ips[1].name.as_str(), Some("ip-1"));
+    assert_eq!(ips[1].address, "resources[8][1]");
+    let tags = ips[1].body.path("properties.tags").unwrap();
+    let tags: Vec<_> = tags.items().iter().map(text).collect();
+    assert_eq!(tags, vec!["t0-1", "t1-1"]);
+    // Unknown count: one instance, copyIndex unknown.
+    let nics: Vec<_> = model
+        .resources
+        .iter()
+        .filter(|r| r.is_type("Microsoft.Network/networkInterfaces"))
+        .collect();
+    assert_eq!(nics.len(), 1);
+    assert!(matches!(nics[0].name.kind, ValueKind::Template(_)));
+}
+
+#[test]
+fn symbolic_names_existing_and_container_env() {
+    let (_, model) = load_one("symbolic.json");
+    let (uami, _) = resource(&model, "uami");
+    let (vault, vault_resource) = resource(&model, "vault");
+    assert_eq!(vault_resource.mode, ResourceMode::Existing);
+    assert!(
+        model.key_vaults.is_empty(),
+        "existing vaults are not declared here"
+    );
+    let (app, _) = resource(&model, "app");
+    let workload = model.workload_of(app).unwrap();
+    assert_eq!(workload.kind, WorkloadKind::ContainerApp);
+    assert_eq!(workload.identity.system_assigned, Some(false));
+    assert_eq!(workload.identity.user_assigned[0].target, Some(uami));
+    let assignment = &model.role_assignments[0];
+    assert_eq!(assignment.principal, Principal::UserAssigned(uami));
+    assert_eq!(assignment.scope, ScopeKind::Resource);
+    assert!(matches!(assignment.role, Role::BuiltIn(r) if r.name == "Key Vault Secrets User"));
+    let _ = vault;
+    assert!(!setting(&model, "PLAIN").secret_reference);
+    assert!(setting(&model, "FROM_SECRET").secret_reference);
+    assert!(setting(&model, "B").secret_reference);
+    assert_eq!(setting(&model, "A").kind, SettingKind::Environment);
+}
+
+#[test]
+fn nested_deployments_inner_and_outer_scope() {
+    let (db, model) = load_one("subscription.json");
+    let sub_owner = &model.role_assignments[0];
+    assert_eq!(sub_owner.scope, ScopeKind::Subscription);
+    assert!(matches!(sub_owner.role, Role::BuiltIn(r) if r.name == "Contributor"));
+    // Inner scope: parameters evaluated in the outer template.
+    let (module, module_resource) = resource(&model, "resources[1]");
+    let (site, inner_site) = resource(&model, "resources[1].properties.template.resources[0]");
+    assert_eq!(inner_site.name.as_str(), Some("site-rg-app"));
+    assert_eq!(inner_site.call_path, vec![module_resource.span]);
+    assert_eq!(text(inner_site.resource_group.as_ref().unwrap()), "rg-app");
+    assert!(model.workload_of(site).is_some());
+    let _ = module;
+    // Outer scope, targeting a subscription: variables of the outer template, the module
+    // output followed back to the site's system identity.
+    let (inner_assignment, inner) =
+        resource(&model, "resources[2].properties.template.resources[0]");
+    let description = inner.body.path("properties.description").unwrap();
+    assert_eq!(description.as_str(), Some("outer-value"));
+    let assignment = model
+        .role_assignments
+        .iter()
+        .find(|a| a.resource == inner_assignment)
+        .unwrap();
+    assert_eq!(assignment.scope, ScopeKind::Subscription);
+    assert_eq!(
+        text(&assignment.scope_value),
+        "/subscriptions/11111111-1111-1111-1111-111111111111"
+    );
+    assert_eq!(assignment.principal, Principal::SystemAssigned(site));
+    assert!(matches!(assignment.role, Role::BuiltIn(r) if r.name == "Owner"));
+    // Spans point into the nested template.
+    let span = assignment.role_value.span;
+    assert!(db.get(span.file).slice(span).contains("8e3af657"));
+    // Inputs of nested inner-scoped templates are reported with their call path.
+    let inner_input = model.inputs.iter().find(|i| i.name == "siteName").unwrap();
+    assert_eq!(inner_input.call_path.len(), 1);
+}
+
+#[test]
+fn scope_kinds_by_schema() {
+    let template = |schema: &str, scope: Option<&str>| {
+        let scope = scope.map_or(String::new(), |s| format!("\"scope\": \"{s}\","));
+        format!(
+            r#"{{"$schema": "https://schema.management.azure.com/schemas/2019-08-01/{schema}#",
+            "resources": [{{"type": "Microsoft.Authorization/roleAssignments", "name": "x", {scope}
+              "properties": {{"roleDefinitionId": "[tenantResourceId('Microsoft.Authorization/roleDefinitions', '8e3af657-a8ff-443c-a75c-2fe8c4bcb635')]", "principalId": "p"}}}}]}}"#
+        )
+    };
+    let kind = |text: String| {
+        let loaded = inline(&text);
+        assert!(loaded.invalid_files.is_empty());
+        loaded.models[0].role_assignments[0].scope
+    };
+    assert_eq!(
+        kind(template("tenantDeploymentTemplate.json", None)),
+        ScopeKind::Root
+    );
+    assert_eq!(
+        kind(template("managementGroupDeploymentTemplate.json", None)),
+        ScopeKind::ManagementGroup
+    );
+    assert_eq!(
+        kind(template("subscriptionDeploymentTemplate.json", None)),
+        ScopeKind::Subscription
+    );
+    assert_eq!(
+        kind(template("deploymentTemplate.json", None)),
+        ScopeKind::ResourceGroup
+    );
+    assert_eq!(
+        kind(template(
+            "deploymentTemplate.json",
+            Some("[resourceId('Microsoft.Storage/storageAccounts', 'sa')]")
+        )),
+        ScopeKind::Resource
+    );
+    let legacy = format!(
+        r#"{{"$schema": "{RG_SCHEMA}", "resources": [{{
+            "type": "Microsoft.Storage/storageAccounts/providers/roleAssignments",
+            "name": "[concat('sa', '/Microsoft.Authorization/', guid('x'))]",
+            "properties": {{"roleDefinitionId": "x", "principalId": "p"}}}}]}}"#
+    );
+    assert_eq!(kind(legacy), ScopeKind::Resource);
+    assert_eq!(
+        kind(template(
+            "tenantDeploymentTemplate.json",
+            Some("[managementGroup('mg').id]")
+        )),
+        ScopeKind::ManagementGroup
+    );
+}
+
+#[test]
+fn resource_id_shapes() {
+    let ids = [
+        (
+            "deploymentTemplate.json",
+            "[resourceId('Microsoft.Web/sites/config', 'app', 'web')]",
+            "/subscriptions/<?>/resourceGroups/<?>/providers/Microsoft.Web/sites/app/config/web",
+            ScopeKind::Resource,
+        ),
+        (
+            "deploymentTemplate.json",
+            "[resourceId('other-rg', 'Microsoft.Web/sites', 'app')]",
+            "/subscriptions/<?>/resourceGroups/other-rg/providers/Microsoft.Web/sites/app",
+            ScopeKind::Resource,
+        ),
+        (
+            "deploymentTemplate.json",
+            "[subscriptionResourceId('sub', 'Microsoft.Authorization/roleDefinitions', 'r')]",
+            "/subscriptions/sub/providers/Microsoft.Authorization/roleDefinitions/r",
+            ScopeKind::Resource,
+        ),
+        (
+            "deploymentTemplate.json",
+            "[extensionResourceId(resourceGroup().id, 'Microsoft.Authorization/locks', 'l')]",
+            "/subscriptions/<?>/resourceGroups/<?>/providers/Microsoft.Authorization/locks/l",
+            ScopeKind::Resource,
+        ),
+        (
+            "deploymentTemplate.json",
+            "[subscription().id]",
+            "/subscriptions/<?>",
+            ScopeKind::Subscription,
+        ),
+        (
+            "deploymentTemplate.json",
+            "[resourceGroup().id]",
+            "/subscriptions/<?>/resourceGroups/<?>",
+            ScopeKind::ResourceGroup,
+        ),
+        (
+            "managementGroupDeploymentTemplate.json",
+            "[managementGroup().id]",
+            "/providers/Microsoft.Management/managementGroups/<?>",
+            ScopeKind::ManagementGroup,
+        ),
+        (
+            "subscriptionDeploymentTemplate.json",
+            "[resourceId('Microsoft.Resources/resourceGroups', 'rg')]",
+            "/subscriptions/<?>/providers/Microsoft.Resources/resourceGroups/rg",
+            ScopeKind::Resource,
+        ),
+    ];
+    for (schema, expression, expected, kind) in ids {
+        let loaded = inline(&format!(
+            r#"{{"$schema": "https://schema.management.azure.com/schemas/2019-08-01/{schema}#",
+               "resources": [{{"type": "Microsoft.Test/things", "name": "x", "properties": {{"id": "{expression}"}}}}]}}"#
+        ));
+        let value = loaded.models[0].resources[0]
+            .body
+            .path("properties.id")
+            .unwrap();
+        assert_eq!(text(value), expected, "{expression}");
+        assert_eq!(ScopeKind::of(value), kind, "{expression}");
+    }
+}
+
+#[test]
+fn unsupported_functions_are_unknown_and_keep_references() {
+    let loaded = inline(&format!(
+        r#"{{"$schema": "{RG_SCHEMA}",
+           "resources": [
+             {{"type": "Microsoft.Storage/storageAccounts", "name": "sa"}},
+             {{"type": "Microsoft.Test/things", "name": "x", "properties": {{
+               "a": "[someFutureFunction(listKeys(resourceId('Microsoft.Storage/storageAccounts', 'sa'), '1').keys[0].value)]",
+               "b": "[concat('x' 'y')]",
+               "c": "[uniqueString(resourceGroup().id)]",
+               "d": "[if(equals(1, 1), 'yes', 'no')]",
+               "e": "[coalesce(null(), 'fallback')]",
+               "f": "[split('a,b', ',')[1]]",
+               "g": "[json('{{\"k\": [1, 2]}}').k[1]]",
+               "h": "[createObject('a', createArray(1, 2)).a[0]]",
+               "i": "[substring('abcdef', 1, 3)]",
+               "j": "[replace(toUpper('abc'), 'B', '-')]",
+               "k": "[length(union(createObject('a', 1), createObject('b', 2)))]",
+               "l": "[base64('foo')]",
+               "m": "[and(true, not(false), contains('abc', 'b'), empty(''))]",
+               "n": "[last(take(skip(createArray(1, 2, 3, 4), 1), 2))]",
+               "o": "[tryGet(createObject('a', createObject('b', 'deep')), 'a', 'b')]",
+               "p": "[tryGet(createObject('a', 1), 'missing')]",
+               "q": "[tryGet(reference(resourceId('Microsoft.Storage/storageAccounts', 'sa'), '1', 'full'), 'identity', 'principalId')]"
+             }}}}
+           ]}}"#
+    ));
+    assert!(loaded.invalid_files.is_empty());
+    let body = &loaded.models[0].resources[1].body;
+    let a = body.path("properties.a").unwrap();
+    let ValueKind::Unknown(refs) = &a.kind else {
+        panic!("{:?}", a.kind)
+    };
+    assert!(refs.iter().any(|r| r.secret && r.resource == Some(0)));
+    assert!(matches!(
+        body.path("properties.b").unwrap().kind,
+        ValueKind::Unknown(_)
+    ));
+    let c = body.path("properties.c").unwrap();
+    assert!(matches!(&c.kind, ValueKind::Unknown(refs) if refs.iter().all(|r| !r.secret)));
+    let get = |key: &str| text(body.path(&format!("properties.{key}")).unwrap());
+    assert_eq!(get("d"), "yes");
+    assert_eq!(get("e"), "fallback");
+    assert_eq!(get("f"), "b");
+    assert_eq!(get("g"), "2");
+    assert_eq!(get("h"), "1");
+    assert_eq!(get("i"), "bcd");
+    assert_eq!(get("j"), "A-C");
+    assert_eq!(get("k"), "2");
+    assert_eq!(get("l"), "Zm9v");
+    assert_eq!(get("m"), "true");
+    assert_eq!(get("n"), "3");
+    assert_eq!(get("o"), "deep");
+    assert!(body.path("properties.p").unwrap().is_null());
+    let q = body.path("properties.q").unwrap();
+    assert!(
+        matches!(&q.kind, ValueKind::Ref(r) if r.attribute == "identity.principalId" && r.resource == Some(0))
+    );
+}
+
+#[test]
+fn reference_properties_that_are_secrets() {
+    let loaded = inline(&format!(
+        r#"{{"$schema": "{RG_SCHEMA}",
+           "resources": [
+             {{"type": "Microsoft.Insights/components", "name": "ai"}},
+             {{"type": "Microsoft.Test/things", "name": "x", "properties": {{
+               "cs": "[reference(resourceId('Microsoft.Insights/components', 'ai'), '2020-02-02').ConnectionString]",
+               "full": "[reference(resourceId('Microsoft.Insights/components', 'ai'), '2020-02-02', 'Full').properties.ConnectionString]",
+               "id": "[reference(resourceId('Microsoft.Insights/components', 'ai')).AppId]"
+             }}}}
+           ]}}"#
+    ));
+    let body = &loaded.models[0].resources[1].body;
+    let reference = |key: &str| match &body.path(&format!("properties.{key}")).unwrap().kind {
+        ValueKind::Ref(r) => r.clone(),
+        other => panic!("{other:?}"),
+    };
+    let cs = reference("cs");
+    assert_eq!(cs.resource, Some(0));
+    assert_eq!(cs.attribute, "ConnectionString");
+    assert!(cs.secret);
+    assert!(reference("full").secret);
+    assert!(!reference("id").secret);
+}
+
+#[test]
+fn non_templates_are_skipped_and_invalid_templates_reported() {
+    let loaded = inline(r#"{"name": "package", "version": "1.0.0"}"#);
+    assert!(loaded.models.is_empty() && loaded.invalid_files.is_empty());
+    let loaded = inline("{ this is not json");
+    assert!(loaded.models.is_empty() && loaded.invalid_files.is_empty());
+    let text = format!(
+        "{{\n  \"$schema\": \"{RG_SCHEMA}\",\n  \"resources\": [\n    {{ \"type\": \"a\" \"name\": \"b\" }}\n  ]\n}}"
+    );
+    let (db, loaded) = load_files(&[("broken.json", Some(&text))], &[]);
+    assert!(loaded.models.is_empty());
+    let [diagnostic] = loaded.invalid_files.as_slice() else {
+        panic!("{:?}", loaded.invalid_files)
+    };
+    let span = diagnostic.primary.span;
+    assert_eq!(db.get(span.file).line_col(span.start), (4, 18));
+    assert!(
+        diagnostic.message.contains("not valid JSON"),
+        "{}",
+        diagnostic.message
+    );
+    assert_eq!(diagnostic.anchor, db.get(FileId(0)).display);
+}
+
+#[test]
+fn hostile_input_does_not_crash() {
+    let deep_json = format!(
+        "{{\"$schema\": \"{RG_SCHEMA}\", \"x\": {}",
+        "[".repeat(100_000)
+    );
+    let loaded = inline(&deep_json);
+    assert_eq!(loaded.invalid_files.len(), 1);
+    let deep_string = format!(
+        r#"{{"$schema": "{RG_SCHEMA}", "resources": [{{"type": "A.B/c", "name": "{}", "properties": {{"x": "[{}]", "y": "[{}1{}]"}}}}]}}"#,
+        "[".repeat(100_000),
+        "[".repeat(100_000),
+        "concat(".repeat(10_000),
+        ")".repeat(10_000),
+    );
+    let loaded = inline(&deep_string);
+    assert!(loaded.invalid_files.is_empty());
+    assert_eq!(loaded.models[0].resources.len(), 1);
+    // Self-referencing parameters and variables, outputs and garbage in every slot.
+    let garbage = format!(
+        r#"{{"$schema": "{RG_SCHEMA}",
+           "parameters": {{"p": {{"type": "string", "defaultValue": "[parameters('p')]"}}}},
+           "variables": {{"v": "[variables('v')]", "copy": [{{"name": "c", "count": 1000000000, "input": "[variables('c')]"}}]}},
+           "resources": [1, "x", null, {{"type": 5}}, {{"copy": {{"count": -3}}, "type": "A.B/c", "name": "[copyIndex(parameters('p'))]"}},
+             {{"type": "Microsoft.Resources/deployments", "name": "d", "properties": {{"template": {{"resources": {{"a": 1}}}}, "parameters": 5}}}}],
+           "outputs": {{"o": {{"value": "[reference(variables('v')).x[parameters('p')]]"}}, "c": {{"copy": {{"count": 2, "input": "[copyIndex()]"}}}}}}}}"#
+    );
+    let loaded = inline(&garbage);
+    assert!(loaded.invalid_files.is_empty());
+    assert_eq!(loaded.models.len(), 1);
+}
+
+/// Resolution statistics over the shared corpus: `cargo test --release --test arm_frontend
+/// corpus -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn corpus_statistics() {
+    use std::collections::BTreeMap;
+    let root = std::path::Path::new("/work/shared/corpus/arm");
+    if !root.exists() {
+        return;
+    }
+    let mut db = SourceDb::default();
+    let mut ids = Vec::new();
+    for d in idlint::discover::walk(root, &|_: &std::path::Path| false) {
+        let Ok(text) = std::fs::read_to_string(&d.path) else {
+            continue;
+        };
+        ids.push(db.add(SourceFile::new(d.path, d.kind, text, true)));
+    }
+    let start = std::time::Instant::now();
+    let loaded = idlint::arm::load(&db, &ids, &[]);
+    eprintln!("load: {:?} for {} files", start.elapsed(), ids.len());
+    let mut stats: BTreeMap<String, usize> = BTreeMap::new();
+    let mut bump = |key: String| *stats.entry(key).or_default() += 1;
+    for model in &loaded.models {
+        bump("templates".into());
+        for r in &model.resources {
+            bump("resources".into());
+            if !r.call_path.is_empty() {
+                bump("resources in nested deployments".into());
+            }
+        }
+        for a in &model.role_assignments {
+            bump(format!(
+                "assignment principal {:?}",
+                std::mem::discriminant(&a.principal)
+            ));
+            let principal = match a.principal {
+                Principal::SystemAssigned(_) => "system",
+                Principal::UserAssigned(_) => "user",
+                Principal::Other => "other",
+            };
+            bump(format!("assignment principal {principal}"));
+            let role = match a.role {
+                Role::BuiltIn(_) => "builtin",
+                Role::Custom(_) => "custom",
+                Role::Unknown => "unknown",
+            };
+            bump(format!("assignment role {role}"));
+            if std::env::var("DUMP").is_ok() && matches!(a.role, Role::Unknown) {
+                eprintln!(
+                    "ROLE {} AT {}",
+                    text(&a.role_value),
+                    db.get(a.role_value.span.file).slice(a.role_value.span)
+                );
+            }
+            if std::env::var("DUMP").is_ok() && matches!(a.principal, Principal::Other) {
+                eprintln!(
+                    "PRINCIPAL {} AT {}",
+                    text(&a.principal_value),
+                    db.get(a.principal_value.span.file)
+                        .slice(a.principal_value.span)
+                );
+            }
+            bump(format!("assignment scope {:?}", a.scope));
+        }
+        for w in &model.workloads {
+            bump("workloads".into());
+            for u in &w.identity.user_assigned {
+                bump(format!("uai ref resolved={}", u.target.is_some()));
+            }
+        }
+        for s in &model.settings {
+            bump(format!("setting {:?} known={}", s.kind, s.value.is_known()));
+        }
+        for p in &model.access_policies {
+            bump(format!("access policy vault={}", p.vault.is_some()));
+        }
+        for f in &model.federated_credentials {
+            bump(format!("federated identity={}", f.identity.is_some()));
+        }
+        bump(format!("identities+{}", model.identities.len().min(1)));
+        for o in &model.outputs {
+            if o.value.refs().iter().any(|r| r.secret) {
+                bump("outputs with secret refs".into());
+            }
+        }
+    }
+    for (key, count) in stats {
+        if !key.contains("Discriminant") {
+            eprintln!("{key}: {count}");
+        }
+    }
+    for d in &loaded.invalid_files {
+        eprintln!("IDL001 {} {}", d.anchor, d.message);
+    }
+}
