@@ -1,7 +1,9 @@
 //! SARIF 2.1.0 for GitHub code scanning and other SARIF consumers.
 //!
-//! One run. `tool.driver.rules` lists the rules that have at least one result (in catalog
-//! order), so the file stays proportional to what was found; `ruleIndex` points into that list.
+//! One run. `tool.driver.rules` lists the rules that have at least one result (by code), so
+//! the file stays proportional to what was found; `ruleIndex` points into that list. A rule's
+//! help is its documentation (`rules/<CODE>-<name>.md`), with `helpUri` pointing at that file;
+//! a rule without documentation gets its summary and a pointer to `idlint explain`.
 //! Results carry `partialFingerprints["idlint/v1"]` (see [`crate::baseline`]), which survive
 //! inserted lines and reformatting. No source text is embedded: messages are already redacted
 //! and there are no snippets.
@@ -71,7 +73,8 @@ struct Rule {
     name: &'static str,
     short_description: Text,
     full_description: Text,
-    help_uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help_uri: Option<String>,
     help: Help,
     default_configuration: Configuration,
     properties: RuleProperties,
@@ -175,8 +178,8 @@ pub fn render(result: &CheckResult) -> String {
             metas.push((meta_of(finding), finding.severity));
         }
     }
-    let order: Vec<&str> = rules::all_metas().map(|m| m.code).collect();
-    metas.sort_by_key(|(m, _)| order.iter().position(|c| *c == m.code));
+    // Codes sort as the catalog does (`AZ…` by number, then `IDL…`), whatever the catalog holds.
+    metas.sort_by_key(|(m, _)| m.code);
 
     let results = kept
         .iter()
@@ -298,7 +301,7 @@ fn rule(meta: &RuleInfo, severity: Severity) -> Rule {
         full_description: Text {
             text: what_it_does(docs).unwrap_or(summary),
         },
-        help_uri: format!("{DOCS_URI}/{}-{}.md", meta.code, meta.name),
+        help_uri: (!docs.is_empty()).then(|| format!("{DOCS_URI}/{}-{}.md", meta.code, meta.name)),
         help: Help { text, markdown },
         default_configuration: Configuration {
             level: level(meta.severity),
@@ -427,6 +430,32 @@ mod tests {
             Some("Reports Owner at broad scope.")
         );
         assert_eq!(what_it_does("(placeholder)"), None);
+    }
+
+    #[test]
+    fn rule_help_is_the_docs() {
+        let info = RuleInfo {
+            code: "AZ301",
+            name: "privileged-role-at-broad-scope",
+            summary: "a privileged role at broad scope",
+            severity: Severity::Error,
+            docs: "# AZ301\n\n## What it does\n\nReports Owner.\n",
+        };
+        let rule = rule(&info, Severity::Warning);
+        assert_eq!(rule.help.markdown, info.docs.trim());
+        assert_eq!(rule.full_description.text, "Reports Owner.");
+        assert_eq!(
+            rule.short_description.text,
+            "A privileged role at broad scope"
+        );
+        assert_eq!(rule.default_configuration.level, "error");
+        assert_eq!(rule.properties.security_severity, "5.0");
+        assert_eq!(
+            rule.help_uri.as_deref(),
+            Some(
+                "https://github.com/idlint/idlint/blob/main/rules/AZ301-privileged-role-at-broad-scope.md"
+            )
+        );
     }
 
     #[test]
