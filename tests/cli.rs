@@ -154,7 +154,8 @@ fn unusable_baseline_exits_2() {
 #[test]
 fn every_format_writes_to_output() {
     let dir = dir_with(&[("invalid.tf", "main.tf")]);
-    let checks: [(&str, &dyn Fn(&str) -> bool); 7] = [
+    type Check<'a> = (&'a str, &'a dyn Fn(&str) -> bool);
+    let checks: [Check; 7] = [
         ("human", &|t| {
             t.contains("IDL001 invalid-file") && t.contains("1 error")
         }),
