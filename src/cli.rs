@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::baseline::{self, Baseline};
 use crate::check::{self, CheckOptions};
 use crate::config::{self, Config, ConfigError};
 use crate::diagnostic::Severity;
@@ -93,6 +94,12 @@ pub struct CheckArgs {
     /// ARM parameter values, as a `*.parameters.json` file (repeatable)
     #[arg(long = "parameters", value_name = "FILE")]
     pub parameter_files: Vec<PathBuf>,
+    /// Report only findings whose fingerprint is not in FILE
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings in FILE, so later runs with `--baseline FILE` report only new ones
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
     /// Print nothing but findings (no summary)
     #[arg(long, short)]
     pub quiet: bool,
@@ -163,13 +170,25 @@ fn run_check(args: CheckArgs) -> u8 {
         ignore: args.ignore,
         ..CheckOptions::default()
     };
-    let result = match check::check(&options) {
+    let baseline = match args.baseline.as_deref().map(Baseline::read).transpose() {
+        Ok(baseline) => baseline,
+        Err(message) => {
+            eprintln!("idlint: {message}");
+            return 2;
+        }
+    };
+    let mut result = match check::check(&options) {
         Ok(result) => result,
         Err(message) => {
             eprintln!("idlint: {message}");
             return 2;
         }
     };
+    let written = args.write_baseline.as_deref();
+    if let Err(message) = baseline::apply(&mut result, baseline.as_ref(), written, args.quiet) {
+        eprintln!("idlint: {message}");
+        return 2;
+    }
     let color = args.output.is_none() && report::stdout_supports_color();
     let text = report::render(args.format, &result, color, args.quiet);
     match &args.output {

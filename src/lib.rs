@@ -4,6 +4,7 @@
 //! ([`terraform`], [`arm`]) into one [`model`] → [`rules`] → [`suppress`] → [`report`].
 
 pub mod arm;
+pub mod baseline;
 pub mod check;
 pub mod cli;
 pub mod config;

@@ -1,8 +1,12 @@
 //! Output formats, one small file each, selected by `--format`.
 
+mod azure_devops;
 mod compact;
+mod github;
 mod human;
 mod json;
+mod junit;
+mod sarif;
 
 use std::io::IsTerminal;
 
@@ -18,6 +22,10 @@ pub enum Format {
     Human,
     Compact,
     Json,
+    Sarif,
+    Github,
+    AzureDevops,
+    Junit,
 }
 
 pub fn render(format: Format, result: &CheckResult, color: bool, quiet: bool) -> String {
@@ -25,6 +33,10 @@ pub fn render(format: Format, result: &CheckResult, color: bool, quiet: bool) ->
         Format::Human => human::render(result, color, quiet),
         Format::Compact => compact::render(result),
         Format::Json => json::render(result),
+        Format::Sarif => sarif::render(result),
+        Format::Github => github::render(result),
+        Format::AzureDevops => azure_devops::render(result),
+        Format::Junit => junit::render(result),
     }
 }
 

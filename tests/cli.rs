@@ -1,0 +1,278 @@
+//! End to end against the binary: exit codes (SPEC §1), `--fail-on`, every `--format` with
+//! `--output`, and baselines.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_idlint");
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/precommit")
+        .join(name)
+}
+
+/// A temporary directory holding copies of fixtures, under new names.
+fn dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (fixture_name, name) in files {
+        std::fs::copy(fixture(fixture_name), dir.path().join(name)).expect("copy fixture");
+    }
+    dir
+}
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .current_dir(dir)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("spawn idlint")
+}
+
+fn code(output: &Output) -> i32 {
+    output.status.code().expect("exit code, not a signal")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn clean_directory_exits_0() {
+    let dir = dir_with(&[("valid.tf", "main.tf")]);
+    for fail_on in ["error", "warning", "note", "never"] {
+        let out = run(dir.path(), &["check", "--fail-on", fail_on]);
+        assert_eq!(code(&out), 0, "--fail-on {fail_on}: {}", stderr(&out));
+    }
+    let out = run(dir.path(), &["check", "."]);
+    assert_eq!(code(&out), 0);
+    assert!(stdout(&out).contains("No problems found in 1 file."));
+}
+
+#[test]
+fn invalid_file_exits_1_with_idl001() {
+    let dir = dir_with(&[("valid.tf", "ok.tf"), ("invalid.tf", "main.tf")]);
+    let out = run(dir.path(), &["check", "--format", "compact"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.starts_with("main.tf:"), "{text}");
+    assert!(text.contains(": error: "), "{text}");
+    assert!(text.trim_end().ends_with("[IDL001]"), "{text}");
+    assert_eq!(text.lines().count(), 1, "{text}");
+}
+
+#[test]
+fn fail_on_sets_the_threshold() {
+    let dir = dir_with(&[("invalid.tf", "main.tf")]);
+    for (fail_on, expected) in [("error", 1), ("warning", 1), ("note", 1), ("never", 0)] {
+        let out = run(
+            dir.path(),
+            &["check", "--format", "compact", "--fail-on", fail_on],
+        );
+        assert_eq!(code(&out), expected, "--fail-on {fail_on}");
+        // The finding is reported whatever the threshold.
+        assert!(stdout(&out).contains("[IDL001]"), "--fail-on {fail_on}");
+    }
+}
+
+#[test]
+fn fail_on_compares_severities() {
+    use idlint::check::exit_code;
+    use idlint::diagnostic::{Diagnostic, Finding, Label, Severity};
+    use idlint::span::{FileId, Span};
+    let finding = |severity| Finding {
+        code: "AZ203",
+        name: "shared-user-assigned-identity",
+        severity,
+        diagnostic: Diagnostic::new("m", Label::new(Span::new(FileId(0), 0..0), ""), ""),
+    };
+    let warning = [finding(Severity::Warning)];
+    assert_eq!(exit_code(&warning, Some(Severity::Error)), 0);
+    assert_eq!(exit_code(&warning, Some(Severity::Warning)), 1);
+    assert_eq!(exit_code(&warning, Some(Severity::Note)), 1);
+    assert_eq!(exit_code(&warning, None), 0);
+    let note = [finding(Severity::Note)];
+    assert_eq!(exit_code(&note, Some(Severity::Warning)), 0);
+    assert_eq!(exit_code(&note, Some(Severity::Note)), 1);
+    assert_eq!(exit_code(&[], Some(Severity::Note)), 0);
+}
+
+#[test]
+fn bad_flags_exit_2() {
+    let dir = dir_with(&[("valid.tf", "main.tf")]);
+    for args in [
+        &["check", "--fail-on", "sometimes"][..],
+        &["check", "--format", "xml"],
+        &["check", "--threads", "0"],
+        &["check", "--no-such-flag"],
+        &["check", "--select", "AZ999"],
+        &["frobnicate"],
+    ] {
+        let out = run(dir.path(), args);
+        assert_eq!(code(&out), 2, "{args:?}");
+        assert!(!stderr(&out).is_empty(), "{args:?}: no message");
+    }
+}
+
+#[test]
+fn missing_path_exits_2() {
+    let dir = dir_with(&[("valid.tf", "main.tf")]);
+    let out = run(dir.path(), &["check", "main.tf", "no/such/dir"]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("no/such/dir"), "{}", stderr(&out));
+}
+
+#[test]
+fn unusable_baseline_exits_2() {
+    let dir = dir_with(&[("valid.tf", "main.tf")]);
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text);
+    write("garbage.json", "{ not json").expect("write");
+    write("wrong-shape.json", r#"{"version": 1, "findings": []}"#).expect("write");
+    write("future.json", r#"{"version": 99, "fingerprints": []}"#).expect("write");
+    std::fs::create_dir(dir.path().join("a-directory")).expect("mkdir");
+    for (file, expected) in [
+        ("missing.json", "cannot read the baseline missing.json"),
+        ("a-directory", "cannot read the baseline a-directory"),
+        ("garbage.json", "garbage.json: not an idlint baseline"),
+        (
+            "wrong-shape.json",
+            "wrong-shape.json: not an idlint baseline",
+        ),
+        ("future.json", "baseline version 99 is not supported"),
+    ] {
+        let out = run(dir.path(), &["check", "--baseline", file]);
+        assert_eq!(code(&out), 2, "{file}");
+        assert!(stderr(&out).contains(expected), "{file}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn every_format_writes_to_output() {
+    let dir = dir_with(&[("invalid.tf", "main.tf")]);
+    type Check<'a> = (&'a str, &'a dyn Fn(&str) -> bool);
+    let checks: [Check; 7] = [
+        ("human", &|t| {
+            t.contains("IDL001 invalid-file") && t.contains("1 error")
+        }),
+        ("compact", &|t| {
+            t.starts_with("main.tf:1:1: error: ") && t.contains("[IDL001]")
+        }),
+        ("json", &|t| {
+            serde_json::from_str::<serde_json::Value>(t)
+                .is_ok_and(|v| v["findings"][0]["rule"] == "IDL001")
+        }),
+        ("sarif", &|t| {
+            serde_json::from_str::<serde_json::Value>(t).is_ok_and(|v| {
+                v["version"] == "2.1.0" && v["runs"][0]["results"][0]["ruleId"] == "IDL001"
+            })
+        }),
+        ("github", &|t| {
+            t.starts_with("::error file=main.tf,line=1,col=1,") && t.contains("title=IDL001 ")
+        }),
+        ("azure-devops", &|t| {
+            t.starts_with("##vso[task.logissue type=error;sourcepath=main.tf;linenumber=1;")
+                && t.contains(";code=IDL001]")
+        }),
+        ("junit", &|t| {
+            t.starts_with("<?xml") && t.contains("<testcase name=\"IDL001 invalid-file at 1:1\"")
+        }),
+    ];
+    for (format, check) in checks {
+        let file = format!("report.{format}");
+        let out = run(
+            dir.path(),
+            &["check", "--format", format, "--output", &file],
+        );
+        assert_eq!(code(&out), 1, "{format}: {}", stderr(&out));
+        assert!(stdout(&out).is_empty(), "{format}: wrote to stdout too");
+        let text = std::fs::read_to_string(dir.path().join(&file)).expect("report written");
+        assert!(check(&text), "{format}:\n{text}");
+    }
+    let out = run(
+        dir.path(),
+        &["check", "--format", "sarif", "--output", "no/such/dir/x"],
+    );
+    assert_eq!(code(&out), 2);
+}
+
+#[test]
+fn baseline_reports_only_new_findings() {
+    let dir = dir_with(&[("invalid.tf", "main.tf"), ("valid.tf", "ok.tf")]);
+    let out = run(
+        dir.path(),
+        &[
+            "check",
+            "--write-baseline",
+            "baseline.json",
+            "--format",
+            "compact",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).is_empty());
+    assert!(stderr(&out).contains("recorded 1 finding in baseline.json"));
+    let first = std::fs::read_to_string(dir.path().join("baseline.json")).expect("baseline");
+    let file: serde_json::Value = serde_json::from_str(&first).expect("baseline JSON");
+    assert_eq!(file["version"], 1);
+    assert_eq!(file["fingerprints"][0]["rule"], "IDL001");
+    assert_eq!(file["fingerprints"][0]["path"], "main.tf");
+
+    // Writing again gives the same bytes.
+    run(
+        dir.path(),
+        &["check", "--write-baseline", "baseline.json", "-q"],
+    );
+    let second = std::fs::read_to_string(dir.path().join("baseline.json")).expect("baseline");
+    assert_eq!(first, second);
+
+    let out = run(
+        dir.path(),
+        &[
+            "check",
+            "--baseline",
+            "baseline.json",
+            "--format",
+            "compact",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+
+    std::fs::copy(fixture("invalid.tf"), dir.path().join("new.tf")).expect("copy");
+    let out = run(
+        dir.path(),
+        &[
+            "check",
+            "--baseline",
+            "baseline.json",
+            "--format",
+            "compact",
+        ],
+    );
+    assert_eq!(code(&out), 1);
+    let text = stdout(&out);
+    assert!(text.starts_with("new.tf:"), "{text}");
+    assert_eq!(text.lines().count(), 1, "{text}");
+
+    let out = run(
+        dir.path(),
+        &["check", "--baseline", "baseline.json", "--format", "sarif"],
+    );
+    let log: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("SARIF");
+    assert_eq!(log["runs"][0]["results"].as_array().map(Vec::len), Some(1));
+}
+
+#[test]
+fn named_files_are_the_only_ones_reported() {
+    // The pre-commit case: files on argv, a broken sibling not among them.
+    let dir = dir_with(&[("valid.tf", "main.tf"), ("invalid.tf", "broken.tf")]);
+    let out = run(dir.path(), &["check", "main.tf"]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    let out = run(dir.path(), &["check", "main.tf", "broken.tf"]);
+    assert_eq!(code(&out), 1);
+}
