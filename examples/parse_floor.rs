@@ -13,7 +13,11 @@ fn main() {
     let started = Instant::now();
     let mut files = Vec::new();
     for root in &roots {
-        for entry in ignore::WalkBuilder::new(root).hidden(false).build().flatten() {
+        for entry in ignore::WalkBuilder::new(root)
+            .hidden(false)
+            .build()
+            .flatten()
+        {
             let path = entry.into_path();
             let name = path.to_string_lossy();
             if name.ends_with(".tf") || name.ends_with(".tfvars") || name.ends_with(".json") {
@@ -24,7 +28,9 @@ fn main() {
     let (bytes, parsed): (usize, usize) = files
         .par_iter()
         .map(|path| {
-            let Ok(text) = std::fs::read_to_string(path) else { return (0, 0) };
+            let Ok(text) = std::fs::read_to_string(path) else {
+                return (0, 0);
+            };
             let text = text.trim_start_matches('\u{feff}');
             let ok = if path.extension().is_some_and(|e| e == "json") {
                 jsonc_parser::parse_to_ast(text, &Default::default(), &Default::default()).is_ok()

@@ -97,6 +97,12 @@ impl Diagnostic {
         self.redact.push(span);
         self
     }
+
+    /// Redacts where a secret value is written: its origin, or the value itself when it is a
+    /// literal in place (not `var.x` or `local.y`, whose text is no secret).
+    pub fn with_redacted_value(self, value: &crate::model::Value) -> Diagnostic {
+        self.with_redacted(value.origin.unwrap_or(value.span))
+    }
 }
 
 /// A diagnostic stamped with its rule and configured severity: what reporters print.
@@ -130,9 +136,15 @@ pub fn mask(text: &str, base: u32, spans: &[Span]) -> String {
         if start >= end || !text.is_char_boundary(start) {
             continue;
         }
+        // A quoted literal keeps its quote and then four characters of the secret.
+        let shown = if text[start..end].starts_with(['"', '\'']) {
+            5
+        } else {
+            4
+        };
         let keep = text[start..end]
             .char_indices()
-            .nth(4)
+            .nth(shown)
             .map_or(end, |(i, _)| start + i);
         bytes[keep..end].iter_mut().for_each(|b| *b = b'*');
     }
@@ -150,6 +162,8 @@ mod tests {
         let text = r#"key = "AccountKey=s3cr3t""#;
         let span = Span::new(FileId(0), 7..24);
         assert_eq!(mask(text, 0, &[span]), r#"key = "Acco*************""#);
+        let quoted = Span::new(FileId(0), 6..25);
+        assert_eq!(mask(text, 0, &[quoted]), r#"key = "Acco**************"#);
         assert_eq!(redact("AccountKey=s3cr3t"), "Acco…");
     }
 }

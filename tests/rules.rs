@@ -13,8 +13,10 @@ const FRONT_ENDS: [&str; 2] = ["terraform", "arm"];
 
 fn case_dirs(code: &str, front_end: &str) -> Vec<PathBuf> {
     let dir = Path::new("testdata/rules").join(code).join(front_end);
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let mut cases: Vec<PathBuf> = entries
         .map(|e| e.unwrap().path())
         .filter(|p| p.is_dir())
         .collect();

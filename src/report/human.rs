@@ -25,9 +25,15 @@ pub fn render(result: &CheckResult, color: bool, quiet: bool) -> String {
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(WIDTH)
         .with_links(false);
+    // Context lines may show a secret another finding found: mask every found secret everywhere.
+    let redact: Vec<Span> = result
+        .findings
+        .iter()
+        .flat_map(|f| f.diagnostic.redact.iter().copied())
+        .collect();
     let mut out = String::new();
     for finding in &result.findings {
-        let report = Report::new(result, finding);
+        let report = Report::new(result, finding, &redact);
         if handler.render_report(&mut out, &report).is_err() {
             out.push_str(&report.to_string());
         }
@@ -68,7 +74,7 @@ struct Report {
 }
 
 impl Report {
-    fn new(result: &CheckResult, finding: &Finding) -> Report {
+    fn new(result: &CheckResult, finding: &Finding, redact: &[Span]) -> Report {
         let d = &finding.diagnostic;
         let primary_file = d.primary.span.file;
         let mut in_primary: Vec<(&Label, bool)> = vec![(&d.primary, true)];
@@ -80,7 +86,7 @@ impl Report {
                 others.push(label);
             }
         }
-        let mut report = Report::for_labels(result, primary_file, &in_primary, &d.redact);
+        let mut report = Report::for_labels(result, primary_file, &in_primary, redact);
         report.title = format!("{} {}: {}", finding.code, finding.name, d.message);
         report.severity = finding.severity;
         report.help = d.help.clone();
@@ -93,7 +99,7 @@ impl Report {
                 .filter(|l| l.span.file == file)
                 .map(|l| (*l, false))
                 .collect();
-            let mut related = Report::for_labels(result, file, &labels, &d.redact);
+            let mut related = Report::for_labels(result, file, &labels, redact);
             related.title = labels
                 .iter()
                 .map(|(l, _)| l.message.as_str())

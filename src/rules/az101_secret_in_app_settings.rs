@@ -64,12 +64,10 @@ impl Rule for SecretInAppSettings {
                 Label::new(value.span, "literal credential"),
                 format!("{}/{}", resource.address, setting.name),
             )
-            .with_redacted(value.span)
+            .with_redacted_value(value)
             .with_help(help);
             if let Some(origin) = value.origin {
-                diagnostic = diagnostic
-                    .with_label(Label::new(origin, "the value is written here"))
-                    .with_redacted(origin);
+                diagnostic = diagnostic.with_label(Label::new(origin, "the value is written here"));
             }
             cx.report(diagnostic.with_labels(context_labels(resource)));
         }

@@ -1,6 +1,6 @@
 //! AZ102: a workload setting is derived from another resource's key or connection string.
 
-use super::{context_labels, Rule, RuleContext, RuleMeta};
+use super::{Rule, RuleContext, RuleMeta, context_labels};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::model::{Model, Ref, SettingKind};
 
@@ -22,7 +22,9 @@ impl Rule for CredentialFromResourceInSettings {
                 continue;
             }
             let refs = setting.value.refs();
-            let Some(secret) = refs.iter().find(|r| r.secret) else { continue };
+            let Some(secret) = refs.iter().find(|r| r.secret) else {
+                continue;
+            };
             let resource = model.resource(setting.resource);
             let what = match setting.kind {
                 SettingKind::AppSetting => "app setting",
@@ -31,13 +33,19 @@ impl Rule for CredentialFromResourceInSettings {
                 SettingKind::StorageKey => "storage setting",
             };
             let mut diagnostic = Diagnostic::new(
-                format!("{what} `{}` is built from `{}`, a credential of another resource", setting.name, secret.text),
+                format!(
+                    "{what} `{}` is built from `{}`, a credential of another resource",
+                    setting.name, secret.text
+                ),
                 Label::new(setting.value.span, "credential copied into the setting"),
                 format!("{}/{}", resource.address, setting.name),
             )
             .with_help(help(model, secret, &setting.name));
             if let Some(source) = secret.resource {
-                diagnostic = diagnostic.with_label(Label::new(model.resource(source).span, "the credential comes from this resource"));
+                diagnostic = diagnostic.with_label(Label::new(
+                    model.resource(source).span,
+                    "the credential comes from this resource",
+                ));
             }
             cx.report(diagnostic.with_labels(context_labels(resource)));
         }
@@ -52,11 +60,17 @@ fn help(model: &Model, secret: &Ref, name: &str) -> String {
         .unwrap_or_default();
     let prefix = name.split("__").next().unwrap_or(name);
     if resource_type.contains("storage") {
-        format!("connect with the workload's managed identity instead: set `{prefix}__accountName` (or `{prefix}__blobServiceUri`) and grant the identity a data role such as `Storage Blob Data Owner` on the account; then disable shared key access")
+        format!(
+            "connect with the workload's managed identity instead: set `{prefix}__accountName` (or `{prefix}__blobServiceUri`) and grant the identity a data role such as `Storage Blob Data Owner` on the account; then disable shared key access"
+        )
     } else if resource_type.contains("servicebus") || resource_type.contains("eventhub") {
-        format!("connect with the workload's managed identity instead: set `{prefix}__fullyQualifiedNamespace` and grant the identity `Azure Service Bus Data Sender`/`Receiver` (or the Event Hubs data roles) on the namespace")
+        format!(
+            "connect with the workload's managed identity instead: set `{prefix}__fullyQualifiedNamespace` and grant the identity `Azure Service Bus Data Sender`/`Receiver` (or the Event Hubs data roles) on the namespace"
+        )
     } else if resource_type.contains("cosmos") || resource_type.contains("documentdb") {
-        format!("connect with the workload's managed identity instead: set `{prefix}__accountEndpoint` and grant the identity a Cosmos DB data-plane role")
+        format!(
+            "connect with the workload's managed identity instead: set `{prefix}__accountEndpoint` and grant the identity a Cosmos DB data-plane role"
+        )
     } else if resource_type.contains("key_vault_secret") || resource_type.contains("keyvault") {
         "reference the secret instead of copying it: `@Microsoft.KeyVault(SecretUri=...)` with the secret's versionless id, and grant the workload's identity `Key Vault Secrets User` on the vault".to_string()
     } else {

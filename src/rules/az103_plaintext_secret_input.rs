@@ -2,7 +2,7 @@
 
 use super::secrets::{is_nontrivial_secret_value, is_secret_like_name};
 use super::{Rule, RuleContext, RuleMeta};
-use crate::diagnostic::{redact, Diagnostic, Label, Severity};
+use crate::diagnostic::{Diagnostic, Label, Severity, redact};
 use crate::model::{Frontend, Input, ValueKind};
 
 pub struct PlaintextSecretInput;
@@ -33,23 +33,32 @@ impl Rule for PlaintextSecretInput {
                         Label::new(input.default.as_ref().map_or(input.span, |d| d.span), "literal secret"),
                         format!("input/{}/default", input.name),
                     )
-                    .with_redacted(input.default.as_ref().map_or(input.span, |d| d.span))
+                    .with_redacted(input.default.as_ref().map_or(input.span, |d| d.origin.unwrap_or(d.span)))
                     .with_help("remove the default and pass the value at deploy time from a secret store (Key Vault, a pipeline secret)"),
                 );
                 continue;
             }
             if secret_name && !input.sensitive {
                 let primary = match &input.type_value {
-                    Some(value) if model.frontend == Frontend::Arm => Label::new(value.span, "not a secure type"),
+                    Some(value) if model.frontend == Frontend::Arm => {
+                        Label::new(value.span, "not a secure type")
+                    }
                     _ => Label::new(input.span, format!("no {marker}")),
                 };
                 let help = match model.frontend {
-                    Frontend::Terraform => "add `sensitive = true` so plans and logs do not show the value",
-                    Frontend::Arm => "declare the parameter as `securestring` (`@secure()` in Bicep) so the value is not logged or returned by the deployment",
+                    Frontend::Terraform => {
+                        "add `sensitive = true` so plans and logs do not show the value"
+                    }
+                    Frontend::Arm => {
+                        "declare the parameter as `securestring` (`@secure()` in Bicep) so the value is not logged or returned by the deployment"
+                    }
                 };
                 cx.report(
                     Diagnostic::new(
-                        format!("{kind} `{}` looks like a secret but is not marked sensitive", input.name),
+                        format!(
+                            "{kind} `{}` looks like a secret but is not marked sensitive",
+                            input.name
+                        ),
                         primary,
                         format!("input/{}", input.name),
                     )
@@ -62,7 +71,9 @@ impl Rule for PlaintextSecretInput {
 
 /// Booleans, numbers and the like are flags about secrets, not secrets.
 fn is_non_secret_type(input: &Input) -> bool {
-    let Some(text) = input.type_value.as_ref().and_then(|t| t.to_text()) else { return false };
+    let Some(text) = input.type_value.as_ref().and_then(|t| t.to_text()) else {
+        return false;
+    };
     let text = text.to_ascii_lowercase();
     ["bool", "number", "int"].iter().any(|t| text == *t)
 }
@@ -70,6 +81,8 @@ fn is_non_secret_type(input: &Input) -> bool {
 /// The default when it is a non-trivial literal string.
 fn literal_default(input: &Input) -> Option<String> {
     let default = input.default.as_ref()?;
-    let ValueKind::String(text) = &default.kind else { return None };
+    let ValueKind::String(text) = &default.kind else {
+        return None;
+    };
     is_nontrivial_secret_value(text).then(|| text.clone())
 }

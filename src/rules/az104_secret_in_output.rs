@@ -21,7 +21,12 @@ impl Rule for SecretInOutput {
             if output.sensitive && !output.nonsensitive {
                 continue;
             }
-            let secret_ref = output.value.refs().into_iter().find(|r| r.secret).map(|r| r.text.clone());
+            let secret_ref = output
+                .value
+                .refs()
+                .into_iter()
+                .find(|r| r.secret)
+                .map(|r| r.text.clone());
             let secret_input = output
                 .inputs
                 .iter()
@@ -37,22 +42,35 @@ impl Rule for SecretInOutput {
             };
             let (message, help) = match model.frontend {
                 Frontend::Terraform if output.nonsensitive => (
-                    format!("output `{}` strips the sensitivity of {source} with `nonsensitive()`", output.name),
+                    format!(
+                        "output `{}` strips the sensitivity of {source} with `nonsensitive()`",
+                        output.name
+                    ),
                     "output the secret's Key Vault id or name instead, or keep it `sensitive = true` without `nonsensitive()`",
                 ),
                 Frontend::Terraform => (
-                    format!("output `{}` exposes {source} without `sensitive = true`", output.name),
+                    format!(
+                        "output `{}` exposes {source} without `sensitive = true`",
+                        output.name
+                    ),
                     "mark the output `sensitive = true`, or better output a Key Vault secret id and let consumers read it with their identity",
                 ),
                 Frontend::Arm => (
-                    format!("output `{}` returns {source}: deployment outputs are readable by anyone with read access to the deployment", output.name),
+                    format!(
+                        "output `{}` returns {source}: deployment outputs are readable by anyone with read access to the deployment",
+                        output.name
+                    ),
                     "do not return secrets from a deployment: write them to Key Vault and output the secret's URI, or let the consumer call `listKeys()` itself",
                 ),
             };
             cx.report(
-                Diagnostic::new(message, Label::new(output.value.span, "secret value"), format!("output/{}", output.name))
-                    .with_label(Label::new(output.span, "output"))
-                    .with_help(help),
+                Diagnostic::new(
+                    message,
+                    Label::new(output.value.span, "secret value"),
+                    format!("output/{}", output.name),
+                )
+                .with_label(Label::new(output.span, "output"))
+                .with_help(help),
             );
         }
     }

@@ -1,9 +1,9 @@
 //! AZ105: a literal credential in a resource, provider or backend argument.
 
 use super::secrets::{credential_shape, is_nontrivial_secret_value, is_secret_like_name};
-use super::{context_labels, Rule, RuleContext, RuleMeta};
+use super::{Rule, RuleContext, RuleMeta, context_labels};
 use crate::data::is_azurerm_secret_attribute;
-use crate::diagnostic::{redact, Diagnostic, Label, Severity};
+use crate::diagnostic::{Diagnostic, Label, Severity, redact};
 use crate::model::{Frontend, ResourceMode, Value, ValueKind};
 
 pub struct HardcodedCredential;
@@ -32,7 +32,10 @@ impl Rule for HardcodedCredential {
                     hits.push((path.to_string(), value.clone()));
                 }
             });
-            found.extend(hits.into_iter().map(|(path, value)| (Some(id), resource.address.clone(), path, value)));
+            found.extend(
+                hits.into_iter()
+                    .map(|(path, value)| (Some(id), resource.address.clone(), path, value)),
+            );
         }
         for provider in &model.providers {
             let mut hits = Vec::new();
@@ -42,7 +45,10 @@ impl Rule for HardcodedCredential {
                 }
             });
             let address = format!("provider.{}", provider.name);
-            found.extend(hits.into_iter().map(|(path, value)| (None, address.clone(), path, value)));
+            found.extend(
+                hits.into_iter()
+                    .map(|(path, value)| (None, address.clone(), path, value)),
+            );
         }
         for (resource, address, path, value) in found {
             let text = value.as_str().unwrap_or_default();
@@ -51,13 +57,13 @@ impl Rule for HardcodedCredential {
                 Label::new(value.span, "literal credential"),
                 format!("{address}/{path}"),
             )
-            .with_redacted(value.span)
+            .with_redacted_value(&value)
             .with_help(match model.frontend {
                 Frontend::Terraform => "pass the secret in from a secret store (an `ephemeral` or `sensitive` variable fed by the pipeline, or a Key Vault data source), or remove it in favour of Entra ID authentication with a managed identity",
                 Frontend::Arm => "take the value from a `securestring` parameter fed by a Key Vault reference in the parameter file, or remove it in favour of Entra ID authentication with a managed identity",
             });
             if let Some(origin) = value.origin {
-                diagnostic = diagnostic.with_label(Label::new(origin, "the value is written here")).with_redacted(origin);
+                diagnostic = diagnostic.with_label(Label::new(origin, "the value is written here"));
             }
             if let Some(resource) = resource {
                 diagnostic = diagnostic.with_labels(context_labels(model.resource(resource)));
@@ -92,27 +98,41 @@ fn walk(value: &Value, path: &str, depth: usize, visit: &mut dyn FnMut(&str, &st
                 if SETTINGS_KEYS.contains(&entry.key.to_ascii_lowercase().as_str()) {
                     continue;
                 }
-                let child = if path.is_empty() { entry.key.clone() } else { format!("{path}.{}", entry.key) };
+                let child = if path.is_empty() {
+                    entry.key.clone()
+                } else {
+                    format!("{path}.{}", entry.key)
+                };
                 match &entry.value.kind {
-                    ValueKind::Map(_) | ValueKind::List(_) => walk(&entry.value, &child, depth + 1, visit),
+                    ValueKind::Map(_) | ValueKind::List(_) => {
+                        walk(&entry.value, &child, depth + 1, visit)
+                    }
                     _ => visit(&child, &entry.key, &entry.value),
                 }
             }
         }
-        ValueKind::List(items) => items.iter().for_each(|item| walk(item, path, depth + 1, visit)),
+        ValueKind::List(items) => items
+            .iter()
+            .for_each(|item| walk(item, path, depth + 1, visit)),
         _ => {}
     }
 }
 
 fn is_credential(key: &str, value: &Value, credential_argument: bool) -> bool {
-    let ValueKind::String(text) = &value.kind else { return false };
+    let ValueKind::String(text) = &value.kind else {
+        return false;
+    };
     if credential_shape(text).is_some() {
         return true;
     }
-    (credential_argument || is_secret_like_name(key)) && is_nontrivial_secret_value(text) && !is_public_material(text)
+    (credential_argument || is_secret_like_name(key))
+        && is_nontrivial_secret_value(text)
+        && !is_public_material(text)
 }
 
 /// Certificates and public keys sit under secret-like names but are not secrets.
 fn is_public_material(text: &str) -> bool {
-    text.starts_with("ssh-") || text.contains("BEGIN CERTIFICATE") || text.contains("BEGIN PUBLIC KEY")
+    text.starts_with("ssh-")
+        || text.contains("BEGIN CERTIFICATE")
+        || text.contains("BEGIN PUBLIC KEY")
 }

@@ -1,6 +1,6 @@
 //! AZ106: key or local authentication left enabled where Entra ID authentication exists.
 
-use super::{context_labels, Rule, RuleContext, RuleMeta};
+use super::{Rule, RuleContext, RuleMeta, context_labels};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::model::{Resource, ResourceMode};
 
@@ -20,43 +20,187 @@ struct Switch {
 }
 
 const fn on(resource_type: &'static str, path: &'static str, what: &'static str) -> Switch {
-    Switch { resource_type, path, enables: true, default_on: true, what }
+    Switch {
+        resource_type,
+        path,
+        enables: true,
+        default_on: true,
+        what,
+    }
 }
 const fn off(resource_type: &'static str, path: &'static str, what: &'static str) -> Switch {
-    Switch { resource_type, path, enables: false, default_on: true, what }
+    Switch {
+        resource_type,
+        path,
+        enables: false,
+        default_on: true,
+        what,
+    }
 }
 
 const SWITCHES: &[Switch] = &[
-    on("azurerm_storage_account", "shared_access_key_enabled", "shared key access"),
-    on("Microsoft.Storage/storageAccounts", "properties.allowSharedKeyAccess", "shared key access"),
-    Switch { default_on: false, ..on("azurerm_container_registry", "admin_enabled", "the admin user") },
-    Switch { default_on: false, ..on("Microsoft.ContainerRegistry/registries", "properties.adminUserEnabled", "the admin user") },
-    off("azurerm_cosmosdb_account", "local_authentication_disabled", "key authentication"),
-    off("Microsoft.DocumentDB/databaseAccounts", "properties.disableLocalAuth", "key authentication"),
-    on("azurerm_servicebus_namespace", "local_auth_enabled", "SAS key authentication"),
-    off("Microsoft.ServiceBus/namespaces", "properties.disableLocalAuth", "SAS key authentication"),
-    on("azurerm_eventhub_namespace", "local_authentication_enabled", "SAS key authentication"),
-    off("Microsoft.EventHub/namespaces", "properties.disableLocalAuth", "SAS key authentication"),
-    on("azurerm_app_configuration", "local_auth_enabled", "access key authentication"),
-    off("Microsoft.AppConfiguration/configurationStores", "properties.disableLocalAuth", "access key authentication"),
-    on("azurerm_cognitive_account", "local_auth_enabled", "API key authentication"),
-    off("Microsoft.CognitiveServices/accounts", "properties.disableLocalAuth", "API key authentication"),
-    on("azurerm_search_service", "local_authentication_enabled", "API key authentication"),
-    off("Microsoft.Search/searchServices", "properties.disableLocalAuth", "API key authentication"),
-    on("azurerm_signalr_service", "local_auth_enabled", "access key authentication"),
-    off("Microsoft.SignalRService/signalR", "properties.disableLocalAuth", "access key authentication"),
-    on("azurerm_web_pubsub", "local_auth_enabled", "access key authentication"),
-    off("Microsoft.SignalRService/webPubSub", "properties.disableLocalAuth", "access key authentication"),
-    on("azurerm_eventgrid_topic", "local_auth_enabled", "access key authentication"),
-    off("Microsoft.EventGrid/topics", "properties.disableLocalAuth", "access key authentication"),
-    on("azurerm_eventgrid_domain", "local_auth_enabled", "access key authentication"),
-    off("Microsoft.EventGrid/domains", "properties.disableLocalAuth", "access key authentication"),
-    off("azurerm_application_insights", "local_authentication_disabled", "instrumentation-key ingestion"),
-    off("Microsoft.Insights/components", "properties.DisableLocalAuth", "instrumentation-key ingestion"),
-    off("azurerm_kubernetes_cluster", "local_account_disabled", "local Kubernetes accounts"),
-    off("Microsoft.ContainerService/managedClusters", "properties.disableLocalAccounts", "local Kubernetes accounts"),
-    Switch { enables: false, ..on("azurerm_mssql_server", "azuread_administrator.azuread_authentication_only", "SQL authentication") },
-    Switch { enables: false, ..on("Microsoft.Sql/servers", "properties.administrators.azureADOnlyAuthentication", "SQL authentication") },
+    on(
+        "azurerm_storage_account",
+        "shared_access_key_enabled",
+        "shared key access",
+    ),
+    on(
+        "Microsoft.Storage/storageAccounts",
+        "properties.allowSharedKeyAccess",
+        "shared key access",
+    ),
+    Switch {
+        default_on: false,
+        ..on(
+            "azurerm_container_registry",
+            "admin_enabled",
+            "the admin user",
+        )
+    },
+    Switch {
+        default_on: false,
+        ..on(
+            "Microsoft.ContainerRegistry/registries",
+            "properties.adminUserEnabled",
+            "the admin user",
+        )
+    },
+    off(
+        "azurerm_cosmosdb_account",
+        "local_authentication_disabled",
+        "key authentication",
+    ),
+    off(
+        "Microsoft.DocumentDB/databaseAccounts",
+        "properties.disableLocalAuth",
+        "key authentication",
+    ),
+    on(
+        "azurerm_servicebus_namespace",
+        "local_auth_enabled",
+        "SAS key authentication",
+    ),
+    off(
+        "Microsoft.ServiceBus/namespaces",
+        "properties.disableLocalAuth",
+        "SAS key authentication",
+    ),
+    on(
+        "azurerm_eventhub_namespace",
+        "local_authentication_enabled",
+        "SAS key authentication",
+    ),
+    off(
+        "Microsoft.EventHub/namespaces",
+        "properties.disableLocalAuth",
+        "SAS key authentication",
+    ),
+    on(
+        "azurerm_app_configuration",
+        "local_auth_enabled",
+        "access key authentication",
+    ),
+    off(
+        "Microsoft.AppConfiguration/configurationStores",
+        "properties.disableLocalAuth",
+        "access key authentication",
+    ),
+    on(
+        "azurerm_cognitive_account",
+        "local_auth_enabled",
+        "API key authentication",
+    ),
+    off(
+        "Microsoft.CognitiveServices/accounts",
+        "properties.disableLocalAuth",
+        "API key authentication",
+    ),
+    on(
+        "azurerm_search_service",
+        "local_authentication_enabled",
+        "API key authentication",
+    ),
+    off(
+        "Microsoft.Search/searchServices",
+        "properties.disableLocalAuth",
+        "API key authentication",
+    ),
+    on(
+        "azurerm_signalr_service",
+        "local_auth_enabled",
+        "access key authentication",
+    ),
+    off(
+        "Microsoft.SignalRService/signalR",
+        "properties.disableLocalAuth",
+        "access key authentication",
+    ),
+    on(
+        "azurerm_web_pubsub",
+        "local_auth_enabled",
+        "access key authentication",
+    ),
+    off(
+        "Microsoft.SignalRService/webPubSub",
+        "properties.disableLocalAuth",
+        "access key authentication",
+    ),
+    on(
+        "azurerm_eventgrid_topic",
+        "local_auth_enabled",
+        "access key authentication",
+    ),
+    off(
+        "Microsoft.EventGrid/topics",
+        "properties.disableLocalAuth",
+        "access key authentication",
+    ),
+    on(
+        "azurerm_eventgrid_domain",
+        "local_auth_enabled",
+        "access key authentication",
+    ),
+    off(
+        "Microsoft.EventGrid/domains",
+        "properties.disableLocalAuth",
+        "access key authentication",
+    ),
+    off(
+        "azurerm_application_insights",
+        "local_authentication_disabled",
+        "instrumentation-key ingestion",
+    ),
+    off(
+        "Microsoft.Insights/components",
+        "properties.DisableLocalAuth",
+        "instrumentation-key ingestion",
+    ),
+    off(
+        "azurerm_kubernetes_cluster",
+        "local_account_disabled",
+        "local Kubernetes accounts",
+    ),
+    off(
+        "Microsoft.ContainerService/managedClusters",
+        "properties.disableLocalAccounts",
+        "local Kubernetes accounts",
+    ),
+    Switch {
+        enables: false,
+        ..on(
+            "azurerm_mssql_server",
+            "azuread_administrator.azuread_authentication_only",
+            "SQL authentication",
+        )
+    },
+    Switch {
+        enables: false,
+        ..on(
+            "Microsoft.Sql/servers",
+            "properties.administrators.azureADOnlyAuthentication",
+            "SQL authentication",
+        )
+    },
 ];
 
 impl Rule for LocalAuthEnabled {
@@ -74,7 +218,9 @@ impl Rule for LocalAuthEnabled {
             if resource.mode == ResourceMode::Existing {
                 continue;
             }
-            let Some(switch) = SWITCHES.iter().find(|s| resource.is_type(s.resource_type)) else { continue };
+            let Some(switch) = SWITCHES.iter().find(|s| resource.is_type(s.resource_type)) else {
+                continue;
+            };
             if let Some(diagnostic) = check_switch(resource, switch) {
                 cx.report(diagnostic.with_labels(context_labels(resource)));
             }
@@ -88,9 +234,15 @@ fn check_switch(resource: &Resource, switch: &Switch) -> Option<Diagnostic> {
         Some(value) if value.is_null() => (switch.default_on, Label::new(resource.span, "default")),
         Some(value) => {
             let flag = value.as_bool()?;
-            (flag == switch.enables, Label::new(value.span, format!("{} stays enabled", switch.what)))
+            (
+                flag == switch.enables,
+                Label::new(value.span, format!("{} stays enabled", switch.what)),
+            )
         }
-        None => (switch.default_on, Label::new(resource.span, format!("`{}` is not set", leaf(switch.path)))),
+        None => (
+            switch.default_on,
+            Label::new(resource.span, format!("`{}` is not set", leaf(switch.path))),
+        ),
     };
     if !enabled {
         return None;
@@ -98,8 +250,13 @@ fn check_switch(resource: &Resource, switch: &Switch) -> Option<Diagnostic> {
     let setting_name = leaf(switch.path);
     let fix = if switch.enables { "false" } else { "true" };
     let message = match setting {
-        Some(value) if !value.is_null() => format!("`{}` leaves {} enabled", resource.address, switch.what),
-        _ => format!("`{}` leaves {} enabled by default", resource.address, switch.what),
+        Some(value) if !value.is_null() => {
+            format!("`{}` leaves {} enabled", resource.address, switch.what)
+        }
+        _ => format!(
+            "`{}` leaves {} enabled by default",
+            resource.address, switch.what
+        ),
     };
     Some(
         Diagnostic::new(message, label, format!("{}/{}", resource.address, switch.path))

@@ -3,14 +3,18 @@
 
 use super::roles::strings;
 use super::secrets::is_key_vault_reference;
-use super::{context_labels, Rule, RuleContext, RuleMeta};
+use super::{Rule, RuleContext, RuleMeta, context_labels};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::model::{Model, Principal, ResourceId, Role, ScopeKind, Setting, Value, Workload};
 
 pub struct KeyVaultReferenceWithoutAccess;
 
 /// Built-in roles that can read secret values.
-const SECRET_READERS: [&str; 3] = ["Key Vault Secrets User", "Key Vault Secrets Officer", "Key Vault Administrator"];
+const SECRET_READERS: [&str; 3] = [
+    "Key Vault Secrets User",
+    "Key Vault Secrets Officer",
+    "Key Vault Administrator",
+];
 
 impl Rule for KeyVaultReferenceWithoutAccess {
     const META: RuleMeta = RuleMeta {
@@ -28,9 +32,15 @@ impl Rule for KeyVaultReferenceWithoutAccess {
                 .settings
                 .iter()
                 .filter(|s| s.resource == workload.resource)
-                .filter(|s| s.value.text_with_holes("\0").is_some_and(|t| is_key_vault_reference(&t)))
+                .filter(|s| {
+                    s.value
+                        .text_with_holes("\0")
+                        .is_some_and(|t| is_key_vault_reference(&t))
+                })
                 .collect();
-            let Some(first) = references.first() else { continue };
+            let Some(first) = references.first() else {
+                continue;
+            };
             let resource = model.resource(workload.resource);
             let kind = workload.kind.describe();
             if workload.identity.has_any() == Some(false) {
@@ -46,9 +56,13 @@ impl Rule for KeyVaultReferenceWithoutAccess {
                 );
                 continue;
             }
-            let Some(principal) = reference_principal(model, workload) else { continue };
+            let Some(principal) = reference_principal(model, workload) else {
+                continue;
+            };
             for reference in references {
-                let Some(vault) = referenced_vault(model, &reference.value) else { continue };
+                let Some(vault) = referenced_vault(model, &reference.value) else {
+                    continue;
+                };
                 if can_read_secrets(model, principal, vault) != Some(false) {
                     continue;
                 }
@@ -81,16 +95,24 @@ fn reference_principal(model: &Model, workload: &Workload) -> Option<Principal> 
         .or_else(|| resource.body.path("properties.keyVaultReferenceIdentity"));
     match chosen {
         Some(value) => {
-            let target = value.refs().iter().find_map(|r| r.resource.filter(|&t| model.identity_of(t).is_some()));
+            let target = value
+                .refs()
+                .iter()
+                .find_map(|r| r.resource.filter(|&t| model.identity_of(t).is_some()));
             match target {
                 Some(identity) => Some(Principal::UserAssigned(identity)),
-                None if value.as_str().is_some_and(|s| s.eq_ignore_ascii_case("SystemAssigned")) => {
+                None if value
+                    .as_str()
+                    .is_some_and(|s| s.eq_ignore_ascii_case("SystemAssigned")) =>
+                {
                     Some(Principal::SystemAssigned(workload.resource))
                 }
                 None => None,
             }
         }
-        None if workload.identity.system_assigned == Some(true) => Some(Principal::SystemAssigned(workload.resource)),
+        None if workload.identity.system_assigned == Some(true) => {
+            Some(Principal::SystemAssigned(workload.resource))
+        }
         None => None,
     }
 }
@@ -104,10 +126,10 @@ fn referenced_vault(model: &Model, value: &Value) -> Option<ResourceId> {
             return Some(target);
         }
         let parent = model.resource(target).body.get("key_vault_id");
-        if let Some(vault) = parent.and_then(|p| p.refs().iter().find_map(|r| r.resource)) {
-            if model.key_vault_of(vault).is_some() {
-                return Some(vault);
-            }
+        if let Some(vault) = parent.and_then(|p| p.refs().iter().find_map(|r| r.resource))
+            && model.key_vault_of(vault).is_some()
+        {
+            return Some(vault);
         }
     }
     let text = value.text_with_holes("\0")?;
@@ -121,17 +143,41 @@ fn referenced_vault(model: &Model, value: &Value) -> Option<ResourceId> {
     if name.is_empty() || name.contains('\0') {
         return None;
     }
-    model
-        .key_vaults
-        .iter()
-        .map(|v| v.resource)
-        .find(|&v| model.resource(v).name.as_str().is_some_and(|n| n.eq_ignore_ascii_case(name)))
+    model.key_vaults.iter().map(|v| v.resource).find(|&v| {
+        model
+            .resource(v)
+            .name
+            .as_str()
+            .is_some_and(|n| n.eq_ignore_ascii_case(name))
+    })
+}
+
+/// Whether a resource-scope id is the vault: a reference to it, or an id ending in its name.
+fn scope_names_vault(model: &Model, scope: &Value, vault: ResourceId) -> bool {
+    if scope.refs().iter().any(|r| r.resource == Some(vault)) {
+        return true;
+    }
+    let (Some(id), Some(name)) = (
+        scope.text_with_holes("\0"),
+        model.resource(vault).name.to_text(),
+    ) else {
+        return false;
+    };
+    let id = id.to_ascii_lowercase();
+    id.contains("microsoft.keyvault/vaults/")
+        && id
+            .trim_end_matches('/')
+            .ends_with(&format!("/{}", name.to_ascii_lowercase()))
 }
 
 /// `Some(false)` only when nothing in the configuration could grant the principal secret reads
 /// on the vault; `None` when an unresolved grant might.
 fn can_read_secrets(model: &Model, principal: Principal, vault: ResourceId) -> Option<bool> {
-    let rbac = model.key_vault_of(vault)?.rbac_authorization.as_ref().map(Value::as_bool);
+    let rbac = model
+        .key_vault_of(vault)?
+        .rbac_authorization
+        .as_ref()
+        .map(Value::as_bool);
     let (rbac_counts, policies_count) = match rbac {
         Some(Some(true)) => (true, false),
         Some(Some(false)) | None => (false, true),
@@ -139,12 +185,23 @@ fn can_read_secrets(model: &Model, principal: Principal, vault: ResourceId) -> O
     };
     let mut unknown = false;
     if policies_count {
-        for policy in model.access_policies.iter().filter(|p| p.vault == Some(vault) || p.vault.is_none()) {
-            let gets = strings(&policy.secret_permissions).map(|p| p.iter().any(|x| x.eq_ignore_ascii_case("get") || x.eq_ignore_ascii_case("all")));
+        for policy in model
+            .access_policies
+            .iter()
+            .filter(|p| p.vault == Some(vault) || p.vault.is_none())
+        {
+            let gets = strings(&policy.secret_permissions).map(|p| {
+                p.iter()
+                    .any(|x| x.eq_ignore_ascii_case("get") || x.eq_ignore_ascii_case("all"))
+            });
             match (policy.principal == principal, policy.vault.is_some()) {
                 (true, true) if gets == Some(true) => return Some(true),
                 (true, _) if gets.is_none() => unknown = true,
-                (false, _) if policy.principal == Principal::Other && !policy.object_id.is_known() => unknown = true,
+                (false, _)
+                    if policy.principal == Principal::Other && !policy.object_id.is_known() =>
+                {
+                    unknown = true
+                }
                 _ => {}
             }
         }
@@ -156,13 +213,14 @@ fn can_read_secrets(model: &Model, principal: Principal, vault: ResourceId) -> O
                 _ => None,
             };
             let same = assignment.principal == principal;
-            let maybe_same = assignment.principal == Principal::Other && !assignment.principal_value.is_known();
+            let maybe_same =
+                assignment.principal == Principal::Other && !assignment.principal_value.is_known();
             if !(same || maybe_same) || reads == Some(false) {
                 continue;
             }
             let covers = assignment.scope != ScopeKind::Unknown
                 && (assignment.scope != ScopeKind::Resource
-                    || assignment.scope_value.refs().iter().any(|r| r.resource == Some(vault)));
+                    || scope_names_vault(model, &assignment.scope_value, vault));
             if same && reads == Some(true) && covers {
                 return Some(true);
             }

@@ -1,6 +1,6 @@
 //! AZ203: one user-assigned identity is shared across resource groups or too many workloads.
 
-use super::{context_labels, Rule, RuleContext, RuleMeta};
+use super::{Rule, RuleContext, RuleMeta, context_labels};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 
 pub struct SharedUserAssignedIdentity;
@@ -22,7 +22,13 @@ impl Rule for SharedUserAssignedIdentity {
             let attached: Vec<_> = model.workloads_attaching(identity.resource).collect();
             let mut groups: Vec<String> = attached
                 .iter()
-                .filter_map(|w| model.resource(w.resource).resource_group.as_ref()?.to_text())
+                .filter_map(|w| {
+                    model
+                        .resource(w.resource)
+                        .resource_group
+                        .as_ref()?
+                        .to_text()
+                })
                 .map(|g| g.to_ascii_lowercase())
                 .collect();
             groups.sort();

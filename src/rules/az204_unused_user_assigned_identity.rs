@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use super::roles::role_name;
-use super::{context_labels, Rule, RuleContext, RuleMeta};
+use super::{Rule, RuleContext, RuleMeta, context_labels};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::model::{Model, Principal, ResourceId};
 
@@ -59,7 +59,12 @@ fn used_identities(model: &Model) -> HashSet<ResourceId> {
         .workloads
         .iter()
         .flat_map(|w| w.identity.user_assigned.iter().filter_map(|r| r.target))
-        .chain(model.federated_credentials.iter().filter_map(|f| f.identity))
+        .chain(
+            model
+                .federated_credentials
+                .iter()
+                .filter_map(|f| f.identity),
+        )
         .collect();
     let grants: HashSet<ResourceId> = model
         .role_assignments
@@ -72,7 +77,14 @@ fn used_identities(model: &Model) -> HashSet<ResourceId> {
         if grants.contains(&id) || GRANT_TYPES.iter().any(|t| resource.is_type(t)) {
             continue;
         }
-        used.extend(resource.body.refs().iter().filter_map(|r| r.resource).filter(|&r| r != id));
+        used.extend(
+            resource
+                .body
+                .refs()
+                .iter()
+                .filter_map(|r| r.resource)
+                .filter(|&r| r != id),
+        );
     }
     for output in &model.outputs {
         used.extend(output.value.refs().iter().filter_map(|r| r.resource));
@@ -80,4 +92,7 @@ fn used_identities(model: &Model) -> HashSet<ResourceId> {
     used
 }
 
-const GRANT_TYPES: [&str; 2] = ["azurerm_key_vault_access_policy", "Microsoft.KeyVault/vaults/accessPolicies"];
+const GRANT_TYPES: [&str; 2] = [
+    "azurerm_key_vault_access_policy",
+    "Microsoft.KeyVault/vaults/accessPolicies",
+];

@@ -1,7 +1,7 @@
 //! AZ205: a client secret is used where a managed identity or workload identity federation
 //! would do.
 
-use super::{context_labels, Rule, RuleContext, RuleMeta};
+use super::{Rule, RuleContext, RuleMeta, context_labels};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::model::ResourceMode;
 use crate::span::Span;
@@ -19,24 +19,30 @@ impl Rule for ServicePrincipalSecret {
 
     fn check(cx: &mut RuleContext) {
         let model = cx.model;
-        for resource in model.resources.iter().filter(|r| r.mode == ResourceMode::Managed) {
-            let found: Option<(Span, String, &str)> =
-                if resource.is_type("azuread_application_password") || resource.is_type("azuread_service_principal_password") {
-                    Some((
-                        resource.span,
-                        format!("`{}` creates a client secret", resource.address),
-                        "use a managed identity for workloads in Azure, or a federated identity credential (`azuread_application_federated_identity_credential`) for pipelines and external workloads",
-                    ))
-                } else if resource.is_type("azurerm_kubernetes_cluster") {
-                    resource.body.entry("service_principal").map(|entry| {
+        for resource in model
+            .resources
+            .iter()
+            .filter(|r| r.mode == ResourceMode::Managed)
+        {
+            let found: Option<(Span, String, &str)> = if resource
+                .is_type("azuread_application_password")
+                || resource.is_type("azuread_service_principal_password")
+            {
+                Some((
+                    resource.span,
+                    format!("`{}` creates a client secret", resource.address),
+                    "use a managed identity for workloads in Azure, or a federated identity credential (`azuread_application_federated_identity_credential`) for pipelines and external workloads",
+                ))
+            } else if resource.is_type("azurerm_kubernetes_cluster") {
+                resource.body.entry("service_principal").map(|entry| {
                         (
                             entry.span.unwrap_or(resource.span),
                             format!("AKS cluster `{}` authenticates with a service principal secret", resource.address),
                             "replace `service_principal` with `identity { type = \"SystemAssigned\" }` (or a user-assigned identity)",
                         )
                     })
-                } else if resource.is_type("Microsoft.ContainerService/managedClusters") {
-                    resource
+            } else if resource.is_type("Microsoft.ContainerService/managedClusters") {
+                resource
                         .body
                         .path("properties.servicePrincipalProfile.secret")
                         .filter(|v| !v.is_null())
@@ -47,22 +53,31 @@ impl Rule for ServicePrincipalSecret {
                                 "remove `servicePrincipalProfile` and set `\"identity\": { \"type\": \"SystemAssigned\" }`",
                             )
                         })
-                } else {
-                    None
-                };
+            } else {
+                None
+            };
             if let Some((span, message, help)) = found {
                 cx.report(
-                    Diagnostic::new(message, Label::new(span, "client secret"), format!("{}/client-secret", resource.address))
-                        .with_help(help)
-                        .with_labels(context_labels(resource)),
+                    Diagnostic::new(
+                        message,
+                        Label::new(span, "client secret"),
+                        format!("{}/client-secret", resource.address),
+                    )
+                    .with_help(help)
+                    .with_labels(context_labels(resource)),
                 );
             }
         }
         for provider in &model.providers {
-            if !matches!(provider.name.as_str(), "azurerm" | "azuread" | "backend.azurerm") {
+            if !matches!(
+                provider.name.as_str(),
+                "azurerm" | "azuread" | "backend.azurerm"
+            ) {
                 continue;
             }
-            let Some(entry) = provider.body.entry("client_secret") else { continue };
+            let Some(entry) = provider.body.entry("client_secret") else {
+                continue;
+            };
             if entry.value.is_null() {
                 continue;
             }

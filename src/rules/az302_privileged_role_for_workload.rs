@@ -1,7 +1,7 @@
 //! AZ302: a workload identity gets a privileged role at resource-group or resource scope.
 
 use super::roles::{principal_label, role_is_privileged, role_name};
-use super::{context_labels, Rule, RuleContext, RuleMeta};
+use super::{Rule, RuleContext, RuleMeta, context_labels};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::model::{Model, Principal, ScopeKind};
 
@@ -19,8 +19,10 @@ impl Rule for PrivilegedRoleForWorkload {
     fn check(cx: &mut RuleContext) {
         let model = cx.model;
         for assignment in &model.role_assignments {
-            if !matches!(assignment.scope, ScopeKind::ResourceGroup | ScopeKind::Resource)
-                || !is_workload_identity(model, assignment.principal)
+            if !matches!(
+                assignment.scope,
+                ScopeKind::ResourceGroup | ScopeKind::Resource
+            ) || !is_workload_identity(model, assignment.principal)
                 || role_is_privileged(model, assignment.role) != Some(true)
             {
                 continue;

@@ -1,7 +1,7 @@
 //! AZ303: a data-plane role is assigned above the resource it is for.
 
 use super::roles::principal_label;
-use super::{context_labels, Rule, RuleContext, RuleMeta};
+use super::{Rule, RuleContext, RuleMeta, context_labels};
 use crate::data::BuiltinRole;
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::model::{Role, ScopeKind};
@@ -26,7 +26,9 @@ const DATA_ROLE_FAMILIES: [&str; 12] = [
 
 /// Whether the role grants data access to one kind of resource.
 pub fn is_data_role(role: &BuiltinRole) -> bool {
-    DATA_ROLE_FAMILIES.iter().any(|prefix| role.name.starts_with(prefix))
+    DATA_ROLE_FAMILIES
+        .iter()
+        .any(|prefix| role.name.starts_with(prefix))
         && (role.data_plane || role.name.starts_with("Acr"))
         && !role.name.ends_with("Administrator")
 }
@@ -43,11 +45,16 @@ impl Rule for DataRoleAtBroadScope {
     fn check(cx: &mut RuleContext) {
         let model = cx.model;
         for assignment in &model.role_assignments {
-            let Role::BuiltIn(role) = assignment.role else { continue };
+            let Role::BuiltIn(role) = assignment.role else {
+                continue;
+            };
             if !is_data_role(role)
                 || !matches!(
                     assignment.scope,
-                    ScopeKind::ResourceGroup | ScopeKind::Subscription | ScopeKind::ManagementGroup | ScopeKind::Root
+                    ScopeKind::ResourceGroup
+                        | ScopeKind::Subscription
+                        | ScopeKind::ManagementGroup
+                        | ScopeKind::Root
                 )
             {
                 continue;

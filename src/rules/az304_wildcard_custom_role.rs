@@ -1,7 +1,7 @@
 //! AZ304: a custom role grants wildcard or authorization-writing permissions.
 
 use super::roles::{action_matches, strings};
-use super::{context_labels, Rule, RuleContext, RuleMeta};
+use super::{Rule, RuleContext, RuleMeta, context_labels};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::model::Value;
 
@@ -39,7 +39,10 @@ impl Rule for WildcardCustomRole {
                     if data_action.to_text().as_deref() == Some("*") {
                         cx.report(
                             Diagnostic::new(
-                                format!("custom role `{}` grants every data action `*`", role_label(definition.name.to_text(), &resource.address)),
+                                format!(
+                                    "custom role `{}` grants every data action `*`",
+                                    role_label(definition.name.to_text(), &resource.address)
+                                ),
                                 Label::new(data_action.span, "too broad"),
                                 format!("{}/data_actions/*", resource.address),
                             )
@@ -69,7 +72,7 @@ fn broad_actions<'a>(actions: &'a Value, not_actions: &[String]) -> Vec<(&'a Val
                 "every action on every resource type"
             } else if text.eq_ignore_ascii_case("*/write") {
                 "write on every resource type"
-            } else if text.to_ascii_lowercase().starts_with("microsoft.authorization/*") {
+            } else if text.eq_ignore_ascii_case("Microsoft.Authorization/*") {
                 "every authorization action, including role assignments"
             } else if action_matches(&text, "Microsoft.Authorization/roleAssignments/write")
                 && !revoked("Microsoft.Authorization/roleAssignments/write")

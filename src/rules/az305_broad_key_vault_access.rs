@@ -1,7 +1,7 @@
 //! AZ305: a Key Vault access policy grants everything of a kind or `Purge`, or a vault does not
 //! use RBAC authorization.
 
-use super::{context_labels, Rule, RuleContext, RuleMeta};
+use super::{Rule, RuleContext, RuleMeta, context_labels};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::model::{Frontend, ResourceMode};
 
@@ -29,7 +29,9 @@ impl Rule for BroadKeyVaultAccess {
                     let Some(text) = item.to_text() else { continue };
                     let why = match text.to_ascii_lowercase().as_str() {
                         "all" => format!("grants every {kind} permission"),
-                        "purge" => format!("grants `Purge` on {kind}s, which destroys them beyond recovery"),
+                        "purge" => format!(
+                            "grants `Purge` on {kind}s, which destroys them beyond recovery"
+                        ),
                         _ => continue,
                     };
                     cx.report(
@@ -50,17 +52,26 @@ impl Rule for BroadKeyVaultAccess {
                 continue;
             }
             let label = match &vault.rbac_authorization {
-                Some(value) if value.as_bool() == Some(false) => Label::new(value.span, "RBAC authorization off"),
+                Some(value) if value.as_bool() == Some(false) => {
+                    Label::new(value.span, "RBAC authorization off")
+                }
                 Some(_) => continue,
                 None => Label::new(resource.span, "RBAC authorization is off by default"),
             };
             let help = match model.frontend {
-                Frontend::Terraform => "set `rbac_authorization_enabled = true` (`enable_rbac_authorization` before azurerm 4.x) and grant `Key Vault Secrets User` per workload at the vault scope",
-                Frontend::Arm => "set `\"enableRbacAuthorization\": true` and grant `Key Vault Secrets User` per workload at the vault scope",
+                Frontend::Terraform => {
+                    "set `rbac_authorization_enabled = true` (`enable_rbac_authorization` before azurerm 4.x) and grant `Key Vault Secrets User` per workload at the vault scope"
+                }
+                Frontend::Arm => {
+                    "set `\"enableRbacAuthorization\": true` and grant `Key Vault Secrets User` per workload at the vault scope"
+                }
             };
             cx.report(
                 Diagnostic::new(
-                    format!("Key Vault `{}` uses access policies instead of RBAC authorization", resource.address),
+                    format!(
+                        "Key Vault `{}` uses access policies instead of RBAC authorization",
+                        resource.address
+                    ),
                     label,
                     format!("{}/rbac", resource.address),
                 )

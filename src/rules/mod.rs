@@ -83,8 +83,21 @@ const fn entry<R: Rule>() -> RuleEntry {
 /// Every rule, in code order.
 pub static ALL_RULES: &[RuleEntry] = &[
     entry::<az101_secret_in_app_settings::SecretInAppSettings>(),
+    entry::<az102_credential_from_resource_in_settings::CredentialFromResourceInSettings>(),
+    entry::<az103_plaintext_secret_input::PlaintextSecretInput>(),
+    entry::<az104_secret_in_output::SecretInOutput>(),
+    entry::<az105_hardcoded_credential::HardcodedCredential>(),
+    entry::<az106_local_auth_enabled::LocalAuthEnabled>(),
     entry::<az201_missing_managed_identity::MissingManagedIdentity>(),
+    entry::<az202_key_vault_reference_without_access::KeyVaultReferenceWithoutAccess>(),
+    entry::<az203_shared_user_assigned_identity::SharedUserAssignedIdentity>(),
+    entry::<az204_unused_user_assigned_identity::UnusedUserAssignedIdentity>(),
+    entry::<az205_service_principal_secret::ServicePrincipalSecret>(),
     entry::<az301_privileged_role_at_broad_scope::PrivilegedRoleAtBroadScope>(),
+    entry::<az302_privileged_role_for_workload::PrivilegedRoleForWorkload>(),
+    entry::<az303_data_role_at_broad_scope::DataRoleAtBroadScope>(),
+    entry::<az304_wildcard_custom_role::WildcardCustomRole>(),
+    entry::<az305_broad_key_vault_access::BroadKeyVaultAccess>(),
 ];
 
 /// Labels on the module calls or nested deployments through which a resource is declared.
