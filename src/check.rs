@@ -146,7 +146,14 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, String> {
     );
 
     let mut findings = apply_suppressions(&sources, raw, &suppressions);
-    findings.retain(|f| enabled.contains(f.code) && sources.get(f.span().file).reported);
+    // With files named on the command line, a finding counts when any of its labels points into
+    // one of them: a secret added in `terraform.tfvars` is reported where the app uses it.
+    findings.retain(|f| {
+        enabled.contains(f.code)
+            && std::iter::once(&f.diagnostic.primary)
+                .chain(&f.diagnostic.secondary)
+                .any(|label| sources.get(label.span.file).reported)
+    });
     apply_config(&mut sources, config, &mut findings);
     sort_and_dedup(&sources, &mut findings);
     Ok(CheckResult { sources, findings })

@@ -276,3 +276,39 @@ fn named_files_are_the_only_ones_reported() {
     let out = run(dir.path(), &["check", "main.tf", "broken.tf"]);
     assert_eq!(code(&out), 1);
 }
+
+#[test]
+fn a_named_tfvars_file_reports_the_secret_it_adds() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "variable \"db_password\" {\n  type      = string\n  sensitive = true\n}\n\nresource \"azurerm_linux_web_app\" \"app\" {\n  name = \"app\"\n  identity {\n    type = \"SystemAssigned\"\n  }\n  app_settings = {\n    DB_PASSWORD = var.db_password\n  }\n}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("other.tf"), "locals {\n  x = 1\n}\n").unwrap();
+    std::fs::write(
+        dir.path().join("terraform.tfvars"),
+        "db_password = \"Sup3r-Secret-Example\"\n",
+    )
+    .unwrap();
+
+    let output = run(
+        dir.path(),
+        &["check", "terraform.tfvars", "--format", "compact"],
+    );
+    assert_eq!(code(&output), 1, "{}", stdout(&output));
+    assert!(
+        stdout(&output).starts_with("main.tf:12:19: error: app setting `DB_PASSWORD`"),
+        "{}",
+        stdout(&output)
+    );
+    assert!(
+        !stdout(&output).contains("Sup3r-Secret"),
+        "the secret leaked: {}",
+        stdout(&output)
+    );
+
+    // A named file the finding does not touch reports nothing.
+    let output = run(dir.path(), &["check", "other.tf", "--format", "compact"]);
+    assert_eq!(code(&output), 0, "{}", stdout(&output));
+}
