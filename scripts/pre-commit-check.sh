@@ -23,7 +23,7 @@ export CARGO_TARGET_DIR="$work/target"
 
 repo="$work/repo"
 mkdir -p "$repo/bad" "$repo/good"
-cp "$fixtures/invalid.tf" "$repo/bad/main.tf"
+cp "$fixtures/privileged.tf" "$repo/bad/main.tf"
 cp "$fixtures/valid.tf" "$repo/good/main.tf"
 cd "$repo"
 git init --quiet
@@ -45,8 +45,8 @@ expect() {
         sed 's/^/    /' "$log"
         failures=$((failures + 1))
     fi
-    if [[ "$expected" == fail ]] && ! grep -q "IDL001" "$log"; then
-        echo "MISMATCH: $file: the hook's output does not name IDL001:"
+    if [[ "$expected" == fail ]] && ! grep -q "AZ301" "$log"; then
+        echo "MISMATCH: $file: the hook's output does not name AZ301:"
         sed 's/^/    /' "$log"
         failures=$((failures + 1))
     fi

@@ -160,7 +160,7 @@ fn every_format_writes_to_output() {
             t.contains("IDL001 invalid-file") && t.contains("1 error")
         }),
         ("compact", &|t| {
-            t.starts_with("main.tf:1:1: error: ") && t.contains("[IDL001]")
+            t.starts_with("main.tf:4:13: error: ") && t.contains("[IDL001]")
         }),
         ("json", &|t| {
             serde_json::from_str::<serde_json::Value>(t)
@@ -172,14 +172,14 @@ fn every_format_writes_to_output() {
             })
         }),
         ("github", &|t| {
-            t.starts_with("::error file=main.tf,line=1,col=1,") && t.contains("title=IDL001 ")
+            t.starts_with("::error file=main.tf,line=4,col=13,") && t.contains("title=IDL001 ")
         }),
         ("azure-devops", &|t| {
-            t.starts_with("##vso[task.logissue type=error;sourcepath=main.tf;linenumber=1;")
+            t.starts_with("##vso[task.logissue type=error;sourcepath=main.tf;linenumber=4;columnnumber=13;")
                 && t.contains(";code=IDL001]")
         }),
         ("junit", &|t| {
-            t.starts_with("<?xml") && t.contains("<testcase name=\"IDL001 invalid-file at 1:1\"")
+            t.starts_with("<?xml") && t.contains("<testcase name=\"IDL001 invalid-file at 4:13\"")
         }),
     ];
     for (format, check) in checks {

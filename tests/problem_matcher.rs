@@ -1,4 +1,4 @@
-//! The VS Code problem matcher in `docs/integrations.md` reads `--format compact` output.
+//! The VS Code problem matcher in `README.md` reads `--format compact` output.
 
 use std::path::Path;
 use std::process::Command;
@@ -18,9 +18,9 @@ impl Matcher {
     /// The `pattern` of the first JSON code block in the doc that has a `problemMatcher`.
     fn from_docs() -> Matcher {
         let doc = std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/integrations.md"),
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"),
         )
-        .expect("docs/integrations.md");
+        .expect("README.md");
         let block = doc
             .split("```json\n")
             .skip(1)
