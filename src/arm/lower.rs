@@ -7,10 +7,10 @@ use super::expr::{self, StringForm};
 use super::parse::{Json, JsonKind, Level, Member, schema_level};
 use crate::model::workload::workload_kind;
 use crate::model::{
-    AccessPolicy, FederatedCredential, IdentityDecl, IdentityRef, Input, KeyVault, Model, Output,
-    Permissions, Principal, Resource, ResourceId, ResourceMode, Role, RoleAssignment,
-    RoleDefinition, ScopeKind, Setting, SettingKind, UserAssignedIdentity, Value, ValueKind,
-    Workload,
+    AccessPolicy, Attachment, FederatedCredential, IdentityDecl, IdentityRef, Input, KeyVault,
+    Model, Output, Permissions, Principal, Resource, ResourceId, ResourceMode, Role,
+    RoleAssignment, RoleDefinition, ScopeKind, Setting, SettingKind, UserAssignedIdentity, Value,
+    ValueKind, Workload,
 };
 use crate::model::{Entry, Frontend};
 use crate::span::{FileId, Span};
@@ -387,6 +387,24 @@ impl<'a> Lowering<'a> {
                     calls_azure,
                     identity,
                 });
+            } else if managed {
+                for identity in self.identity_decl(id).user_assigned {
+                    self.model.attachments.push(Attachment {
+                        resource: id,
+                        identity,
+                    });
+                }
+            }
+            let unresolved = |v: &Value| !v.is_null() && !matches!(v.kind, ValueKind::Map(_));
+            if managed
+                && body.get("identity").is_some_and(|identity| {
+                    unresolved(identity)
+                        || identity
+                            .get("userAssignedIdentities")
+                            .is_some_and(unresolved)
+                })
+            {
+                self.model.unresolved_attachments.push(id);
             }
             match type_lower.as_str() {
                 "microsoft.managedidentity/userassignedidentities" if managed => {

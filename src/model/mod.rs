@@ -28,6 +28,11 @@ pub struct Model {
     pub resources: Vec<Resource>,
     pub workloads: Vec<Workload>,
     pub identities: Vec<UserAssignedIdentity>,
+    pub attachments: Vec<Attachment>,
+    /// Resources (workloads or not) whose user-assigned identities could not be resolved: an
+    /// identity list built from an unknown value, a `dynamic "identity"` block over an unknown
+    /// collection. Any declared identity may be among them.
+    pub unresolved_attachments: Vec<ResourceId>,
     pub role_assignments: Vec<RoleAssignment>,
     pub role_definitions: Vec<RoleDefinition>,
     pub key_vaults: Vec<KeyVault>,
@@ -46,6 +51,8 @@ impl Model {
             resources: Vec::new(),
             workloads: Vec::new(),
             identities: Vec::new(),
+            attachments: Vec::new(),
+            unresolved_attachments: Vec::new(),
             role_assignments: Vec::new(),
             role_definitions: Vec::new(),
             key_vaults: Vec::new(),
@@ -200,6 +207,14 @@ pub struct IdentityRef {
 #[derive(Debug)]
 pub struct UserAssignedIdentity {
     pub resource: ResourceId,
+}
+
+/// A user-assigned identity attached by a resource that is not a workload: an Application
+/// Gateway, a deployment script, a firewall policy, a storage account's customer-managed key.
+#[derive(Debug)]
+pub struct Attachment {
+    pub resource: ResourceId,
+    pub identity: IdentityRef,
 }
 
 /// Who a role assignment or access policy is for.

@@ -1,7 +1,7 @@
 //! AZ202: a workload uses Key Vault references, but has no identity or no read access to the
 //! vault.
 
-use super::roles::strings;
+use super::roles::{describe_resource, strings};
 use super::secrets::is_key_vault_reference;
 use super::{Rule, RuleContext, RuleMeta, context_labels};
 use crate::diagnostic::{Diagnostic, Label, Severity};
@@ -67,17 +67,34 @@ impl Rule for KeyVaultReferenceWithoutAccess {
                     continue;
                 }
                 let vault_resource = model.resource(vault);
+                let rbac = model
+                    .key_vault_of(vault)
+                    .and_then(|v| v.rbac_authorization.as_ref())
+                    .and_then(Value::as_bool)
+                    == Some(true);
+                let (vault_label, help) = if rbac {
+                    (
+                        "the vault, in RBAC mode",
+                        "assign `Key Vault Secrets User` to the identity that resolves the reference, with the vault as scope",
+                    )
+                } else {
+                    (
+                        "the vault, in access-policy mode",
+                        "add an access policy with `Get` on secrets for the identity that resolves the reference (or switch the vault to RBAC and assign `Key Vault Secrets User`)",
+                    )
+                };
                 cx.report(
                     Diagnostic::new(
                         format!(
-                            "{kind} `{}` reads `{}` through a Key Vault reference, but its identity has no secret read access on the vault",
-                            resource.address, vault_resource.address
+                            "{kind} `{}` reads a secret from Key Vault {} through a Key Vault reference, but its identity has no secret read access on the vault",
+                            resource.address,
+                            describe_resource(model, vault)
                         ),
                         Label::new(reference.value.span, "Key Vault reference"),
                         format!("{}/{}/key-vault-reference", resource.address, reference.name),
                     )
-                    .with_label(Label::new(vault_resource.span, "the vault"))
-                    .with_help("grant the identity `Key Vault Secrets User` on the vault (RBAC vaults), or an access policy with `Get` on secrets (access-policy vaults)")
+                    .with_label(Label::new(vault_resource.span, vault_label))
+                    .with_help(help)
                     .with_labels(context_labels(resource)),
                 );
             }
@@ -95,10 +112,23 @@ fn reference_principal(model: &Model, workload: &Workload) -> Option<Principal> 
         .or_else(|| resource.body.path("properties.keyVaultReferenceIdentity"));
     match chosen {
         Some(value) => {
+            // A reference to the identity (Terraform), or the same id as one the workload
+            // attaches (ARM writes both as `resourceId(...)`).
+            let id_text = value.text_with_holes("\0").map(|t| t.to_ascii_lowercase());
             let target = value
                 .refs()
                 .iter()
-                .find_map(|r| r.resource.filter(|&t| model.identity_of(t).is_some()));
+                .find_map(|r| r.resource.filter(|&t| model.identity_of(t).is_some()))
+                .or_else(|| {
+                    let id_text = id_text.as_ref()?;
+                    workload.identity.user_assigned.iter().find_map(|attached| {
+                        let same = attached
+                            .value
+                            .text_with_holes("\0")
+                            .is_some_and(|t| t.eq_ignore_ascii_case(id_text));
+                        attached.target.filter(|_| same)
+                    })
+                });
             match target {
                 Some(identity) => Some(Principal::UserAssigned(identity)),
                 None if value

@@ -1,7 +1,9 @@
 //! AZ203: one user-assigned identity is shared across resource groups or too many workloads.
 
+use super::roles::describe_resource;
 use super::{Rule, RuleContext, RuleMeta, context_labels};
 use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::span::Span;
 
 pub struct SharedUserAssignedIdentity;
 
@@ -34,22 +36,25 @@ impl Rule for SharedUserAssignedIdentity {
             groups.sort();
             groups.dedup();
             let message = if groups.len() >= 2 {
+                let groups: Vec<String> = groups.iter().map(|g| format!("`{g}`")).collect();
                 format!(
-                    "user-assigned identity `{}` is shared by workloads in {} resource groups ({})",
-                    resource.address,
+                    "user-assigned identity {} is shared by workloads in {} resource groups ({})",
+                    describe_resource(model, identity.resource),
                     groups.len(),
                     groups.join(", ")
                 )
             } else if attached.len() > max {
                 format!(
-                    "user-assigned identity `{}` is shared by {} workloads (more than {max})",
-                    resource.address,
+                    "user-assigned identity {} is shared by {} workloads (more than {max})",
+                    describe_resource(model, identity.resource),
                     attached.len()
                 )
             } else {
                 continue;
             };
-            let labels = attached.iter().map(|w| {
+            // Instances of one `for_each` attach at the same place: one label names them all.
+            let mut attach_sites: Vec<(Span, Vec<String>)> = Vec::new();
+            for w in &attached {
                 let workload = model.resource(w.resource);
                 let span = w
                     .identity
@@ -57,7 +62,14 @@ impl Rule for SharedUserAssignedIdentity {
                     .iter()
                     .find(|r| r.target == Some(identity.resource))
                     .map_or(workload.span, |r| r.value.span);
-                Label::new(span, format!("attached to `{}`", workload.address))
+                let address = format!("`{}`", workload.address);
+                match attach_sites.iter_mut().find(|(s, _)| *s == span) {
+                    Some((_, addresses)) => addresses.push(address),
+                    None => attach_sites.push((span, vec![address])),
+                }
+            }
+            let labels = attach_sites.into_iter().map(|(span, addresses)| {
+                Label::new(span, format!("attached to {}", addresses.join(", ")))
             });
             cx.report(
                 Diagnostic::new(message, Label::new(resource.span, "shared identity"), format!("{}/shared", resource.address))

@@ -2,10 +2,10 @@
 
 use std::collections::HashSet;
 
-use super::roles::role_name;
+use super::roles::{describe_resource, role_name};
 use super::{Rule, RuleContext, RuleMeta, context_labels};
 use crate::diagnostic::{Diagnostic, Label, Severity};
-use crate::model::{Model, Principal, ResourceId};
+use crate::model::{Model, Principal, ResourceId, Value, ValueKind};
 
 pub struct UnusedUserAssignedIdentity;
 
@@ -20,6 +20,10 @@ impl Rule for UnusedUserAssignedIdentity {
 
     fn check(cx: &mut RuleContext) {
         let model = cx.model;
+        // An identity list the model could not resolve may attach any of them.
+        if !model.unresolved_attachments.is_empty() {
+            return;
+        }
         let used = used_identities(model);
         for identity in &model.identities {
             let id = identity.resource;
@@ -39,7 +43,7 @@ impl Rule for UnusedUserAssignedIdentity {
             };
             cx.report(
                 Diagnostic::new(
-                    format!("user-assigned identity `{}` is attached to no workload and has no federated credential{held}", resource.address),
+                    format!("user-assigned identity {} is attached to no workload and has no federated credential{held}", describe_resource(model, id)),
                     Label::new(resource.span, "unused identity"),
                     format!("{}/unused", resource.address),
                 )
@@ -51,14 +55,16 @@ impl Rule for UnusedUserAssignedIdentity {
     }
 }
 
-/// Identities that are attached to a workload, federated, or referenced by anything but a
-/// grant: a reference (an AKS kubelet identity, an output another configuration consumes)
-/// counts as use; role assignments and access policies naming it do not.
+/// Identities that are attached to a workload or another resource, federated, or referenced by
+/// anything but a grant: a reference (an AKS kubelet identity, an output another configuration
+/// consumes, an id handed to a nested deployment) counts as use; role assignments and access
+/// policies naming it do not.
 fn used_identities(model: &Model) -> HashSet<ResourceId> {
     let mut used: HashSet<ResourceId> = model
         .workloads
         .iter()
         .flat_map(|w| w.identity.user_assigned.iter().filter_map(|r| r.target))
+        .chain(model.attachments.iter().filter_map(|a| a.identity.target))
         .chain(
             model
                 .federated_credentials
@@ -73,6 +79,8 @@ fn used_identities(model: &Model) -> HashSet<ResourceId> {
         .chain(model.federated_credentials.iter().map(|f| f.resource))
         .chain(model.key_vaults.iter().map(|v| v.resource))
         .collect();
+    // ARM names identities by id strings (`resourceId(...)`), not by references.
+    let mut named: Vec<String> = Vec::new();
     for (id, resource) in model.resources.iter().enumerate() {
         if grants.contains(&id) || GRANT_TYPES.iter().any(|t| resource.is_type(t)) {
             continue;
@@ -85,11 +93,78 @@ fn used_identities(model: &Model) -> HashSet<ResourceId> {
                 .filter_map(|r| r.resource)
                 .filter(|&r| r != id),
         );
+        for entry in resource.body.entries() {
+            if !entry.key.eq_ignore_ascii_case("dependsOn") {
+                identity_names_in(&entry.value, &mut named);
+            }
+        }
     }
+    let mut output_texts: Vec<String> = Vec::new();
     for output in &model.outputs {
         used.extend(output.value.refs().iter().filter_map(|r| r.resource));
+        identity_names_in(&output.value, &mut named);
+        output_strings(&output.value, &mut output_texts);
+    }
+    for identity in &model.identities {
+        let name = model
+            .resource(identity.resource)
+            .name
+            .text_with_holes("\0")
+            .map(|n| n.to_ascii_lowercase());
+        let named_by_id = named.iter().any(|segment| match &name {
+            Some(name) => segment == name || (segment == "\0" && name.contains('\0')),
+            None => segment == "\0",
+        });
+        // An output that hands the identity's name on to whatever consumes it.
+        let exported_name = name
+            .as_ref()
+            .is_some_and(|n| n.chars().any(|c| c != '\0') && output_texts.contains(n));
+        if named_by_id || exported_name {
+            used.insert(identity.resource);
+        }
     }
     used
+}
+
+/// Every string (lowercase, `\0` for unknown parts) in an output's value.
+fn output_strings(value: &Value, out: &mut Vec<String>) {
+    match &value.kind {
+        ValueKind::List(items) => items.iter().for_each(|v| output_strings(v, out)),
+        ValueKind::Map(entries) => entries.iter().for_each(|e| output_strings(&e.value, out)),
+        _ => {
+            if let Some(text) = value.text_with_holes("\0") {
+                out.push(text.to_ascii_lowercase());
+            }
+        }
+    }
+}
+
+const IDENTITY_ID_PREFIX: &str = "microsoft.managedidentity/userassignedidentities/";
+
+/// The name segments (lowercase, `\0` for unknown parts) of user-assigned identity ids written in
+/// the strings of `value`.
+fn identity_names_in(value: &Value, out: &mut Vec<String>) {
+    match &value.kind {
+        ValueKind::List(items) => items.iter().for_each(|v| identity_names_in(v, out)),
+        ValueKind::Map(entries) => entries
+            .iter()
+            .for_each(|e| identity_names_in(&e.value, out)),
+        ValueKind::String(_) | ValueKind::Template(_) => {
+            let Some(text) = value.text_with_holes("\0") else {
+                return;
+            };
+            let text = text.to_ascii_lowercase();
+            let mut rest = text.as_str();
+            while let Some(at) = rest.find(IDENTITY_ID_PREFIX) {
+                rest = &rest[at + IDENTITY_ID_PREFIX.len()..];
+                let name = rest.split('/').next().unwrap_or_default();
+                if !name.is_empty() {
+                    out.push(name.to_string());
+                }
+            }
+        }
+        _ => {}
+    }
 }
 
 const GRANT_TYPES: [&str; 2] = [

@@ -1,6 +1,6 @@
 //! AZ302: a workload identity gets a privileged role at resource-group or resource scope.
 
-use super::roles::{principal_label, role_is_privileged, role_name};
+use super::roles::{describe_resource, principal_label, role_is_privileged, role_name};
 use super::{Rule, RuleContext, RuleMeta, context_labels};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::model::{Model, Principal, ScopeKind};
@@ -30,7 +30,8 @@ impl Rule for PrivilegedRoleForWorkload {
             let resource = model.resource(assignment.resource);
             let mut diagnostic = Diagnostic::new(
                 format!(
-                    "workload identity gets privileged role `{}` at {}",
+                    "{} gets privileged role `{}` at {}",
+                    workload_principal(model, assignment.principal),
                     role_name(model, assignment.role),
                     assignment.scope.describe()
                 ),
@@ -53,5 +54,29 @@ fn is_workload_identity(model: &Model, principal: Principal) -> bool {
         Principal::SystemAssigned(resource) => model.workload_of(resource).is_some(),
         Principal::UserAssigned(identity) => model.workloads_attaching(identity).next().is_some(),
         Principal::Other => false,
+    }
+}
+
+/// Who the workload identity is, for the message.
+fn workload_principal(model: &Model, principal: Principal) -> String {
+    match principal {
+        Principal::SystemAssigned(resource) => match model.workload_of(resource) {
+            Some(w) => format!(
+                "the system-assigned identity of {} `{}`",
+                w.kind.describe(),
+                model.resource(resource).address
+            ),
+            None => "a workload identity".to_string(),
+        },
+        Principal::UserAssigned(identity) => format!(
+            "user-assigned identity {}, attached to {},",
+            describe_resource(model, identity),
+            model
+                .workloads_attaching(identity)
+                .map(|w| format!("`{}`", model.resource(w.resource).address))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Principal::Other => "a workload identity".to_string(),
     }
 }

@@ -1,6 +1,7 @@
 //! AZ305: a Key Vault access policy grants everything of a kind or `Purge`, or a vault does not
 //! use RBAC authorization.
 
+use super::roles::describe_resource;
 use super::{Rule, RuleContext, RuleMeta, context_labels};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::model::{Frontend, ResourceMode};
@@ -34,9 +35,13 @@ impl Rule for BroadKeyVaultAccess {
                         ),
                         _ => continue,
                     };
+                    let on_vault = policy
+                        .vault
+                        .map(|v| format!(" on Key Vault {}", describe_resource(model, v)))
+                        .unwrap_or_default();
                     cx.report(
                         Diagnostic::new(
-                            format!("Key Vault access policy {why}"),
+                            format!("access policy{on_vault} {why}"),
                             Label::new(item.span, "too broad"),
                             format!("access-policy/{}/{kind}/{text}", policy.span.start),
                         )
@@ -69,8 +74,8 @@ impl Rule for BroadKeyVaultAccess {
             cx.report(
                 Diagnostic::new(
                     format!(
-                        "Key Vault `{}` uses access policies instead of RBAC authorization",
-                        resource.address
+                        "Key Vault {} uses access policies instead of RBAC authorization",
+                        describe_resource(model, vault.resource)
                     ),
                     label,
                     format!("{}/rbac", resource.address),

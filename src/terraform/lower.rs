@@ -361,6 +361,9 @@ fn entities(ev: &mut Evaluator<'_>) {
         if !managed {
             continue;
         }
+        if identity_ids_unresolved(ev, id) {
+            ev.model.unresolved_attachments.push(id);
+        }
         if let Some((kind, calls_azure)) = workload_kind(&resource_type, None) {
             let identity = identity_decl(ev, id);
             ev.model.workloads.push(Workload {
@@ -370,6 +373,13 @@ fn entities(ev: &mut Evaluator<'_>) {
                 identity,
             });
             settings(ev, id, kind);
+        } else {
+            for identity in identity_decl(ev, id).user_assigned {
+                ev.model.attachments.push(Attachment {
+                    resource: id,
+                    identity,
+                });
+            }
         }
         match resource_type.as_str() {
             "azurerm_user_assigned_identity" => ev
@@ -414,6 +424,22 @@ fn target_of(model: &Model, value: &Value, resource_type: &str) -> Option<Resour
                 .get(id)
                 .is_some_and(|r| r.is_type(resource_type))
         })
+}
+
+/// Whether the resource's `identity` block is dynamic over an unknown collection, or its
+/// `identity_ids` is an unknown value rather than a list.
+fn identity_ids_unresolved(ev: &Evaluator<'_>, id: ResourceId) -> bool {
+    if ev.infos[id]
+        .unknown_dynamic
+        .iter()
+        .any(|(kind, _)| kind == "identity")
+    {
+        return true;
+    }
+    blocks_of(&ev.model.resources[id].body, "identity")
+        .into_iter()
+        .filter_map(|block| block.get("identity_ids"))
+        .any(|ids| !ids.is_null() && !matches!(ids.kind, ValueKind::List(_)))
 }
 
 fn identity_decl(ev: &Evaluator<'_>, id: ResourceId) -> IdentityDecl {

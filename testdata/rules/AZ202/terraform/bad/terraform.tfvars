@@ -1,0 +1,2 @@
+environment     = "prod"
+vault_uses_rbac = true

@@ -1,0 +1,6 @@
+apps = {
+  storefront = { kind = "web" }
+  checkout   = { kind = "web" }
+  catalog    = { kind = "web" }
+  admin      = { kind = "web" }
+}

@@ -1,0 +1,3 @@
+operator_roles = {
+  access = "User Access Administrator"
+}
