@@ -1,5 +1,6 @@
 //! AZ102: a workload setting is derived from another resource's key or connection string.
 
+use super::secrets::is_access_credential;
 use super::{Rule, RuleContext, RuleMeta, context_labels};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::model::{Model, Ref, SettingKind};
@@ -22,7 +23,7 @@ impl Rule for CredentialFromResourceInSettings {
                 continue;
             }
             let refs = setting.value.refs();
-            let Some(secret) = refs.iter().find(|r| r.secret) else {
+            let Some(secret) = refs.iter().find(|r| is_access_credential(model, r)) else {
                 continue;
             };
             let resource = model.resource(setting.resource);

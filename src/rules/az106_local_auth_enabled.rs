@@ -221,6 +221,9 @@ impl Rule for LocalAuthEnabled {
             let Some(switch) = SWITCHES.iter().find(|s| resource.is_type(s.resource_type)) else {
                 continue;
             };
+            if cosmos_without_entra_data_plane(resource) {
+                continue;
+            }
             if let Some(diagnostic) = check_switch(resource, switch) {
                 cx.report(diagnostic.with_labels(context_labels(resource)));
             }
@@ -262,6 +265,36 @@ fn check_switch(resource: &Resource, switch: &Switch) -> Option<Diagnostic> {
         Diagnostic::new(message, label, format!("{}/{}", resource.address, switch.path))
             .with_help(format!("set `{setting_name} = {fix}` and give clients a managed identity with a data role instead of keys")),
     )
+}
+
+/// Cosmos DB accounts for MongoDB (RU), Cassandra and Gremlin have no Entra ID data-plane
+/// authentication: their clients need the keys, so disabling local auth is not an option.
+fn cosmos_without_entra_data_plane(resource: &Resource) -> bool {
+    if !resource.is_type("azurerm_cosmosdb_account")
+        && !resource.is_type("Microsoft.DocumentDB/databaseAccounts")
+    {
+        return false;
+    }
+    let body = &resource.body;
+    if body
+        .get("kind")
+        .and_then(|k| k.as_str())
+        .is_some_and(|k| k.eq_ignore_ascii_case("MongoDB"))
+    {
+        return true;
+    }
+    let capabilities = body
+        .path("properties.capabilities")
+        .or_else(|| body.get("capabilities"));
+    capabilities.is_some_and(|list| {
+        list.items().iter().any(|c| {
+            c.get("name").and_then(|n| n.as_str()).is_some_and(|n| {
+                ["EnableMongo", "EnableCassandra", "EnableGremlin"]
+                    .iter()
+                    .any(|api| n.eq_ignore_ascii_case(api))
+            })
+        })
+    })
 }
 
 fn leaf(path: &str) -> &str {
