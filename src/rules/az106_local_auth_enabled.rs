@@ -2,7 +2,7 @@
 
 use super::{Rule, RuleContext, RuleMeta, context_labels};
 use crate::diagnostic::{Diagnostic, Label, Severity};
-use crate::model::{Resource, ResourceMode};
+use crate::model::{Frontend, Resource, ResourceMode};
 
 pub struct LocalAuthEnabled;
 
@@ -224,14 +224,14 @@ impl Rule for LocalAuthEnabled {
             if cosmos_without_entra_data_plane(resource) {
                 continue;
             }
-            if let Some(diagnostic) = check_switch(resource, switch) {
+            if let Some(diagnostic) = check_switch(resource, switch, model.frontend) {
                 cx.report(diagnostic.with_labels(context_labels(resource)));
             }
         }
     }
 }
 
-fn check_switch(resource: &Resource, switch: &Switch) -> Option<Diagnostic> {
+fn check_switch(resource: &Resource, switch: &Switch, frontend: Frontend) -> Option<Diagnostic> {
     let setting = resource.body.path(switch.path);
     let (enabled, label) = match setting {
         Some(value) if value.is_null() => (switch.default_on, Label::new(resource.span, "default")),
@@ -263,7 +263,10 @@ fn check_switch(resource: &Resource, switch: &Switch) -> Option<Diagnostic> {
     };
     Some(
         Diagnostic::new(message, label, format!("{}/{}", resource.address, switch.path))
-            .with_help(format!("set `{setting_name} = {fix}` and give clients a managed identity with a data role instead of keys")),
+            .with_help(match frontend {
+                Frontend::Terraform => format!("set `{setting_name} = {fix}` and give clients a managed identity with a data role instead of keys"),
+                Frontend::Arm => format!("set `\"{setting_name}\": {fix}` and give clients a managed identity with a data role instead of keys"),
+            }),
     )
 }
 
