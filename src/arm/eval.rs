@@ -201,6 +201,56 @@ pub fn unknown_of<'v>(values: impl IntoIterator<Item = &'v Value>, span: Span) -
     Value::new(ValueKind::Unknown(refs), span)
 }
 
+/// Functions whose result names, counts or compares things: never a credential, whatever it was
+/// computed from (`resourceId(..., parameters('secrets')[0].name)`, `length(listKeys(...))`).
+const NAMING_FUNCTIONS: [&str; 20] = [
+    "resourceid",
+    "subscriptionresourceid",
+    "tenantresourceid",
+    "extensionresourceid",
+    "managementgroupresourceid",
+    "uniquestring",
+    "guid",
+    "length",
+    "empty",
+    "contains",
+    "equals",
+    "not",
+    "and",
+    "or",
+    "greater",
+    "greaterorequals",
+    "less",
+    "lessorequals",
+    "startswith",
+    "endswith",
+];
+
+/// `value` with every reference it depends on marked not secret.
+fn declassify(mut value: Value) -> Value {
+    fn clear(value: &mut Value, depth: usize) {
+        if depth > 64 {
+            return;
+        }
+        match &mut value.kind {
+            ValueKind::Ref(r) => r.secret = false,
+            ValueKind::Unknown(refs) => refs.iter_mut().for_each(|r| r.secret = false),
+            ValueKind::List(items) => items.iter_mut().for_each(|v| clear(v, depth + 1)),
+            ValueKind::Map(entries) => entries
+                .iter_mut()
+                .for_each(|e| clear(&mut e.value, depth + 1)),
+            ValueKind::Template(parts) => parts.iter_mut().for_each(|p| {
+                if let Part::Hole(v) = p {
+                    clear(v, depth + 1)
+                }
+            }),
+            _ => {}
+        }
+    }
+    clear(&mut value, 0);
+    value
+}
+
 /// Builds strings from known text and holes.
 #[derive(Default)]
 pub struct TextBuilder {
@@ -568,7 +618,12 @@ impl<'a> Evaluator<'a> {
             _ if lower.starts_with("list") => self.list_function(env, whole, name, args, steps, at),
             _ => {
                 let values = self.args(env, args, at);
-                self.function(env, whole, &lower, values, at)
+                let value = self.function(env, whole, &lower, values, at);
+                if NAMING_FUNCTIONS.contains(&lower.as_str()) {
+                    declassify(value)
+                } else {
+                    value
+                }
             }
         }
     }
@@ -794,8 +849,9 @@ impl<'a> Evaluator<'a> {
             at,
         );
         if target.is_none() {
-            // Keep what the target expression depended on.
-            let refs = unknown_of(values.first(), at);
+            // Keep what the target expression depended on; naming a resource with a secret-derived
+            // expression does not make the resource's properties secret.
+            let refs = declassify(unknown_of(values.first(), at));
             if let (ValueKind::Ref(r), ValueKind::Unknown(mut extra)) = (&value.kind, refs.kind)
                 && !extra.is_empty()
             {

@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::eval::{self, Declared, Env, Evaluator, Scope, Supplied, TextBuilder, key_of};
-use super::expr::{self, StringForm};
+use super::expr::{self, Expr, StringForm};
 use super::parse::{Json, JsonKind, Level, Member, schema_level};
 use crate::model::workload::workload_kind;
 use crate::model::{
@@ -877,6 +877,36 @@ fn env_setting(id: ResourceId, var: &Value, value_key: &str, secret_key: &str) -
 }
 
 /// The parameters an output reads, directly or through variables.
+/// `variables('x')` calls in `e`, each with the property read from it directly, if any.
+fn variable_uses<'e>(e: &'e Expr, out: &mut Vec<(&'e str, Option<&'e str>)>, depth: usize) {
+    if depth > 256 {
+        return;
+    }
+    let as_variable = |e: &'e Expr| match e {
+        Expr::Call(name, args) if name.eq_ignore_ascii_case("variables") => {
+            args.first().and_then(Expr::as_str)
+        }
+        _ => None,
+    };
+    match e {
+        Expr::Prop(base, member) => match as_variable(base) {
+            Some(var) => out.push((var, Some(member))),
+            None => variable_uses(base, out, depth + 1),
+        },
+        Expr::Call(_, args) => {
+            if let Some(var) = as_variable(e) {
+                out.push((var, None));
+            }
+            args.iter().for_each(|a| variable_uses(a, out, depth + 1));
+        }
+        Expr::Index(base, index) => {
+            variable_uses(base, out, depth + 1);
+            variable_uses(index, out, depth + 1);
+        }
+        _ => {}
+    }
+}
+
 fn parameters_used(scope: &Scope, output: &Json) -> Vec<String> {
     let mut params: Vec<String> = Vec::new();
     let mut seen_vars: HashSet<String> = HashSet::new();
@@ -900,16 +930,25 @@ fn parameters_used(scope: &Scope, output: &Json) -> Vec<String> {
                         }
                     }
                     let mut vars = Vec::new();
-                    e.literal_calls("variables", &mut vars);
-                    for var in vars {
+                    variable_uses(&e, &mut vars, 0);
+                    for (var, member) in vars {
                         let key = var.to_ascii_lowercase();
-                        if seen_vars.insert(key.clone()) {
-                            match scope.vars.get(&key) {
-                                Some(eval::VarDef::Json(j)) | Some(eval::VarDef::Copy(j)) => {
-                                    pending.push(j)
-                                }
-                                None => {}
-                            }
+                        let def = match scope.vars.get(&key) {
+                            Some(eval::VarDef::Json(j)) | Some(eval::VarDef::Copy(j)) => j,
+                            None => continue,
+                        };
+                        // `variables('common').dbDns` uses one member of an object variable, not
+                        // the secure parameters its other members hold.
+                        let part = match (member, &def.kind) {
+                            (Some(m), JsonKind::Object(members)) => members
+                                .iter()
+                                .find(|x| x.key.eq_ignore_ascii_case(m))
+                                .map(|x| (format!("{key}.{}", m.to_ascii_lowercase()), &x.value)),
+                            _ => None,
+                        };
+                        let (seen, json) = part.unwrap_or((key, def));
+                        if seen_vars.insert(seen) {
+                            pending.push(json);
                         }
                     }
                 }

@@ -1,8 +1,9 @@
 //! AZ102: a workload setting is derived from another resource's key or connection string.
 
+use super::secrets::is_access_credential;
 use super::{Rule, RuleContext, RuleMeta, context_labels};
 use crate::diagnostic::{Diagnostic, Label, Severity};
-use crate::model::{Model, Ref, SettingKind};
+use crate::model::{Model, Ref, Setting, SettingKind};
 
 pub struct CredentialFromResourceInSettings;
 
@@ -22,7 +23,7 @@ impl Rule for CredentialFromResourceInSettings {
                 continue;
             }
             let refs = setting.value.refs();
-            let Some(secret) = refs.iter().find(|r| r.secret) else {
+            let Some(secret) = refs.iter().find(|r| is_access_credential(model, r)) else {
                 continue;
             };
             let resource = model.resource(setting.resource);
@@ -40,7 +41,7 @@ impl Rule for CredentialFromResourceInSettings {
                 Label::new(setting.value.span, "credential copied into the setting"),
                 format!("{}/{}", resource.address, setting.name),
             )
-            .with_help(help(model, secret, &setting.name));
+            .with_help(help(model, secret, setting));
             if let Some(source) = secret.resource {
                 diagnostic = diagnostic.with_label(Label::new(
                     model.resource(source).span,
@@ -53,13 +54,21 @@ impl Rule for CredentialFromResourceInSettings {
 }
 
 /// The identity-based alternative for the kind of resource the credential comes from.
-fn help(model: &Model, secret: &Ref, name: &str) -> String {
+fn help(model: &Model, secret: &Ref, setting: &Setting) -> String {
     let resource_type = secret
         .resource
         .map(|r| model.resource(r).resource_type.to_ascii_lowercase())
-        .unwrap_or_default();
+        // `listKeys(resourceId('Microsoft.ServiceBus/namespaces/authorizationRules', ...))`
+        .unwrap_or_else(|| secret.text.to_ascii_lowercase());
+    let name = setting.name.as_str();
     let prefix = name.split("__").next().unwrap_or(name);
-    if resource_type.contains("storage") {
+    if setting.kind == SettingKind::StorageKey {
+        format!(
+            "remove `{name}` and set `storage_uses_managed_identity = true`, then grant the function app's identity `Storage Blob Data Owner` on the account; then disable shared key access"
+        )
+    } else if resource_type == "random_password" {
+        "store the generated password in Key Vault and set `@Microsoft.KeyVault(SecretUri=...)` as the value, or drop the password in favour of Entra ID authentication with the workload's managed identity".to_string()
+    } else if resource_type.contains("storage") {
         format!(
             "connect with the workload's managed identity instead: set `{prefix}__accountName` (or `{prefix}__blobServiceUri`) and grant the identity a data role such as `Storage Blob Data Owner` on the account; then disable shared key access"
         )

@@ -23,9 +23,10 @@ impl Rule for PlaintextSecretInput {
             Frontend::Arm => ("parameter", "a `securestring` or `secureObject` type"),
         };
         for input in &model.inputs {
-            let secret_name = is_secret_like_name(&input.name) && !is_non_secret_type(input);
+            let secret_name =
+                is_secret_like_name(&input.name) && !is_non_secret_type(input, model.frontend);
             if let Some(default) = literal_default(input)
-                && (input.sensitive || secret_name)
+                && (secret_name || (input.sensitive && !is_identifier(&default)))
             {
                 cx.report(
                     Diagnostic::new(
@@ -69,13 +70,25 @@ impl Rule for PlaintextSecretInput {
     }
 }
 
-/// Booleans, numbers and the like are flags about secrets, not secrets.
-fn is_non_secret_type(input: &Input) -> bool {
+/// Booleans, numbers and the like are flags about secrets, not secrets. An ARM `array` cannot be
+/// declared secure, so a secret-like name on it (`authCredentials`, a list of Key Vault secret
+/// references) has no fix this rule could ask for.
+fn is_non_secret_type(input: &Input, frontend: Frontend) -> bool {
     let Some(text) = input.type_value.as_ref().and_then(|t| t.to_text()) else {
         return false;
     };
     let text = text.to_ascii_lowercase();
     ["bool", "number", "int"].iter().any(|t| text == *t)
+        || (frontend == Frontend::Arm && text == "array")
+}
+
+/// A GUID: an object or tenant id that an author marked secure, not a secret.
+fn is_identifier(text: &str) -> bool {
+    let groups: Vec<&str> = text.split('-').collect();
+    groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
+        && groups
+            .iter()
+            .all(|g| g.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// The default when it is a non-trivial literal string.

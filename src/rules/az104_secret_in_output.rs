@@ -1,5 +1,6 @@
 //! AZ104: an output exposes a secret.
 
+use super::secrets::is_access_credential;
 use super::{Rule, RuleContext, RuleMeta};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::model::Frontend;
@@ -25,7 +26,7 @@ impl Rule for SecretInOutput {
                 .value
                 .refs()
                 .into_iter()
-                .find(|r| r.secret)
+                .find(|r| is_access_credential(model, r))
                 .map(|r| r.text.clone());
             let secret_input = output
                 .inputs

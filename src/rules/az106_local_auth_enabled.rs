@@ -2,7 +2,7 @@
 
 use super::{Rule, RuleContext, RuleMeta, context_labels};
 use crate::diagnostic::{Diagnostic, Label, Severity};
-use crate::model::{Resource, ResourceMode};
+use crate::model::{Frontend, Resource, ResourceMode};
 
 pub struct LocalAuthEnabled;
 
@@ -221,14 +221,17 @@ impl Rule for LocalAuthEnabled {
             let Some(switch) = SWITCHES.iter().find(|s| resource.is_type(s.resource_type)) else {
                 continue;
             };
-            if let Some(diagnostic) = check_switch(resource, switch) {
+            if cosmos_without_entra_data_plane(resource) {
+                continue;
+            }
+            if let Some(diagnostic) = check_switch(resource, switch, model.frontend) {
                 cx.report(diagnostic.with_labels(context_labels(resource)));
             }
         }
     }
 }
 
-fn check_switch(resource: &Resource, switch: &Switch) -> Option<Diagnostic> {
+fn check_switch(resource: &Resource, switch: &Switch, frontend: Frontend) -> Option<Diagnostic> {
     let setting = resource.body.path(switch.path);
     let (enabled, label) = match setting {
         Some(value) if value.is_null() => (switch.default_on, Label::new(resource.span, "default")),
@@ -260,8 +263,41 @@ fn check_switch(resource: &Resource, switch: &Switch) -> Option<Diagnostic> {
     };
     Some(
         Diagnostic::new(message, label, format!("{}/{}", resource.address, switch.path))
-            .with_help(format!("set `{setting_name} = {fix}` and give clients a managed identity with a data role instead of keys")),
+            .with_help(match frontend {
+                Frontend::Terraform => format!("set `{setting_name} = {fix}` and give clients a managed identity with a data role instead of keys"),
+                Frontend::Arm => format!("set `\"{setting_name}\": {fix}` and give clients a managed identity with a data role instead of keys"),
+            }),
     )
+}
+
+/// Cosmos DB accounts for MongoDB (RU), Cassandra and Gremlin have no Entra ID data-plane
+/// authentication: their clients need the keys, so disabling local auth is not an option.
+fn cosmos_without_entra_data_plane(resource: &Resource) -> bool {
+    if !resource.is_type("azurerm_cosmosdb_account")
+        && !resource.is_type("Microsoft.DocumentDB/databaseAccounts")
+    {
+        return false;
+    }
+    let body = &resource.body;
+    if body
+        .get("kind")
+        .and_then(|k| k.as_str())
+        .is_some_and(|k| k.eq_ignore_ascii_case("MongoDB"))
+    {
+        return true;
+    }
+    let capabilities = body
+        .path("properties.capabilities")
+        .or_else(|| body.get("capabilities"));
+    capabilities.is_some_and(|list| {
+        list.items().iter().any(|c| {
+            c.get("name").and_then(|n| n.as_str()).is_some_and(|n| {
+                ["EnableMongo", "EnableCassandra", "EnableGremlin"]
+                    .iter()
+                    .any(|api| n.eq_ignore_ascii_case(api))
+            })
+        })
+    })
 }
 
 fn leaf(path: &str) -> &str {

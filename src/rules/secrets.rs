@@ -1,6 +1,8 @@
 //! Predicates shared by the secret rules: what a credential looks like, and which setting or
 //! argument names carry one. Values with `\0` stand for unknown parts of a template.
 
+use crate::model::{Model, Ref};
+
 /// Why `text` is a credential by its shape, or `None`. Unknown parts (`\0`) never count as the
 /// secret itself: `AccountKey=\0` is not a literal credential.
 pub fn credential_shape(text: &str) -> Option<&'static str> {
@@ -126,7 +128,10 @@ fn token_shape(text: &str) -> Option<&'static str> {
 /// A literal secret, not a placeholder, an unknown part or a reference to Key Vault.
 pub fn is_literal_secret(value: &str) -> bool {
     let v = value.trim();
-    if v.len() < 6 || v.contains('\0') || is_key_vault_reference(v) {
+    if v.len() < 6 || v.contains('\0') || is_key_vault_reference(v) || is_placeholder(v) {
+        return false;
+    }
+    if is_runtime_expression(v) {
         return false;
     }
     let lower = v.to_ascii_lowercase();
@@ -150,6 +155,64 @@ pub fn is_literal_secret(value: &str) -> bool {
         lower.as_str(),
         "true" | "false" | "null" | "none" | "undefined"
     )
+}
+
+/// Values that stand for a secret to be filled in later rather than being one: the quickstart
+/// templates' `GEN-PASSWORD` / `GET-PREREQ-...` tokens, `changeme`, `<your key>`-style text, and
+/// DSC's `PrivateSettingsRef:name` pointers into protected settings.
+fn is_placeholder(v: &str) -> bool {
+    let bytes = v.as_bytes();
+    let upper_token_at = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_uppercase);
+    if v.match_indices("GEN-").any(|(i, _)| upper_token_at(i + 4))
+        || (v.starts_with("GET-") && upper_token_at(4))
+    {
+        return true;
+    }
+    let lower = v.to_ascii_lowercase();
+    if lower.starts_with("privatesettingsref:") || (lower.starts_with('%') && lower.ends_with('%'))
+    {
+        return true;
+    }
+    const MARKERS: [&str; 8] = [
+        "your",
+        "placeholder",
+        "changethis",
+        "replaceme",
+        "replacewith",
+        "dummy",
+        "fake",
+        "notreal",
+    ];
+    let letters: String = lower.chars().filter(char::is_ascii_alphanumeric).collect();
+    if MARKERS.iter().any(|m| letters.contains(m)) {
+        return true;
+    }
+    // The whole value is a word that names what should be there.
+    matches!(
+        letters.as_str(),
+        "changeme"
+            | "password"
+            | "secret"
+            | "defaultvalue"
+            | "default"
+            | "optional"
+            | "required"
+            | "todo"
+            | "tbd"
+            | "notset"
+            | "empty"
+    )
+}
+
+/// A Logic Apps workflow expression (`@parameters('x')`, `@{body('y')}`), evaluated at run time.
+fn is_runtime_expression(v: &str) -> bool {
+    let Some(rest) = v.strip_prefix('@') else {
+        return false;
+    };
+    rest.starts_with('{')
+        || rest.split_once('(').is_some_and(|(name, _)| {
+            !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphabetic())
+        })
 }
 
 /// `@Microsoft.KeyVault(...)`: App Service resolves it from Key Vault at run time.
@@ -235,13 +298,68 @@ pub fn is_secret_like_name(name: &str) -> bool {
         "store",
         "reference",
         "ref",
+        "username",
+        "user",
+        "login",
+        "operation",
+        "method",
+        "methods",
+        "policies",
+        "permissions",
+        "tags",
+        "parameters",
+        "sets",
+        "period",
+        "action",
+        "actions",
     ];
     let last = words.last().map(String::as_str).unwrap_or("");
     if harmless_last.contains(&last) {
         return false;
     }
-    let public = has("public") || (has("key") && has("vault")) || has("ssh") && has("public");
-    !public
+    // Public halves of key pairs, Key Vault coordinates, federation trust settings (no secret
+    // at all), NetApp's `creationToken` (a path).
+    let not_secret = has("public")
+        || (has("key") && has("vault"))
+        || (has("ssh") && has("key") && !has("private"))
+        || has("federated")
+        || has("non")
+        || (has("creation") && has("token"));
+    !not_secret
+}
+
+/// Whether a reference the front end marks secret is a credential that grants access. Application
+/// Insights instrumentation keys and connection strings are flagged secret by the APIs but only
+/// say where telemetry goes (Microsoft does not treat them as security tokens), and there is no
+/// identity-based replacement for the setting that carries them.
+pub fn is_access_credential(model: &Model, r: &Ref) -> bool {
+    if !r.secret {
+        return false;
+    }
+    let resource_type = r
+        .resource
+        .and_then(|id| model.resources.get(id))
+        .map(|res| res.resource_type.to_ascii_lowercase());
+    let text = r.text.to_ascii_lowercase();
+    let insights = match resource_type.as_deref() {
+        Some(t) => t == "microsoft.insights/components" || t == "azurerm_application_insights",
+        None => {
+            text.contains("microsoft.insights/components")
+                || text.starts_with("azurerm_application_insights.")
+                || text.starts_with("data.azurerm_application_insights.")
+        }
+    };
+    let attribute = r.attribute.rsplit('.').next().unwrap_or_default();
+    let attribute: String = attribute
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    !(insights
+        && matches!(
+            attribute.as_str(),
+            "instrumentationkey" | "connectionstring"
+        ))
 }
 
 /// Lower-case words of a name in any case style (`DB_PASSWORD`, `dbPassword`,
@@ -289,6 +407,14 @@ pub fn is_nontrivial_secret_value(value: &str) -> bool {
         return false;
     }
     if lower.starts_with('/') || lower.starts_with("./") {
+        return false;
+    }
+    // Switch values and identity-based connection markers sit under secret-like names
+    // (`passwordAuth = "Disabled"`, `AzureWebJobsStorage__credential = "managedidentity"`).
+    if matches!(
+        lower.as_str(),
+        "enabled" | "disabled" | "managedidentity" | "systemassigned" | "userassigned"
+    ) {
         return false;
     }
     // `Bearer`, `Basic`, header names, words with spaces: descriptions rather than secrets.
@@ -365,8 +491,57 @@ mod tests {
             "${SECRET}",
             "@Microsoft.KeyVault(VaultName=kv;SecretName=x)",
             "Bearer token",
+            "GEN-PASSWORD",
+            "pasGEN-PASSWORDsword",
+            "GET-PREREQ-storageAccountKey",
+            "PrivateSettingsRef:AdminPassword",
+            "keyofyourstorageaccount",
+            "%YourConnectionString%",
+            "Placeholder-ConnectionString-Replace-Post-Deployment",
+            "dummytoken",
+            "changeme",
+            "defaultValue",
+            "@parameters('clientSecret')",
+            "@{triggerBody()?['token']}",
+            "Disabled",
+            "managedidentity",
         ] {
             assert!(!is_nontrivial_secret_value(v), "{v}");
+        }
+        // Weak but real: deployed as written when nobody overrides it.
+        for v in [
+            "ChangeMe123!",
+            "AdminPassword123!",
+            "P@ssw0rd-2024",
+            "Aa12345678",
+        ] {
+            assert!(is_nontrivial_secret_value(v), "{v}");
+        }
+    }
+
+    #[test]
+    fn names_that_are_not_secrets() {
+        for name in [
+            "restAuthCredential.username",
+            "registrationTokenOperation",
+            "federatedIdentityCredentials",
+            "secret_permissions",
+            "bearerTokenSendingMethods",
+            "sasExpirationPeriod",
+            "localAdminCredentialTags",
+            "nonSecretParameterValues",
+            "creationToken",
+            "ssh Key for VM Access",
+        ] {
+            assert!(!is_secret_like_name(name), "{name}");
+        }
+        for name in [
+            "sshPrivateKey",
+            "gitSshPrivateKey",
+            "sshPassword",
+            "authCredentials",
+        ] {
+            assert!(is_secret_like_name(name), "{name}");
         }
     }
 }

@@ -915,6 +915,25 @@ impl<'a> Evaluator<'a> {
             {
                 let _ = attr;
                 let value = self.configured(target, first).used_at(span);
+                // A credential argument set from something unknown (`azurerm_key_vault_secret`'s
+                // `value = var.x`) is still that resource's credential where it is read.
+                if steps.len() == 1
+                    && !value.is_known()
+                    && is_secret_attribute(resource_type, first, data)
+                {
+                    let mut refs = vec![Ref {
+                        resource: Some(target),
+                        text,
+                        attribute: first.clone(),
+                        secret: true,
+                    }];
+                    for r in value.refs() {
+                        if !refs.contains(r) {
+                            refs.push(r.clone());
+                        }
+                    }
+                    return unknown_with(refs, span);
+                }
                 return self.apply_steps(value, &steps[1..], span, ctx);
             }
             if let Some(id) = self.synthesized(target, first, &text, span) {

@@ -1,0 +1,64 @@
+terraform {
+  backend "azurerm" {
+    resource_group_name  = "rg-tfstate"
+    storage_account_name = "sttfstateprod"
+    container_name       = "tfstate"
+    key                  = "app.tfstate"
+    access_key           = "c2VjcmV0LWtleS1leGFtcGxlLW9ubHktbm90LXJlYWwtMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMA==" # expect: AZ105
+  }
+}
+
+provider "azurerm" {
+  features {}
+  client_id     = "00000000-0000-0000-0000-000000000000"
+  client_secret = "Qx8Q~Example.Secret-Value_2024abcdEFGH" # expect: AZ105
+  tenant_id     = "11111111-1111-1111-1111-111111111111"
+}
+
+variable "sql_admin_password" {
+  type      = string
+  sensitive = true
+}
+
+locals {
+  vms         = toset(["build-01", "build-02"])
+  vm_password = "Vm-Admin-Example-2024!"
+}
+
+resource "azurerm_mssql_server" "sql" {
+  name                         = "sql-app-prod"
+  resource_group_name          = "rg-app"
+  location                     = "westeurope"
+  version                      = "12.0"
+  administrator_login          = "sqladmin"
+  administrator_login_password = var.sql_admin_password # expect: AZ105
+}
+
+resource "azurerm_windows_virtual_machine" "build" {
+  for_each              = local.vms
+  name                  = "vm-${each.key}"
+  resource_group_name   = "rg-build"
+  location              = "westeurope"
+  size                  = "Standard_D2s_v5"
+  admin_username        = "builder"
+  admin_password        = local.vm_password # expect: AZ105
+  network_interface_ids = []
+
+  os_disk {
+    caching              = "ReadWrite"
+    storage_account_type = "Premium_LRS"
+  }
+
+  source_image_reference {
+    publisher = "MicrosoftWindowsServer"
+    offer     = "WindowsServer"
+    sku       = "2022-datacenter-azure-edition"
+    version   = "latest"
+  }
+}
+
+module "jumpbox" {
+  source         = "./modules/vm"
+  name           = "vm-jump-01"
+  admin_password = "Jump-Box-Example-2024!"
+}

@@ -1,0 +1,1 @@
+sql_admin_password = "Sql-Admin-Example-2024!"

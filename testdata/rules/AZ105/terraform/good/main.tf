@@ -1,0 +1,100 @@
+terraform {
+  backend "azurerm" {
+    resource_group_name  = "rg-tfstate"
+    storage_account_name = "sttfstateprod"
+    container_name       = "tfstate"
+    key                  = "app.tfstate"
+    use_azuread_auth     = true
+  }
+}
+
+provider "azurerm" {
+  features {}
+  use_oidc = true
+}
+
+# No default and no tfvars: the pipeline supplies it.
+variable "sql_admin_password" {
+  type      = string
+  sensitive = true
+}
+
+data "azurerm_key_vault_secret" "vm_admin" {
+  name         = "vm-admin-password"
+  key_vault_id = "/subscriptions/0000/resourceGroups/rg-build/providers/Microsoft.KeyVault/vaults/kv-build"
+}
+
+resource "random_password" "jump" {
+  length = 24
+}
+
+resource "azurerm_mssql_server" "sql" {
+  name                         = "sql-app-prod"
+  resource_group_name          = "rg-app"
+  location                     = "westeurope"
+  version                      = "12.0"
+  administrator_login          = "sqladmin"
+  administrator_login_password = var.sql_admin_password
+}
+
+resource "azurerm_windows_virtual_machine" "build" {
+  name                  = "vm-build-01"
+  resource_group_name   = "rg-build"
+  location              = "westeurope"
+  size                  = "Standard_D2s_v5"
+  admin_username        = "builder"
+  admin_password        = data.azurerm_key_vault_secret.vm_admin.value
+  network_interface_ids = []
+
+  os_disk {
+    caching              = "ReadWrite"
+    storage_account_type = "Premium_LRS"
+  }
+
+  source_image_reference {
+    publisher = "MicrosoftWindowsServer"
+    offer     = "WindowsServer"
+    sku       = "2022-datacenter-azure-edition"
+    version   = "latest"
+  }
+}
+
+resource "azurerm_linux_virtual_machine" "jump" {
+  name                  = "vm-jump-01"
+  resource_group_name   = "rg-build"
+  location              = "westeurope"
+  size                  = "Standard_B2s"
+  admin_username        = "azureuser"
+  admin_password        = random_password.jump.result
+  network_interface_ids = []
+
+  admin_ssh_key {
+    username   = "azureuser"
+    public_key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExampleExampleExampleExampleExample ops@contoso"
+  }
+
+  os_disk {
+    caching              = "ReadWrite"
+    storage_account_type = "Standard_LRS"
+  }
+
+  source_image_reference {
+    publisher = "Canonical"
+    offer     = "0001-com-ubuntu-server-jammy"
+    sku       = "22_04-lts-gen2"
+    version   = "latest"
+  }
+}
+
+resource "azurerm_postgresql_flexible_server" "db" {
+  name                = "psql-app-prod"
+  resource_group_name = "rg-app"
+  location            = "westeurope"
+  version             = "16"
+  sku_name            = "GP_Standard_D2s_v3"
+
+  authentication {
+    active_directory_auth_enabled = true
+    password_auth_enabled         = false
+  }
+}

@@ -1,0 +1,1 @@
+acr_admin = true
