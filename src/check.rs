@@ -120,12 +120,10 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, String> {
     let var_files = pick(&[FileKind::TerraformVars], true);
     let parameter_files = pick(&[FileKind::ArmParameters], true);
 
-    let mut loaded = crate::terraform::load(&mut sources, &terraform_files, &var_files);
-    loaded.extend(crate::arm::load(&sources, &json_files, &parameter_files));
-
+    let loaded = crate::terraform::load(&mut sources, &terraform_files, &var_files);
     let Loaded {
         models,
-        invalid_files,
+        mut invalid_files,
         suppressions,
     } = loaded;
     let mut rule_options = options.rule_options.clone();
@@ -138,6 +136,14 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, String> {
         .par_iter()
         .flat_map_iter(|model| rules::run(model, rule_options, &is_enabled))
         .collect();
+    drop(models);
+    // ARM templates are independent: check each model as it is built and drop it.
+    let (arm_findings, arm_invalid) =
+        crate::arm::load_each(&sources, &json_files, &parameter_files, &|model| {
+            rules::run(&model, rule_options, &is_enabled)
+        });
+    raw.extend(arm_findings.into_iter().flatten().flatten());
+    invalid_files.extend(arm_invalid);
     raw.extend(
         unreadable
             .into_iter()
