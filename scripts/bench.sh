@@ -17,9 +17,10 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}
 echo "corpus: $corpus, $(du -sb "$corpus" | cut -f1) bytes on disk"
 
 echo "## (a) full scan and (b) parse-only floor (all cores)"
-hyperfine --warmup 1 --runs "$runs" --export-json "$scratch/ab.json" --export-markdown /dev/stdout \
+hyperfine --warmup 1 --runs "$runs" --style basic --export-json "$scratch/ab.json" --export-markdown "$scratch/ab.md" \
   -n "idlint check" "$(check "$corpus")" \
   -n "parse-only floor" "$floor $corpus"
+cat "$scratch/ab.md"
 for target in "$corpus" "$corpus/terraform" "$corpus/arm"; do
   /usr/bin/time -f "%M %e" -o "$scratch/rss" $(check "$target")
   read -r rss secs < "$scratch/rss"
@@ -29,19 +30,21 @@ done
 
 echo "## (c) pre-commit path: one file in the middle of the CAF module tree, named on the command line"
 caf=$corpus/terraform/Azure/terraform-azurerm-caf-enterprise-scale/modules
-hyperfine --warmup 3 --runs 20 --export-json "$scratch/c.json" --export-markdown /dev/stdout \
+hyperfine --warmup 3 --runs 20 --style basic --export-json "$scratch/c.json" --export-markdown "$scratch/c.md" \
   -n "connectivity/locals.tf" "$(check "$caf/connectivity/locals.tf")" \
   -n "management/main.tf" "$(check "$caf/management/main.tf")"
+cat "$scratch/c.md"
 
 echo "## (d) scaling: the corpus copied 1x, 2x and 4x into a temp dir"
 for n in 1 2 4; do
   mkdir -p "$scratch/x$n"
   for i in $(seq 1 "$n"); do cp -r "$corpus" "$scratch/x$n/copy$i"; done
 done
-hyperfine --warmup 1 --runs "$runs" --export-json "$scratch/d.json" --export-markdown /dev/stdout \
+hyperfine --warmup 1 --runs "$runs" --style basic --export-json "$scratch/d.json" --export-markdown "$scratch/d.md" \
   -n "1x" "$(check "$scratch/x1")" \
   -n "2x" "$(check "$scratch/x2")" \
   -n "4x" "$(check "$scratch/x4")"
+cat "$scratch/d.md"
 /usr/bin/time -f "%M" -o "$scratch/rss-4x" $(check "$scratch/x4")
 echo "peak RSS 4x: $(( $(cat "$scratch/rss-4x") / 1024 )) MiB"
 
