@@ -37,6 +37,9 @@ fn main() {
             } else {
                 hcl_edit::parser::parse_body(text).is_ok()
             };
+            if !ok && std::env::var_os("PARSE_FLOOR_LIST_FAILURES").is_some() {
+                eprintln!("not parsed: {}", path.display());
+            }
             (text.len(), usize::from(ok))
         })
         .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The benchmarks of BENCHMARKS.md. Needs hyperfine (apt-get install hyperfine) and GNU time.
+# The benchmarks of BENCHMARKS.md. Needs hyperfine, GNU time (/usr/bin/time) and python3.
 #   scripts/bench.sh [CORPUS]       (default ../shared/corpus)
+# RUNS=N sets the number of timed runs (default 5). Run it on an otherwise idle machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 corpus=$(realpath "${1:-../shared/corpus}")
@@ -8,31 +9,65 @@ cargo build --release --quiet --bin idlint --example parse_floor
 idlint=$PWD/target/release/idlint
 floor=$PWD/target/release/examples/parse_floor
 runs=${RUNS:-5}
-
-echo "## (a) full scan and (b) parse-only floor: $corpus"
-hyperfine --warmup 1 --runs "$runs" -i --export-markdown /dev/stdout \
-  -n "idlint check" "$idlint check $corpus --format compact --fail-on never --output /dev/null" \
-  -n "parse-only floor" "$floor $corpus"
-for target in "$corpus" "$corpus/terraform" "$corpus/arm"; do
-  /usr/bin/time -f "peak RSS %M KB, %e s: idlint check $target" \
-    "$idlint" check "$target" --format compact --fail-on never --output /dev/null
-done
-
-echo "## (c) pre-commit path: one file in the CAF module tree, named on the command line"
-file=$corpus/terraform/Azure/terraform-azurerm-caf-enterprise-scale/modules/connectivity/locals.tf
-hyperfine --warmup 3 --runs 20 -i --export-markdown /dev/stdout \
-  -n "one named file" "$idlint check $file --fail-on never --output /dev/null"
-
-echo "## (d) scaling: the corpus copied 2x and 4x"
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
+check() { echo "$idlint check $1 --format compact --fail-on never --no-config --output /dev/null"; }
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
+echo "corpus: $corpus, $(du -sb "$corpus" | cut -f1) bytes on disk"
+
+echo "## (a) full scan and (b) parse-only floor (all cores)"
+hyperfine --warmup 1 --runs "$runs" --style basic --export-json "$scratch/ab.json" --export-markdown "$scratch/ab.md" \
+  -n "idlint check" "$(check "$corpus")" \
+  -n "parse-only floor" "$floor $corpus"
+cat "$scratch/ab.md"
+for target in "$corpus" "$corpus/terraform" "$corpus/arm"; do
+  /usr/bin/time -f "%M %e" -o "$scratch/rss" $(check "$target")
+  read -r rss secs < "$scratch/rss"
+  echo "peak RSS $((rss / 1024)) MiB, $secs s: idlint check $target"
+done
+/usr/bin/time -f "%M" -o "$scratch/rss-full" $(check "$corpus")
+
+echo "## (c) pre-commit path: one file in the middle of the CAF module tree, named on the command line"
+caf=$corpus/terraform/Azure/terraform-azurerm-caf-enterprise-scale/modules
+hyperfine --warmup 3 --runs 20 --style basic --export-json "$scratch/c.json" --export-markdown "$scratch/c.md" \
+  -n "connectivity/locals.tf" "$(check "$caf/connectivity/locals.tf")" \
+  -n "management/main.tf" "$(check "$caf/management/main.tf")"
+cat "$scratch/c.md"
+
+echo "## (d) scaling: the corpus copied 1x, 2x and 4x into a temp dir"
 for n in 1 2 4; do
   mkdir -p "$scratch/x$n"
   for i in $(seq 1 "$n"); do cp -r "$corpus" "$scratch/x$n/copy$i"; done
 done
-hyperfine --warmup 1 --runs "$runs" -i --export-markdown /dev/stdout \
-  -n "1x" "$idlint check $scratch/x1 --format compact --fail-on never --output /dev/null" \
-  -n "2x" "$idlint check $scratch/x2 --format compact --fail-on never --output /dev/null" \
-  -n "4x" "$idlint check $scratch/x4 --format compact --fail-on never --output /dev/null"
-/usr/bin/time -f "peak RSS %M KB, %e s: 4x corpus" \
-  "$idlint" check "$scratch/x4" --format compact --fail-on never --output /dev/null
+hyperfine --warmup 1 --runs "$runs" --style basic --export-json "$scratch/d.json" --export-markdown "$scratch/d.md" \
+  -n "1x" "$(check "$scratch/x1")" \
+  -n "2x" "$(check "$scratch/x2")" \
+  -n "4x" "$(check "$scratch/x4")"
+cat "$scratch/d.md"
+/usr/bin/time -f "%M" -o "$scratch/rss-4x" $(check "$scratch/x4")
+echo "peak RSS 4x: $(( $(cat "$scratch/rss-4x") / 1024 )) MiB"
+
+echo "## budgets"
+python3 - "$scratch" "$corpus" <<'EOF'
+import json, os, sys
+scratch, corpus = sys.argv[1], sys.argv[2]
+def means(name):
+    return {r["command"]: r["mean"] for r in json.load(open(os.path.join(scratch, name)))["results"]}
+ab, c, d = means("ab.json"), means("c.json"), means("d.json")
+scanned = sum(
+    os.path.getsize(os.path.join(root, f))
+    for root, _, files in os.walk(corpus)
+    for f in files
+    if f.endswith((".tf", ".tfvars", ".json"))
+)
+rss = int(open(os.path.join(scratch, "rss-full")).read()) * 1024
+rows = [
+    ("full scan <= 1.5x parse-only floor", ab["idlint check"] / ab["parse-only floor"], 1.5, "x"),
+    ("pre-commit single file <= 100 ms", max(c.values()) * 1000, 100, " ms"),
+    ("peak RSS <= 4x corpus bytes (scanned files)", rss / scanned, 4.0, "x"),
+    ("4x corpus <= 4.4x the time of 1x", d["4x"] / d["1x"], 4.4, "x"),
+]
+for name, value, limit, unit in rows:
+    print(f"{'PASS' if value <= limit else 'FAIL'}  {name}: {value:.2f}{unit}")
+EOF

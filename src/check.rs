@@ -120,12 +120,10 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, String> {
     let var_files = pick(&[FileKind::TerraformVars], true);
     let parameter_files = pick(&[FileKind::ArmParameters], true);
 
-    let mut loaded = crate::terraform::load(&mut sources, &terraform_files, &var_files);
-    loaded.extend(crate::arm::load(&sources, &json_files, &parameter_files));
-
+    let loaded = crate::terraform::load(&mut sources, &terraform_files, &var_files);
     let Loaded {
         models,
-        invalid_files,
+        mut invalid_files,
         suppressions,
     } = loaded;
     let mut rule_options = options.rule_options.clone();
@@ -138,6 +136,14 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, String> {
         .par_iter()
         .flat_map_iter(|model| rules::run(model, rule_options, &is_enabled))
         .collect();
+    drop(models);
+    // ARM templates are independent: check each model as it is built and drop it.
+    let (arm_findings, arm_invalid) =
+        crate::arm::load_each(&sources, &json_files, &parameter_files, &|model| {
+            rules::run(&model, rule_options, &is_enabled)
+        });
+    raw.extend(arm_findings.into_iter().flatten().flatten());
+    invalid_files.extend(arm_invalid);
     raw.extend(
         unreadable
             .into_iter()
@@ -372,4 +378,80 @@ pub fn exit_code(findings: &[Finding], fail_on: Option<Severity>) -> u8 {
         Some(level) if findings.iter().any(|f| f.severity >= level) => 1,
         _ => 0,
     }
+}
+
+/// Runs the front end, the rules and every reporter on one in-memory Terraform file (`.tf`,
+/// or `.tf.json` when the text starts with `{`): the entry point of the `hcl` fuzz target.
+#[doc(hidden)]
+pub fn fuzz_terraform(text: &str) -> CheckResult {
+    let json = text.trim_start().starts_with('{');
+    let (name, kind) = match json {
+        true => ("main.tf.json", FileKind::TerraformJson),
+        false => ("main.tf", FileKind::Terraform),
+    };
+    fuzz_one(name, kind, text)
+}
+
+/// As [`fuzz_terraform`] for one ARM template: the entry point of the `arm` and `arm_expr`
+/// fuzz targets.
+#[doc(hidden)]
+pub fn fuzz_arm(text: &str) -> CheckResult {
+    fuzz_one("template.json", FileKind::Json, text)
+}
+
+fn fuzz_one(name: &str, kind: FileKind, text: &str) -> CheckResult {
+    // A directory that does not exist: module sources resolve to nothing on disk.
+    let path = PathBuf::from("/nonexistent-idlint-fuzz").join(name);
+    let mut sources = SourceDb::default();
+    let id = sources.add(SourceFile::new(path, kind, text.to_string(), true));
+    let loaded = match kind {
+        FileKind::Json => crate::arm::load(&sources, &[id], &[]),
+        _ => crate::terraform::load(&mut sources, &[id], &[]),
+    };
+    let options = RuleOptions::default();
+    let raw: Vec<(&'static RuleMeta, Diagnostic)> = loaded
+        .models
+        .iter()
+        .flat_map(|model| rules::run(model, &options, &|_| true))
+        .chain(
+            loaded
+                .invalid_files
+                .into_iter()
+                .map(|d| (&rules::INVALID_FILE, d)),
+        )
+        .collect();
+    let mut findings = apply_suppressions(&sources, raw, &loaded.suppressions);
+    sort_and_dedup(&sources, &mut findings);
+    let result = CheckResult { sources, findings };
+    for format in [
+        crate::report::Format::Human,
+        crate::report::Format::Json,
+        crate::report::Format::Sarif,
+        crate::report::Format::Junit,
+    ] {
+        crate::report::render(format, &result, false, false);
+    }
+    result
+}
+
+/// The `arm_expr` fuzz target: `expression` (the text between `[` and `]`) parsed alone, then
+/// evaluated as a variable, a resource name, an identity type, an app setting and an output.
+#[doc(hidden)]
+pub fn fuzz_arm_expression(expression: &str) -> CheckResult {
+    let _ = crate::arm::expr::parse(expression);
+    let expression = serde_json::Value::String(format!("[{expression}]"));
+    let template = serde_json::json!({
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "parameters": {"p": {"type": "object", "defaultValue": {"a": [1, "x"]}}},
+        "variables": {"v": expression, "w": "[variables('v')]"},
+        "resources": [{
+            "type": "Microsoft.Web/sites",
+            "apiVersion": "2022-03-01",
+            "name": expression,
+            "identity": {"type": "[variables('w')]"},
+            "properties": {"siteConfig": {"appSettings": [{"name": "KEY", "value": expression}]}}
+        }],
+        "outputs": {"o": {"type": "string", "value": expression}}
+    });
+    fuzz_arm(&template.to_string())
 }

@@ -3,6 +3,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use super::expr::{self, Expr, StringForm};
 use super::parse::{Json, JsonKind, Level, Member};
@@ -34,9 +35,10 @@ pub struct Scope<'a> {
     pub symbols: HashMap<String, ResourceId>,
     /// The deployments that lead here, outermost first.
     pub call_path: Vec<Span>,
-    param_cache: RefCell<HashMap<String, Option<Value>>>,
-    var_cache: RefCell<HashMap<String, Option<Value>>>,
-    output_cache: RefCell<HashMap<String, Option<Value>>>,
+    // Shared so that `variables('big').a.b` walks the cached value instead of copying it whole.
+    param_cache: RefCell<HashMap<String, Option<Rc<Value>>>>,
+    var_cache: RefCell<HashMap<String, Option<Rc<Value>>>>,
+    output_cache: RefCell<HashMap<String, Option<Rc<Value>>>>,
 }
 
 pub enum Supplied<'a> {
@@ -359,6 +361,12 @@ fn is_type_text(text: &str) -> bool {
     segments.next().is_some_and(|ns| ns.contains('.')) && segments.next().is_some()
 }
 
+/// The value an expression starts from: shared from a cache, or made for this use.
+enum Base {
+    Shared(Rc<Value>),
+    Owned(Value),
+}
+
 /// One step after a value: `.name` or `[index]`.
 enum Step<'e> {
     Prop(&'e str),
@@ -537,11 +545,99 @@ impl<'a> Evaluator<'a> {
                         return self.call(env, e, name, args, &steps, at);
                     }
                 }
-                let mut value = self.expr(env, base, at);
-                for step in &steps {
-                    value = self.step(env, &value, step, at);
+                match self.base_value(env, base, at) {
+                    Base::Shared(shared) => self.walk(env, &shared, &steps, at),
+                    Base::Owned(mut value) => {
+                        for step in &steps {
+                            value = self.step(env, &value, step, at);
+                        }
+                        value
+                    }
                 }
-                value
+            }
+        }
+    }
+
+    /// What `self.expr(env, base, at)` yields, without copying a parameter's or variable's
+    /// cached value when steps follow.
+    fn base_value(&self, env: &Env, base: &Expr, at: Span) -> Base {
+        if !self.enter() {
+            self.leave();
+            return Base::Owned(Value::unknown(at));
+        }
+        let value = match base {
+            Expr::Call(name, args)
+                if name.eq_ignore_ascii_case("parameters")
+                    || name.eq_ignore_ascii_case("variables") =>
+            {
+                match args.first().map(|a| self.expr(env, a, at)) {
+                    Some(v) => match v.to_text() {
+                        Some(n) => {
+                            let shared = if name.eq_ignore_ascii_case("parameters") {
+                                self.parameter_shared(env.scope, &n, at)
+                            } else {
+                                self.variable_shared(env.scope, &n, at)
+                            };
+                            shared.map_or_else(|| Base::Owned(Value::unknown(at)), Base::Shared)
+                        }
+                        None => Base::Owned(unknown_of([&v], at)),
+                    },
+                    None => Base::Owned(Value::unknown(at)),
+                }
+            }
+            _ => Base::Owned(self.expr_inner(env, base, at)),
+        };
+        self.leave();
+        value
+    }
+
+    /// Applies `steps` to `value` as [`Evaluator::step`] would to `value.used_at(at)`, copying
+    /// only the part the steps end at.
+    fn walk(&self, env: &Env, value: &Value, steps: &[Step], at: Span) -> Value {
+        let mut current = value;
+        for (i, step) in steps.iter().enumerate() {
+            match self.step_in(env, current, step, at) {
+                Ok(next) => current = next,
+                Err(mut value) => {
+                    for step in &steps[i + 1..] {
+                        value = self.step(env, &value, step, at);
+                    }
+                    return value;
+                }
+            }
+        }
+        current.used_at(at)
+    }
+
+    /// One step into `value` by reference, or the value the step makes when it leaves `value`.
+    fn step_in<'v>(
+        &self,
+        env: &Env,
+        value: &'v Value,
+        step: &Step,
+        at: Span,
+    ) -> Result<&'v Value, Value> {
+        let member_in = |value: &'v Value, name: &str| match &value.kind {
+            ValueKind::Map(_) => value.get(name).ok_or_else(|| unknown_of([value], at)),
+            ValueKind::Ref(r) => Err(extend_ref(r, &format!(".{name}"), at)),
+            _ => Err(unknown_of([value], at)),
+        };
+        match step {
+            Step::Prop(name) => member_in(value, name),
+            Step::Index(index) => {
+                let index = self.expr(env, index, at);
+                match (&value.kind, &index.kind) {
+                    (ValueKind::List(items), ValueKind::Number(n)) => items
+                        .get(*n as usize)
+                        .filter(|_| *n >= 0.0)
+                        .ok_or_else(|| unknown_of([value], at)),
+                    (ValueKind::Map(_), ValueKind::String(key)) => member_in(value, key),
+                    (ValueKind::Ref(r), _) => {
+                        let text = index.to_text().unwrap_or_else(|| "*".into());
+                        Err(extend_ref(r, &format!("[{text}]"), at))
+                    }
+                    _ => Err(unknown_of([value, &index], at)),
+                }
             }
         }
     }
@@ -661,14 +757,18 @@ impl<'a> Evaluator<'a> {
     }
 
     pub fn parameter(&self, scope: usize, name: &str, at: Span) -> Value {
+        self.parameter_shared(scope, name, at)
+            .map_or_else(|| Value::unknown(at), |v| v.used_at(at))
+    }
+
+    /// The cached value of a parameter where it was written; `None` for a parameter whose value
+    /// refers to itself.
+    fn parameter_shared(&self, scope: usize, name: &str, at: Span) -> Option<Rc<Value>> {
         let scope_index = self.names_scope(scope);
         let scope = self.scope(scope_index);
         let key = name.to_ascii_lowercase();
         if let Some(cached) = scope.param_cache.borrow().get(&key) {
-            return match cached {
-                Some(v) => v.used_at(at),
-                None => Value::unknown(at),
-            };
+            return cached.clone();
         }
         scope.param_cache.borrow_mut().insert(key.clone(), None);
         let env = Env::new(scope_index);
@@ -685,23 +785,27 @@ impl<'a> Evaluator<'a> {
                 None => hole(&text, at),
             },
         };
+        let value = Rc::new(value);
         scope
             .param_cache
             .borrow_mut()
-            .insert(key, Some(value.clone()));
-        value.used_at(at)
+            .insert(key, Some(Rc::clone(&value)));
+        Some(value)
     }
 
     pub fn variable(&self, scope: usize, name: &str, at: Span) -> Value {
+        self.variable_shared(scope, name, at)
+            .map_or_else(|| Value::unknown(at), |v| v.used_at(at))
+    }
+
+    /// The cached value of a variable where it was written; `None` for a variable that refers
+    /// to itself.
+    fn variable_shared(&self, scope: usize, name: &str, at: Span) -> Option<Rc<Value>> {
         let scope_index = self.names_scope(scope);
         let scope = self.scope(scope_index);
         let key = name.to_ascii_lowercase();
         if let Some(cached) = scope.var_cache.borrow().get(&key) {
-            return match cached {
-                Some(v) => v.used_at(at),
-                // A variable that refers to itself.
-                None => Value::unknown(at),
-            };
+            return cached.clone();
         }
         scope.var_cache.borrow_mut().insert(key.clone(), None);
         let env = Env::new(scope_index);
@@ -710,11 +814,12 @@ impl<'a> Evaluator<'a> {
             Some(VarDef::Copy(copy)) => self.copy_list(&env, copy, name),
             None => Value::unknown(at),
         };
+        let value = Rc::new(value);
         scope
             .var_cache
             .borrow_mut()
-            .insert(key, Some(value.clone()));
-        value.used_at(at)
+            .insert(key, Some(Rc::clone(&value)));
+        Some(value)
     }
 
     /// The value of an output of the template in `scope` (`reference(module).outputs.x.value`).
@@ -748,11 +853,12 @@ impl<'a> Evaluator<'a> {
             },
             None => Value::unknown(at),
         };
+        let used = value.used_at(at);
         scope_ref
             .output_cache
             .borrow_mut()
-            .insert(key, Some(value.clone()));
-        value.used_at(at)
+            .insert(key, Some(Rc::new(value)));
+        used
     }
 
     /// The resource an id, a symbolic name or a plain name designates.

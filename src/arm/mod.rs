@@ -24,7 +24,24 @@ const STACK_BYTES: usize = 64 << 20;
 /// Builds one model per deployment template among `files`; `parameter_files` are
 /// `--parameters` values.
 pub fn load(db: &SourceDb, files: &[FileId], parameter_files: &[FileId]) -> Loaded {
-    let work = || load_all(db, files, parameter_files);
+    let (models, invalid_files) = load_each(db, files, parameter_files, &|model| model);
+    Loaded {
+        models: models.into_iter().flatten().collect(),
+        invalid_files,
+        suppressions: Vec::new(),
+    }
+}
+
+/// As [`load`], handing each model to `each` as soon as it is built (in file order), so that a
+/// scan need not hold every template's model at once. Returns what `each` returned, one per
+/// template, and the invalid-file diagnostics.
+pub fn load_each<R: Send>(
+    db: &SourceDb,
+    files: &[FileId],
+    parameter_files: &[FileId],
+    each: &(dyn Fn(Model) -> R + Sync),
+) -> (Vec<Option<R>>, Vec<Diagnostic>) {
+    let work = || load_all(db, files, parameter_files, each);
     match rayon::ThreadPoolBuilder::new()
         .num_threads(rayon::current_num_threads())
         .stack_size(STACK_BYTES)
@@ -35,8 +52,13 @@ pub fn load(db: &SourceDb, files: &[FileId], parameter_files: &[FileId]) -> Load
     }
 }
 
-fn load_all(db: &SourceDb, files: &[FileId], parameter_files: &[FileId]) -> Loaded {
-    let mut loaded = Loaded::default();
+fn load_all<R: Send>(
+    db: &SourceDb,
+    files: &[FileId],
+    parameter_files: &[FileId],
+    each: &(dyn Fn(Model) -> R + Sync),
+) -> (Vec<Option<R>>, Vec<Diagnostic>) {
+    let mut invalid_files = Vec::new();
     let siblings: HashMap<PathBuf, FileId> = files
         .iter()
         .filter(|&&id| db.get(id).kind == FileKind::ArmParameters)
@@ -46,22 +68,24 @@ fn load_all(db: &SourceDb, files: &[FileId], parameter_files: &[FileId]) -> Load
     for &id in parameter_files {
         match parameter_values(db, id) {
             Ok(values) => explicit.extend(values),
-            Err(diagnostic) => loaded.invalid_files.push(*diagnostic),
+            Err(diagnostic) => invalid_files.push(*diagnostic),
         }
     }
-    let results: Vec<(Option<Model>, Vec<Diagnostic>)> = files
+    let results: Vec<(Option<R>, Vec<Diagnostic>)> = files
         .par_iter()
         .filter(|&&id| db.get(id).kind == FileKind::Json)
         .map(|&id| {
             let sibling = sibling_parameters(&db.get(id).path).and_then(|p| siblings.get(&p));
-            load_template(db, id, sibling.copied(), &explicit)
+            let (model, diagnostics) = load_template(db, id, sibling.copied(), &explicit);
+            (model.map(each), diagnostics)
         })
         .collect();
-    for (model, diagnostics) in results {
-        loaded.models.extend(model);
-        loaded.invalid_files.extend(diagnostics);
+    let mut outputs = Vec::with_capacity(results.len());
+    for (output, diagnostics) in results {
+        outputs.push(output);
+        invalid_files.extend(diagnostics);
     }
-    loaded
+    (outputs, invalid_files)
 }
 
 /// `X.parameters.json` for the template `X.json`.

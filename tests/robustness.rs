@@ -1,0 +1,329 @@
+//! Hostile and broken inputs: idlint reports them (`IDL001`) or scans them, and never panics,
+//! overflows its stack or hangs. Big inputs are generated in temp dirs, never committed.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use serde_json::Value as Json;
+
+const DEPTH: usize = 100_000;
+const RG_SCHEMA: &str =
+    "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#";
+
+fn idlint(args: &[&str], dir: &Path) -> Output {
+    let started = Instant::now();
+    let output = Command::new(env!("CARGO_BIN_EXE_idlint"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("idlint runs");
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "idlint {args:?} took {:?}",
+        started.elapsed()
+    );
+    output
+}
+
+/// Runs `idlint check . --format json` in `dir`: exit 0 or 1 (never a crash) and a JSON report.
+fn check_json(dir: &Path) -> Vec<Json> {
+    let output = idlint(&["check", ".", "--format", "json", "--no-config"], dir);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "status {:?}, stderr: {stderr}",
+        output.status
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let report: Json = serde_json::from_slice(&output.stdout).expect("a JSON report");
+    report["findings"].as_array().cloned().unwrap_or_default()
+}
+
+fn codes_for<'a>(findings: &'a [Json], path: &str) -> Vec<&'a str> {
+    findings
+        .iter()
+        .filter(|f| f["path"].as_str().is_some_and(|p| p.ends_with(path)))
+        .filter_map(|f| f["rule"].as_str())
+        .collect()
+}
+
+fn write(dir: &Path, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+    let path = dir.join(name);
+    fs::write(&path, contents).unwrap();
+    path
+}
+
+fn template_with(property: &str) -> String {
+    format!(
+        r#"{{"$schema": "{RG_SCHEMA}", "resources": [{{"type": "Microsoft.Web/sites", "apiVersion": "2022-03-01", "name": "app", "properties": {{"x": {property}}}}}]}}"#
+    )
+}
+
+#[test]
+fn deep_nesting_does_not_overflow_the_stack() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Unbalanced and balanced nesting, in Terraform, Terraform JSON and ARM JSON.
+    for (i, open, close) in [(0, "[", "]"), (1, "{", "}"), (2, "(", ")")] {
+        let deep_open = open.repeat(DEPTH);
+        let deep_close = close.repeat(DEPTH);
+        write(
+            d,
+            &format!("open{i}.tf"),
+            format!("locals {{\n  x = {deep_open}\n}}\n"),
+        );
+        let sub = d.join(format!("balanced{i}"));
+        fs::create_dir(&sub).unwrap();
+        write(
+            &sub,
+            "main.tf",
+            format!("locals {{\n  x = {deep_open}1{deep_close}\n}}\n"),
+        );
+    }
+    write(d, "open.tf.json", "[".repeat(DEPTH));
+    write(d, "arm_open.json", template_with(&"[".repeat(DEPTH)));
+    write(
+        d,
+        "arm_array.json",
+        template_with(&format!("{}{}", "[".repeat(DEPTH), "]".repeat(DEPTH))),
+    );
+    write(
+        d,
+        "arm_object.json",
+        template_with(&format!(
+            "{}1{}",
+            r#"{"a":"#.repeat(DEPTH),
+            "}".repeat(DEPTH)
+        )),
+    );
+    // An ARM expression nested 100,000 calls and parentheses deep.
+    let call = format!("\"[{}'x'{}]\"", "concat(".repeat(DEPTH), ")".repeat(DEPTH));
+    write(d, "arm_expr_calls.json", template_with(&call));
+    let parens = format!("\"[{}'x'{}]\"", "(".repeat(DEPTH), ")".repeat(DEPTH));
+    write(d, "arm_expr_parens.json", template_with(&parens));
+    let open_parens = format!("\"[concat{}]\"", "(".repeat(DEPTH));
+    write(d, "arm_expr_open.json", template_with(&open_parens));
+
+    let findings = check_json(d);
+    for i in 0..3 {
+        assert!(
+            codes_for(&findings, &format!("open{i}.tf")).contains(&"IDL001"),
+            "open{i}.tf: {findings:?}"
+        );
+    }
+    assert!(codes_for(&findings, "open.tf.json").contains(&"IDL001"));
+    assert!(codes_for(&findings, "arm_open.json").contains(&"IDL001"));
+}
+
+#[test]
+fn a_file_over_the_size_limit_is_reported_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    // Sparse: 51 MB long, no disk and no time spent writing it.
+    let big = fs::File::create(dir.path().join("big.tf")).unwrap();
+    big.set_len(51 * 1024 * 1024).unwrap();
+    drop(big);
+    let big = fs::File::create(dir.path().join("big.json")).unwrap();
+    big.set_len(51 * 1024 * 1024).unwrap();
+    drop(big);
+    let findings = check_json(dir.path());
+    for name in ["big.tf", "big.json"] {
+        let idl: Vec<&Json> = findings
+            .iter()
+            .filter(|f| f["path"].as_str().is_some_and(|p| p.ends_with(name)))
+            .collect();
+        assert_eq!(idl.len(), 1, "{name}: {findings:?}");
+        assert_eq!(idl[0]["rule"], "IDL001");
+        assert!(
+            idl[0]["message"].as_str().unwrap().contains("MB"),
+            "{idl:?}"
+        );
+    }
+}
+
+#[test]
+fn a_large_valid_template_scans() {
+    // 50,000 resources, about 6 MB: scanned in well under the test's time bound.
+    let dir = tempfile::tempdir().unwrap();
+    let resource = r#"{"type": "Microsoft.ManagedIdentity/userAssignedIdentities", "apiVersion": "2023-01-31", "name": "[concat('id', copyIndex())]", "location": "[resourceGroup().location]"}"#;
+    let resources = vec![resource; 50_000].join(",\n");
+    write(
+        dir.path(),
+        "big.json",
+        format!(r#"{{"$schema": "{RG_SCHEMA}", "resources": [{resources}]}}"#),
+    );
+    let findings = check_json(dir.path());
+    assert!(!codes_for(&findings, "big.json").contains(&"IDL001"));
+}
+
+#[test]
+fn invalid_utf8_and_nul_bytes_are_invalid_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "latin1.tf", b"locals {\n  x = \"caf\xe9\"\n}\n");
+    write(d, "nul.tf", b"locals {\n  x = \"a\0b\"\n}\n");
+    let mut template = template_with("\"caf\"").into_bytes();
+    template.extend_from_slice(b"\xff\xfe");
+    write(d, "latin1.json", template);
+    write(d, "nul.json", template_with("\"a\0b\""));
+    let findings = check_json(d);
+    for name in ["latin1.tf", "nul.tf", "latin1.json", "nul.json"] {
+        let found: Vec<&Json> = findings
+            .iter()
+            .filter(|f| f["path"].as_str().is_some_and(|p| p.ends_with(name)))
+            .collect();
+        assert_eq!(found.len(), 1, "{name}: {findings:?}");
+        assert_eq!(found[0]["rule"], "IDL001", "{name}");
+    }
+    let message = |name: &str| {
+        findings
+            .iter()
+            .find(|f| f["path"].as_str().is_some_and(|p| p.ends_with(name)))
+            .and_then(|f| f["message"].as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(message("latin1.tf").contains("UTF-8"));
+    assert!(message("nul.tf").contains("NUL"));
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loops_end() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "main.tf", "locals {\n  a = 1\n}\n");
+    symlink("b.tf", d.join("a.tf")).unwrap();
+    symlink("a.tf", d.join("b.tf")).unwrap();
+    fs::create_dir(d.join("sub")).unwrap();
+    symlink("..", d.join("sub/up")).unwrap();
+    symlink(".", d.join("self")).unwrap();
+    write(
+        d,
+        "calls.tf",
+        "module \"up\" {\n  source = \"./sub/up\"\n}\nmodule \"me\" {\n  source = \"./self\"\n}\n",
+    );
+    let findings = check_json(d);
+    // The broken links are either skipped or reported; the scan ends either way.
+    for f in &findings {
+        assert!(
+            f["rule"] != "IDL001" || f["path"].as_str().is_some_and(|p| p.ends_with(".tf")),
+            "{f}"
+        );
+    }
+    let output = idlint(&["check", "a.tf", "--format", "json", "--no-config"], d);
+    assert!(
+        matches!(output.status.code(), Some(0..=2)),
+        "{:?}",
+        output.status
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unreadable_file_is_an_invalid_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "secret.tf", "locals {\n  a = 1\n}\n");
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o000)).unwrap();
+    // As root, mode 000 does not stop reading: then the file simply scans.
+    let readable = fs::read(&path).is_ok();
+    let findings = check_json(dir.path());
+    let codes = codes_for(&findings, "secret.tf");
+    if readable {
+        assert!(codes.is_empty(), "{findings:?}");
+    } else {
+        assert_eq!(codes, ["IDL001"], "{findings:?}");
+        let message = findings[0]["message"].as_str().unwrap();
+        assert!(message.contains("cannot read"), "{message}");
+    }
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+}
+
+#[test]
+fn empty_files_are_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in [
+        "empty.tf",
+        "empty.json",
+        "empty.tf.json",
+        "terraform.tfvars",
+    ] {
+        write(dir.path(), name, "");
+    }
+    write(dir.path(), "blank.tf", "\n\n  # only a comment\n");
+    let findings = check_json(dir.path());
+    assert!(findings.is_empty(), "{findings:?}");
+    // Named on the command line (the pre-commit path) too.
+    let output = idlint(
+        &["check", "empty.tf", "empty.json", "--format", "json"],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+}
+
+/// Every input a fuzz target once crashed on, kept under `testdata/robustness/<target>/`.
+#[test]
+fn fuzz_regressions() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/robustness");
+    let mut count = 0;
+    for target in ["hcl", "arm", "arm_expr"] {
+        let Ok(entries) = fs::read_dir(root.join(target)) else {
+            continue;
+        };
+        let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        paths.sort();
+        for path in paths {
+            let bytes = fs::read(&path).unwrap();
+            let Ok(text) = std::str::from_utf8(&bytes) else {
+                continue;
+            };
+            count += 1;
+            let result = match target {
+                "hcl" => idlint::check::fuzz_terraform(text),
+                "arm" => idlint::check::fuzz_arm(text),
+                _ => idlint::check::fuzz_arm_expression(text),
+            };
+            // Every finding points inside the file it names.
+            for finding in &result.findings {
+                let span = finding.span();
+                let file = result.sources.get(span.file);
+                assert!(
+                    span.start <= span.end && span.end as usize <= file.text.len(),
+                    "{}: {finding:?}",
+                    path.display()
+                );
+            }
+        }
+    }
+    assert!(count > 0, "no regression inputs under {}", root.display());
+}
+
+/// The same bytes whatever the thread count, on a tree of several Terraform roots and ARM
+/// templates.
+#[test]
+fn output_does_not_depend_on_the_thread_count() {
+    let testdata = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+    for format in ["json", "human", "sarif"] {
+        let run = |threads: Option<&str>| {
+            let mut args = vec!["check", ".", "--format", format, "--no-config"];
+            if let Some(n) = threads {
+                args.extend(["--threads", n]);
+            }
+            let output = idlint(&args, &testdata);
+            assert!(matches!(output.status.code(), Some(0 | 1)), "{output:?}");
+            output.stdout
+        };
+        let default = run(None);
+        assert!(
+            default.len() > 1000,
+            "{format}: too little output to compare"
+        );
+        assert!(run(Some("1")) == default, "{format}: --threads 1 differs");
+        assert!(run(Some("3")) == default, "{format}: --threads 3 differs");
+        assert!(run(None) == default, "{format}: a second run differs");
+    }
+}
