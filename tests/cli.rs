@@ -175,8 +175,9 @@ fn every_format_writes_to_output() {
             t.starts_with("::error file=main.tf,line=4,col=13,") && t.contains("title=IDL001 ")
         }),
         ("azure-devops", &|t| {
-            t.starts_with("##vso[task.logissue type=error;sourcepath=main.tf;linenumber=4;columnnumber=13;")
-                && t.contains(";code=IDL001]")
+            t.starts_with(
+                "##vso[task.logissue type=error;sourcepath=main.tf;linenumber=4;columnnumber=13;",
+            ) && t.contains(";code=IDL001]")
         }),
         ("junit", &|t| {
             t.starts_with("<?xml") && t.contains("<testcase name=\"IDL001 invalid-file at 4:13\"")

@@ -17,10 +17,8 @@ struct Matcher {
 impl Matcher {
     /// The `pattern` of the first JSON code block in the doc that has a `problemMatcher`.
     fn from_docs() -> Matcher {
-        let doc = std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"),
-        )
-        .expect("README.md");
+        let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .expect("README.md");
         let block = doc
             .split("```json\n")
             .skip(1)
@@ -75,10 +73,10 @@ fn matches_the_binarys_compact_output() {
     assert_eq!(lines.len(), 1, "{stdout}");
     let [file, line, column, severity, message, code] = matcher.apply(lines[0]);
     assert_eq!(file, "env: prod/main.tf");
-    assert_eq!((line, column), ("1", "1"));
+    assert_eq!((line, column), ("4", "13"));
     assert_eq!(severity, "error");
     assert!(
-        message.starts_with("the file is not UTF-8 text"),
+        message.starts_with("the file cannot be parsed"),
         "{message}"
     );
     assert_eq!(code, "IDL001");
