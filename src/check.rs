@@ -8,7 +8,8 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Finding, Label, Severity};
 use crate::discover::{self, Discovered};
-use crate::frontend::Loaded;
+use crate::frontend;
+use crate::model::Model;
 use crate::rules::{self, RuleMeta, RuleOptions};
 use crate::source::{FileKind, SourceDb, SourceFile};
 use crate::span::{FileId, Span};
@@ -120,28 +121,37 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, String> {
     let var_files = pick(&[FileKind::TerraformVars], true);
     let parameter_files = pick(&[FileKind::ArmParameters], true);
 
-    let loaded = crate::terraform::load(&mut sources, &terraform_files, &var_files);
-    let Loaded {
-        models,
-        mut invalid_files,
-        suppressions,
-    } = loaded;
     let mut rule_options = options.rule_options.clone();
     if let Some(max) = config.max_workloads {
         rule_options.max_workloads = max;
     }
     let rule_options = &rule_options;
     let is_enabled = |meta: &RuleMeta| enabled.contains(meta.code);
-    let mut raw: Vec<(&'static RuleMeta, Diagnostic)> = models
-        .par_iter()
-        .flat_map_iter(|model| rules::run(model, rule_options, &is_enabled))
-        .collect();
-    drop(models);
-    // ARM templates are independent: check each model as it is built and drop it.
-    let (arm_findings, arm_invalid) =
-        crate::arm::load_each(&sources, &json_files, &parameter_files, &|model| {
-            rules::run(&model, rule_options, &is_enabled)
-        });
+    let check_model = |model: &Model| rules::run(model, rule_options, &is_enabled);
+    // Terraform modules and ARM templates are evaluated and checked side by side on one pool:
+    // a few large Terraform roots would otherwise leave cores idle.
+    let (terraform, (arm_findings, arm_invalid)) = frontend::on_deep_stacks(|| {
+        let prepared = crate::terraform::prepare(&mut sources, &terraform_files, &var_files);
+        let sources = &sources;
+        rayon::join(
+            || {
+                let loaded = prepared.build(sources);
+                let findings: Vec<_> = loaded
+                    .models
+                    .par_iter()
+                    .flat_map_iter(check_model)
+                    .collect();
+                (findings, loaded.invalid_files, loaded.suppressions)
+            },
+            // ARM templates are independent: check each model as it is built and drop it.
+            || {
+                crate::arm::load_each(sources, &json_files, &parameter_files, &|model| {
+                    check_model(&model)
+                })
+            },
+        )
+    });
+    let (mut raw, mut invalid_files, suppressions) = terraform;
     raw.extend(arm_findings.into_iter().flatten().flatten());
     invalid_files.extend(arm_invalid);
     raw.extend(

@@ -34,9 +34,9 @@ fn is_skipped_dir(name: &str) -> bool {
     matches!(name, ".git" | ".terraform" | "node_modules")
 }
 
-/// Walks `root`: `.git/`, `.terraform/`, `node_modules/` and `.gitignore`d paths are skipped,
-/// and symlinks are not followed.
-pub fn walk(root: &Path, excluded: &dyn Fn(&Path) -> bool) -> Vec<Discovered> {
+/// Walks `root` on all cores: `.git/`, `.terraform/`, `node_modules/` and `.gitignore`d paths
+/// are skipped, and symlinks are not followed.
+pub fn walk(root: &Path, excluded: &(dyn Fn(&Path) -> bool + Sync)) -> Vec<Discovered> {
     let walker = ignore::WalkBuilder::new(root)
         .hidden(false)
         .follow_links(false)
@@ -46,24 +46,32 @@ pub fn walk(root: &Path, excluded: &dyn Fn(&Path) -> bool) -> Vec<Discovered> {
         .require_git(false)
         .ignore(false)
         .parents(true)
+        .threads(rayon::current_num_threads())
         .filter_entry(|entry| {
             !(entry.file_type().is_some_and(|t| t.is_dir())
                 && entry.file_name().to_str().is_some_and(is_skipped_dir))
         })
-        .build();
-    let mut files: Vec<Discovered> = walker
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
-        .filter(|e| !excluded(e.path()))
-        .filter_map(|e| {
-            let kind = classify(e.path())?;
-            Some(Discovered {
-                path: e.into_path(),
-                kind,
-                reported: true,
-            })
+        .build_parallel();
+    let found = std::sync::Mutex::new(Vec::new());
+    walker.run(|| {
+        let found = &found;
+        Box::new(move |entry| {
+            if let Ok(e) = entry
+                && e.file_type().is_some_and(|t| t.is_file())
+                && !excluded(e.path())
+                && let Some(kind) = classify(e.path())
+            {
+                let file = Discovered {
+                    path: e.into_path(),
+                    kind,
+                    reported: true,
+                };
+                found.lock().unwrap_or_else(|e| e.into_inner()).push(file);
+            }
+            ignore::WalkState::Continue
         })
-        .collect();
+    });
+    let mut files = found.into_inner().unwrap_or_else(|e| e.into_inner());
     files.sort();
     files
 }
@@ -72,7 +80,7 @@ pub fn walk(root: &Path, excluded: &dyn Fn(&Path) -> bool) -> Vec<Discovered> {
 /// (unreported), so that references resolve; only named files are reported.
 pub fn discover(
     paths: &[PathBuf],
-    excluded: &dyn Fn(&Path) -> bool,
+    excluded: &(dyn Fn(&Path) -> bool + Sync),
 ) -> Result<Vec<Discovered>, String> {
     let mut out: Vec<Discovered> = Vec::new();
     for path in paths {
@@ -116,13 +124,11 @@ pub fn discover(
         }
     }
     // The same file found twice (named and as a sibling): keep it once, reported if named.
-    out.sort_by(|a, b| {
-        normalize(&a.path)
-            .cmp(&normalize(&b.path))
-            .then(b.reported.cmp(&a.reported))
-    });
-    out.dedup_by(|a, b| normalize(&a.path) == normalize(&b.path));
-    Ok(out)
+    let mut keyed: Vec<(PathBuf, Discovered)> =
+        out.into_iter().map(|d| (normalize(&d.path), d)).collect();
+    keyed.sort_by(|(a, x), (b, y)| a.cmp(b).then(y.reported.cmp(&x.reported)));
+    keyed.dedup_by(|(a, _), (b, _)| a == b);
+    Ok(keyed.into_iter().map(|(_, d)| d).collect())
 }
 
 fn normalize(path: &Path) -> PathBuf {

@@ -17,10 +17,6 @@ use crate::model::{Model, Value};
 use crate::source::{FileKind, SourceDb};
 use crate::span::{FileId, Span};
 
-/// Evaluation recurses over JSON and expression depth (both bounded); large stacks keep the
-/// bounds generous.
-const STACK_BYTES: usize = 64 << 20;
-
 /// Builds one model per deployment template among `files`; `parameter_files` are
 /// `--parameters` values.
 pub fn load(db: &SourceDb, files: &[FileId], parameter_files: &[FileId]) -> Loaded {
@@ -41,15 +37,7 @@ pub fn load_each<R: Send>(
     parameter_files: &[FileId],
     each: &(dyn Fn(Model) -> R + Sync),
 ) -> (Vec<Option<R>>, Vec<Diagnostic>) {
-    let work = || load_all(db, files, parameter_files, each);
-    match rayon::ThreadPoolBuilder::new()
-        .num_threads(rayon::current_num_threads())
-        .stack_size(STACK_BYTES)
-        .build()
-    {
-        Ok(pool) => pool.install(work),
-        Err(_) => work(),
-    }
+    crate::frontend::on_deep_stacks(|| load_all(db, files, parameter_files, each))
 }
 
 fn load_all<R: Send>(

@@ -38,16 +38,45 @@ struct Dir {
 
 /// Builds one model per root module among `files`; `var_files` are `--var-file` values.
 pub fn load(db: &mut SourceDb, files: &[FileId], var_files: &[FileId]) -> Loaded {
+    let prepared = prepare(db, files, var_files);
+    let db: &SourceDb = db;
+    crate::frontend::on_deep_stacks(|| prepared.build(db))
+}
+
+/// The scanned Terraform parsed, grouped into module directories, with the directories outside
+/// the scan that local module calls name: everything [`Prepared::build`] evaluates.
+pub struct Prepared {
+    parsed: HashMap<FileId, Parsed>,
+    dirs: Vec<Dir>,
+    /// `(calling directory, module call name)` → called directory.
+    calls: HashMap<(usize, String), usize>,
+    edges: BTreeMap<usize, Vec<usize>>,
+    var_files: Vec<FileId>,
+    /// The invalid files and suppressions parsing found; the models come with `build`.
+    loaded: Loaded,
+}
+
+/// Parses `files` and `var_files` in parallel and follows local module sources, adding module
+/// directories outside the scan to `db` (unreported).
+pub fn prepare(db: &mut SourceDb, files: &[FileId], var_files: &[FileId]) -> Prepared {
     let mut loaded = Loaded::default();
     let mut parsed: HashMap<FileId, Parsed> = HashMap::new();
     let all: Vec<FileId> = files.iter().chain(var_files).copied().collect();
     parse_into(db, &all, &mut parsed, &mut loaded);
 
-    // Group the scanned files by directory.
+    // Group the scanned files by directory (canonicalized once per parent directory).
     let mut dirs: Vec<Dir> = Vec::new();
     let mut dir_index: HashMap<PathBuf, usize> = HashMap::new();
+    let mut canonical: HashMap<&Path, PathBuf> = HashMap::new();
     for &id in files {
-        let dir = directory_of(&db.get(id).path);
+        let path = &db.get(id).path;
+        let dir = match path.parent() {
+            Some(parent) => canonical
+                .entry(parent)
+                .or_insert_with(|| directory_of(path))
+                .clone(),
+            None => directory_of(path),
+        };
         let index = *dir_index.entry(dir.clone()).or_insert_with(|| {
             dirs.push(Dir {
                 path: dir,
@@ -99,80 +128,92 @@ pub fn load(db: &mut SourceDb, files: &[FileId], var_files: &[FileId]) -> Loaded
         }
         next += 1;
     }
+    Prepared {
+        parsed,
+        dirs,
+        calls,
+        edges,
+        var_files: var_files.to_vec(),
+        loaded,
+    }
+}
 
-    let db: &SourceDb = db;
-    let mut defs: Vec<ModuleDef<'_>> = Vec::with_capacity(dirs.len());
-    for dir in &dirs {
-        let mut def = ModuleDef::new(dir.path.clone());
-        let mut tfvars: Vec<(&str, &ast::Body)> = Vec::new();
-        for id in &dir.files {
-            let Some(p) = parsed.get(id) else { continue };
-            let file = db.get(*id);
-            match file.kind {
-                FileKind::TerraformVars => {
-                    let name = file.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                    tfvars.push((name, &p.body));
+impl Prepared {
+    /// Evaluates every root module into a model, in parallel. Evaluation recurses through
+    /// references: run it on [`crate::frontend::on_deep_stacks`].
+    pub fn build(self, db: &SourceDb) -> Loaded {
+        let Prepared {
+            parsed,
+            dirs,
+            calls,
+            edges,
+            var_files,
+            mut loaded,
+        } = self;
+        let mut defs: Vec<ModuleDef<'_>> = Vec::with_capacity(dirs.len());
+        for dir in &dirs {
+            let mut def = ModuleDef::new(dir.path.clone());
+            let mut tfvars: Vec<(&str, &ast::Body)> = Vec::new();
+            for id in &dir.files {
+                let Some(p) = parsed.get(id) else { continue };
+                let file = db.get(*id);
+                match file.kind {
+                    FileKind::TerraformVars => {
+                        let name = file.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                        tfvars.push((name, &p.body));
+                    }
+                    _ => def.add_body(&p.body),
                 }
-                _ => def.add_body(&p.body),
+            }
+            // terraform.tfvars first, then *.auto.tfvars in lexical order.
+            tfvars.sort_by_key(|(name, _)| (*name != "terraform.tfvars", *name));
+            def.tfvars = tfvars.into_iter().map(|(_, b)| b).collect();
+            defs.push(def);
+        }
+        for ((from, name), to) in &calls {
+            if let Some(block) = defs[*from].module_index.get(name.as_str()).copied() {
+                defs[*from].children.insert(block.label(0), *to);
             }
         }
-        // terraform.tfvars first, then *.auto.tfvars in lexical order.
-        tfvars.sort_by_key(|(name, _)| (*name != "terraform.tfvars", *name));
-        def.tfvars = tfvars.into_iter().map(|(_, b)| b).collect();
-        defs.push(def);
-    }
-    for ((from, name), to) in &calls {
-        if let Some(block) = defs[*from].module_index.get(name.as_str()).copied() {
-            defs[*from].children.insert(block.label(0), *to);
-        }
-    }
 
-    let scanned: Vec<usize> = (0..dirs.len()).filter(|&i| dirs[i].scanned).collect();
-    let has_config = |i: usize| {
-        dirs[i].files.iter().any(|id| {
-            matches!(
-                db.get(*id).kind,
-                FileKind::Terraform | FileKind::TerraformJson
-            )
-        })
-    };
-    // Roots are computed among scanned directories (they are numbered first).
-    let scanned_edges: BTreeMap<usize, Vec<usize>> = edges
-        .iter()
-        .filter(|(from, _)| **from < scanned.len())
-        .map(|(from, tos)| (*from, tos.clone()))
-        .collect();
-    let mut roots: Vec<usize> = modules::roots(scanned.len(), &scanned_edges)
-        .into_iter()
-        .filter(|&i| has_config(i))
-        .collect();
-    roots.sort_by(|a, b| dirs[*a].path.cmp(&dirs[*b].path));
+        let scanned: Vec<usize> = (0..dirs.len()).filter(|&i| dirs[i].scanned).collect();
+        let has_config = |i: usize| {
+            dirs[i].files.iter().any(|id| {
+                matches!(
+                    db.get(*id).kind,
+                    FileKind::Terraform | FileKind::TerraformJson
+                )
+            })
+        };
+        // Roots are computed among scanned directories (they are numbered first).
+        let scanned_edges: BTreeMap<usize, Vec<usize>> = edges
+            .iter()
+            .filter(|(from, _)| **from < scanned.len())
+            .map(|(from, tos)| (*from, tos.clone()))
+            .collect();
+        let mut roots: Vec<usize> = modules::roots(scanned.len(), &scanned_edges)
+            .into_iter()
+            .filter(|&i| has_config(i))
+            .collect();
+        roots.sort_by(|a, b| dirs[*a].path.cmp(&dirs[*b].path));
 
-    let var_bodies: Vec<&ast::Body> = var_files
-        .iter()
-        .filter_map(|id| parsed.get(id).map(|p| &p.body))
-        .collect();
-    let defs = &defs;
-    let var_bodies = &var_bodies;
-    let build = |root: usize| -> Model {
-        let mut ev = eval::Evaluator::new(db, defs, root);
-        let mut values: Vec<&ast::Body> = defs[root].tfvars.clone();
-        values.extend(var_bodies.iter().copied());
-        ev.set_root_values(&values);
-        lower::build(&mut ev);
-        ev.model
-    };
-    // Evaluation recurses through references; give it room.
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(rayon::current_num_threads())
-        .stack_size(256 * 1024 * 1024)
-        .build();
-    let models: Vec<Model> = match pool {
-        Ok(pool) => pool.install(|| roots.par_iter().map(|&r| build(r)).collect()),
-        Err(_) => roots.iter().map(|&r| build(r)).collect(),
-    };
-    loaded.models = models;
-    loaded
+        let var_bodies: Vec<&ast::Body> = var_files
+            .iter()
+            .filter_map(|id| parsed.get(id).map(|p| &p.body))
+            .collect();
+        let defs = &defs;
+        let var_bodies = &var_bodies;
+        let build = |root: usize| -> Model {
+            let mut ev = eval::Evaluator::new(db, defs, root);
+            let mut values: Vec<&ast::Body> = defs[root].tfvars.clone();
+            values.extend(var_bodies.iter().copied());
+            ev.set_root_values(&values);
+            lower::build(&mut ev);
+            ev.model
+        };
+        loaded.models = roots.par_iter().map(|&r| build(r)).collect();
+        loaded
+    }
 }
 
 fn parse_into(
