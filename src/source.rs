@@ -30,34 +30,43 @@ pub struct SourceFile {
     pub text: String,
     /// Whether findings in this file are reported (false for files loaded only to resolve references).
     pub reported: bool,
-    line_starts: Vec<u32>,
+    /// Computed on first use: most files never have a finding to place.
+    line_starts: std::sync::OnceLock<Vec<u32>>,
 }
 
 impl SourceFile {
     pub fn new(path: PathBuf, kind: FileKind, text: String, reported: bool) -> SourceFile {
         let display = display_path(&path);
-        let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i as u32 + 1),
-        );
         SourceFile {
             path,
             display,
             kind,
             text,
             reported,
-            line_starts,
+            line_starts: std::sync::OnceLock::new(),
         }
+    }
+
+    fn line_starts(&self) -> &[u32] {
+        self.line_starts.get_or_init(|| {
+            let mut starts = vec![0];
+            starts.extend(
+                self.text
+                    .bytes()
+                    .enumerate()
+                    .filter(|&(_, b)| b == b'\n')
+                    .map(|(i, _)| i as u32 + 1),
+            );
+            starts
+        })
     }
 
     /// One-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: u32) -> (usize, usize) {
         let offset = offset.min(self.text.len() as u32);
-        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
-        let start = self.line_starts[line] as usize;
+        let line_starts = self.line_starts();
+        let line = line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = line_starts[line] as usize;
         let mut end = offset as usize;
         while !self.text.is_char_boundary(end) {
             end -= 1;
@@ -68,18 +77,18 @@ impl SourceFile {
 
     /// Byte offset where a one-based line starts (the file's length past the last line).
     pub fn line_start(&self, line: usize) -> usize {
-        self.line_starts
+        self.line_starts()
             .get(line.wrapping_sub(1))
             .map_or(self.text.len(), |&s| s as usize)
     }
 
     /// The text of a one-based line, without its line break.
     pub fn line_text(&self, line: usize) -> &str {
-        let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else {
+        let line_starts = self.line_starts();
+        let Some(&start) = line_starts.get(line.wrapping_sub(1)) else {
             return "";
         };
-        let end = self
-            .line_starts
+        let end = line_starts
             .get(line)
             .map_or(self.text.len(), |&e| e as usize);
         self.text[start as usize..end].trim_end_matches(['\n', '\r'])
@@ -124,8 +133,11 @@ impl SourceDb {
 
 /// `path` relative to the working directory when it lies below it, always with `/`.
 pub fn display_path(path: &Path) -> String {
-    let relative = std::env::current_dir()
-        .ok()
+    // The working directory is asked once: a scan names thousands of files.
+    static CWD: std::sync::LazyLock<Option<PathBuf>> =
+        std::sync::LazyLock::new(|| std::env::current_dir().ok());
+    let relative = CWD
+        .as_deref()
         .and_then(|cwd| {
             let absolute = if path.is_absolute() {
                 path.to_path_buf()

@@ -4,6 +4,7 @@
 //! resource attribute is evaluated at most once per instance, and a cycle evaluates to unknown.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use super::ast::{BinaryOp, Block, Body, Expr, ExprKind, ObjectKey, Step, TemplatePart};
 use super::modules::{ModuleDef, is_local_source, module_source};
@@ -90,7 +91,8 @@ pub struct ResourceInfo<'a> {
 #[derive(Clone)]
 enum Slot {
     InProgress,
-    Done(Value),
+    /// Shared, so that `local.settings.a` reads into the cached value without copying it whole.
+    Done(Rc<Value>),
 }
 
 /// Evaluation scope: the instance, the iteration, and `for`/`dynamic` variables.
@@ -490,15 +492,15 @@ impl<'a> Evaluator<'a> {
         match root {
             "var" => match attr(0) {
                 Some(name) => {
-                    let value = self.variable(ctx.instance, name).used_at(span);
-                    self.apply_steps(value, &steps[1..], span, ctx)
+                    let value = self.variable_shared(ctx.instance, name);
+                    self.steps_into(&value, &steps[1..], span, ctx)
                 }
                 None => Value::unknown(span),
             },
             "local" => match attr(0) {
                 Some(name) => {
-                    let value = self.local(ctx.instance, name).used_at(span);
-                    self.apply_steps(value, &steps[1..], span, ctx)
+                    let value = self.local_shared(ctx.instance, name);
+                    self.steps_into(&value, &steps[1..], span, ctx)
                 }
                 None => Value::unknown(span),
             },
@@ -528,6 +530,50 @@ impl<'a> Evaluator<'a> {
                 None => Value::unknown(span),
             },
         }
+    }
+
+    /// [`Self::apply_steps`] on a cached value: map keys and list indexes are followed by
+    /// reference, and only the part reached is copied (and placed at `span`).
+    fn steps_into(
+        &mut self,
+        cached: &Value,
+        steps: &'a [Step],
+        span: Span,
+        ctx: &mut Ctx,
+    ) -> Value {
+        let mut node = cached;
+        let mut taken = 0;
+        for step in steps {
+            if !matches!(node.kind, ValueKind::Map(_) | ValueKind::List(_)) {
+                break;
+            }
+            let key = match step {
+                Step::Attr(name) => std::borrow::Cow::Borrowed(name.as_str()),
+                Step::Index(e) => {
+                    let key = self.eval(e, ctx);
+                    match key.to_text() {
+                        Some(k) => std::borrow::Cow::Owned(k),
+                        None => return unknown_with(refs_of(&[node, &key]), span),
+                    }
+                }
+                Step::Splat => break,
+            };
+            let next = match &node.kind {
+                ValueKind::Map(entries) => entries
+                    .iter()
+                    .rev()
+                    .find(|e| e.key == key)
+                    .map(|e| &e.value),
+                ValueKind::List(items) => key.parse::<usize>().ok().and_then(|i| items.get(i)),
+                _ => None,
+            };
+            match next {
+                Some(next) => node = next,
+                None => return Value::unknown(span),
+            }
+            taken += 1;
+        }
+        self.apply_steps(node.used_at(span), &steps[taken..], span, ctx)
     }
 
     /// Applies traversal steps to a value: map keys, list indexes, splats; a reference to a
@@ -568,16 +614,18 @@ impl<'a> Evaluator<'a> {
     }
 
     pub fn variable(&mut self, instance: usize, name: &str) -> Value {
+        Value::clone(&self.variable_shared(instance, name))
+    }
+
+    fn variable_shared(&mut self, instance: usize, name: &str) -> Rc<Value> {
         let key = (instance, name.to_string());
         match self.vars.get(&key) {
             Some(Slot::Done(v)) => return v.clone(),
-            Some(Slot::InProgress) => {
-                return Value::unknown(Span::new(crate::span::FileId(0), 0..0));
-            }
+            Some(Slot::InProgress) => return Rc::new(unknown_nowhere()),
             None => {}
         }
         self.vars.insert(key.clone(), Slot::InProgress);
-        let value = self.variable_uncached(instance, name);
+        let value = Rc::new(self.variable_uncached(instance, name));
         self.vars.insert(key, Slot::Done(value.clone()));
         value
     }
@@ -613,20 +661,22 @@ impl<'a> Evaluator<'a> {
     }
 
     pub fn local(&mut self, instance: usize, name: &str) -> Value {
+        Value::clone(&self.local_shared(instance, name))
+    }
+
+    fn local_shared(&mut self, instance: usize, name: &str) -> Rc<Value> {
         let key = (instance, name.to_string());
         match self.locals.get(&key) {
             Some(Slot::Done(v)) => return v.clone(),
-            Some(Slot::InProgress) => {
-                return Value::unknown(Span::new(crate::span::FileId(0), 0..0));
-            }
+            Some(Slot::InProgress) => return Rc::new(unknown_nowhere()),
             None => {}
         }
         let Some(attr) = self.module(instance).locals.get(name).copied() else {
-            return Value::unknown(Span::new(crate::span::FileId(0), 0..0));
+            return Rc::new(unknown_nowhere());
         };
         self.locals.insert(key.clone(), Slot::InProgress);
         let mut ctx = Ctx::new(instance, Iteration::None);
-        let value = self.eval(&attr.expr, &mut ctx);
+        let value = Rc::new(self.eval(&attr.expr, &mut ctx));
         self.locals.insert(key, Slot::Done(value.clone()));
         value
     }
@@ -746,8 +796,8 @@ impl<'a> Evaluator<'a> {
         let (Some(target), Some(Step::Attr(output))) = (target, rest.first()) else {
             return Value::unknown(span);
         };
-        let value = self.output(target, output).used_at(span);
-        self.apply_steps(value, &rest[1..], span, ctx)
+        let value = self.output_shared(target, output);
+        self.steps_into(&value, &rest[1..], span, ctx)
     }
 
     fn iteration_known(&self, instance: usize) -> bool {
@@ -758,23 +808,25 @@ impl<'a> Evaluator<'a> {
     }
 
     pub fn output(&mut self, instance: usize, name: &str) -> Value {
+        Value::clone(&self.output_shared(instance, name))
+    }
+
+    fn output_shared(&mut self, instance: usize, name: &str) -> Rc<Value> {
         let key = (instance, name.to_string());
         match self.outputs.get(&key) {
             Some(Slot::Done(v)) => return v.clone(),
-            Some(Slot::InProgress) => {
-                return Value::unknown(Span::new(crate::span::FileId(0), 0..0));
-            }
+            Some(Slot::InProgress) => return Rc::new(unknown_nowhere()),
             None => {}
         }
         let Some(block) = self.module(instance).output_index.get(name).copied() else {
-            return Value::unknown(Span::new(crate::span::FileId(0), 0..0));
+            return Rc::new(unknown_nowhere());
         };
         let Some(expr) = block.body.expr("value") else {
-            return Value::unknown(block.header);
+            return Rc::new(Value::unknown(block.header));
         };
         self.outputs.insert(key.clone(), Slot::InProgress);
         let mut ctx = Ctx::new(instance, Iteration::None);
-        let value = self.eval(expr, &mut ctx);
+        let value = Rc::new(self.eval(expr, &mut ctx));
         self.outputs.insert(key, Slot::Done(value.clone()));
         value
     }
@@ -968,7 +1020,7 @@ impl<'a> Evaluator<'a> {
     pub fn configured(&mut self, target: ResourceId, name: &str) -> Value {
         let key = (target, name.to_string());
         match self.attributes.get(&key) {
-            Some(Slot::Done(v)) => return v.clone(),
+            Some(Slot::Done(v)) => return Value::clone(v),
             Some(Slot::InProgress) => return Value::unknown(self.infos[target].block.header),
             None => {}
         }
@@ -982,7 +1034,8 @@ impl<'a> Evaluator<'a> {
             self.infos[target].iteration.clone(),
         );
         let value = self.eval(&attr.expr, &mut ctx);
-        self.attributes.insert(key, Slot::Done(value.clone()));
+        self.attributes
+            .insert(key, Slot::Done(Rc::new(value.clone())));
         value
     }
 
@@ -1112,6 +1165,11 @@ fn attribute_path<'a>(
 }
 
 /// `value[key]` or `value.key`; a reference grows its attribute path.
+/// An unknown value with no place of its own: a cycle, or a name that is not declared.
+fn unknown_nowhere() -> Value {
+    Value::unknown(Span::new(crate::span::FileId(0), 0..0))
+}
+
 fn index_value(value: Value, key: &str, span: Span, ev: &Evaluator) -> Value {
     match value.kind {
         ValueKind::Map(entries) => match entries.into_iter().rev().find(|e| e.key == key) {
