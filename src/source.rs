@@ -144,7 +144,7 @@ pub fn display_path(path: &Path) -> String {
             } else {
                 cwd.join(path)
             };
-            absolute.strip_prefix(&cwd).ok().map(Path::to_path_buf)
+            absolute.strip_prefix(cwd).ok().map(Path::to_path_buf)
         })
         .unwrap_or_else(|| path.to_path_buf());
     let text = relative.to_string_lossy().replace('\\', "/");
