@@ -1,5 +1,7 @@
 //! AZ104: an output exposes a secret.
 
+use std::collections::HashSet;
+
 use super::secrets::is_access_credential;
 use super::{Rule, RuleContext, RuleMeta};
 use crate::diagnostic::{Diagnostic, Label, Severity};
@@ -18,6 +20,12 @@ impl Rule for SecretInOutput {
 
     fn check(cx: &mut RuleContext) {
         let model = cx.model;
+        let sensitive_inputs: HashSet<&str> = model
+            .inputs
+            .iter()
+            .filter(|i| i.sensitive)
+            .map(|i| i.name.as_str())
+            .collect();
         for output in &model.outputs {
             if output.sensitive && !output.nonsensitive {
                 continue;
@@ -31,7 +39,7 @@ impl Rule for SecretInOutput {
             let secret_input = output
                 .inputs
                 .iter()
-                .find(|name| model.inputs.iter().any(|i| &i.name == *name && i.sensitive))
+                .find(|name| sensitive_inputs.contains(name.as_str()))
                 .cloned();
             let source = match (secret_ref, secret_input) {
                 (Some(text), _) => format!("`{text}`"),

@@ -25,9 +25,11 @@ impl Rule for HardcodedCredential {
                 continue;
             }
             let mut hits = Vec::new();
-            walk(&resource.body, "", 0, &mut |path, key, value| {
-                let credential_argument = model.frontend == Frontend::Terraform
-                    && is_azurerm_secret_attribute(&resource.resource_type, path, false);
+            walk(&resource.body, &mut |path, key, value| {
+                let credential_argument = || {
+                    model.frontend == Frontend::Terraform
+                        && is_azurerm_secret_attribute(&resource.resource_type, path, false)
+                };
                 if is_credential(key, value, credential_argument) {
                     hits.push((path.to_string(), value.clone()));
                 }
@@ -39,8 +41,8 @@ impl Rule for HardcodedCredential {
         }
         for provider in &model.providers {
             let mut hits = Vec::new();
-            walk(&provider.body, "", 0, &mut |path, key, value| {
-                if is_credential(key, value, false) {
+            walk(&provider.body, &mut |path, key, value| {
+                if is_credential(key, value, || false) {
                     hits.push((path.to_string(), value.clone()));
                 }
             });
@@ -88,44 +90,60 @@ const SETTINGS_KEYS: [&str; 8] = [
 const MAX_DEPTH: usize = 48;
 
 /// Calls `visit(path, key, value)` for every scalar below `value`, skipping settings subtrees.
-fn walk(value: &Value, path: &str, depth: usize, visit: &mut dyn FnMut(&str, &str, &Value)) {
+fn walk(value: &Value, visit: &mut dyn FnMut(&str, &str, &Value)) {
+    walk_below(value, &mut String::new(), 0, visit);
+}
+
+/// `walk` with the dotted `path` of `value` in a buffer that is restored on return.
+fn walk_below(
+    value: &Value,
+    path: &mut String,
+    depth: usize,
+    visit: &mut dyn FnMut(&str, &str, &Value),
+) {
     if depth > MAX_DEPTH {
         return;
     }
     match &value.kind {
         ValueKind::Map(entries) => {
             for entry in entries {
-                if SETTINGS_KEYS.contains(&entry.key.to_ascii_lowercase().as_str()) {
+                if SETTINGS_KEYS
+                    .iter()
+                    .any(|k| k.eq_ignore_ascii_case(&entry.key))
+                {
                     continue;
                 }
-                let child = if path.is_empty() {
-                    entry.key.clone()
-                } else {
-                    format!("{path}.{}", entry.key)
-                };
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(&entry.key);
                 match &entry.value.kind {
                     ValueKind::Map(_) | ValueKind::List(_) => {
-                        walk(&entry.value, &child, depth + 1, visit)
+                        walk_below(&entry.value, path, depth + 1, visit)
                     }
-                    _ => visit(&child, &entry.key, &entry.value),
+                    _ => visit(path, &entry.key, &entry.value),
                 }
+                path.truncate(len);
             }
         }
         ValueKind::List(items) => items
             .iter()
-            .for_each(|item| walk(item, path, depth + 1, visit)),
+            .for_each(|item| walk_below(item, path, depth + 1, visit)),
         _ => {}
     }
 }
 
-fn is_credential(key: &str, value: &Value, credential_argument: bool) -> bool {
+/// Whether `value` under `key` is a literal credential; `credential_argument` says whether the
+/// argument is a known credential attribute, asked only when the value's shape does not decide.
+fn is_credential(key: &str, value: &Value, credential_argument: impl FnOnce() -> bool) -> bool {
     let ValueKind::String(text) = &value.kind else {
         return false;
     };
     if credential_shape(text).is_some() {
         return true;
     }
-    (credential_argument || is_secret_like_name(key))
+    (is_secret_like_name(key) || credential_argument())
         && is_nontrivial_secret_value(text)
         && !is_public_material(text)
 }

@@ -149,21 +149,41 @@ fn identity_names_in(value: &Value, out: &mut Vec<String>) {
         ValueKind::Map(entries) => entries
             .iter()
             .for_each(|e| identity_names_in(&e.value, out)),
-        ValueKind::String(_) | ValueKind::Template(_) => {
-            let Some(text) = value.text_with_holes("\0") else {
-                return;
-            };
-            let text = text.to_ascii_lowercase();
-            let mut rest = text.as_str();
-            while let Some(at) = rest.find(IDENTITY_ID_PREFIX) {
-                rest = &rest[at + IDENTITY_ID_PREFIX.len()..];
-                let name = rest.split('/').next().unwrap_or_default();
-                if !name.is_empty() {
-                    out.push(name.to_string());
-                }
+        ValueKind::String(text) => identity_names_in_text(text, out),
+        ValueKind::Template(_) => {
+            if let Some(text) = value.text_with_holes("\0") {
+                identity_names_in_text(&text, out);
             }
         }
         _ => {}
+    }
+}
+
+/// Where the first `/` of `IDENTITY_ID_PREFIX` is.
+const PREFIX_SLASH: usize = "microsoft.managedidentity".len();
+
+fn identity_names_in_text(text: &str, out: &mut Vec<String>) {
+    let bytes = text.as_bytes();
+    if bytes.len() < IDENTITY_ID_PREFIX.len() {
+        return;
+    }
+    // Every occurrence of the prefix (in any letter case) has a `/` at `PREFIX_SLASH`; the
+    // prefix cannot overlap itself, so the occurrences are found one per such `/`.
+    for slash in memchr::memchr_iter(b'/', bytes) {
+        let Some(start) = slash.checked_sub(PREFIX_SLASH) else {
+            continue;
+        };
+        let end = start + IDENTITY_ID_PREFIX.len();
+        if !bytes
+            .get(start..end)
+            .is_some_and(|c| c.eq_ignore_ascii_case(IDENTITY_ID_PREFIX.as_bytes()))
+        {
+            continue;
+        }
+        let name = text[end..].split('/').next().unwrap_or_default();
+        if !name.is_empty() {
+            out.push(name.to_ascii_lowercase());
+        }
     }
 }
 
@@ -171,3 +191,34 @@ const GRANT_TYPES: [&str; 2] = [
     "azurerm_key_vault_access_policy",
     "Microsoft.KeyVault/vaults/accessPolicies",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        identity_names_in_text(text, &mut out);
+        out
+    }
+
+    #[test]
+    fn identity_names_in_any_case() {
+        let id = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/Id-One";
+        assert_eq!(names(id), ["id-one"]);
+        assert_eq!(
+            names(&format!(
+                "{id}/{}/x",
+                id.to_ascii_uppercase().replace("ONE", "Two")
+            )),
+            ["id-one", "id-two"]
+        );
+        assert_eq!(
+            names("MICROSOFT.MANAGEDIDENTITY/USERASSIGNEDIDENTITIES/\0-uai/extra"),
+            ["\0-uai"]
+        );
+        assert!(names("microsoft.managedidentity/userassignedidentities/").is_empty());
+        assert!(names("microsoft.managedidentity/userassignedidentitie/x").is_empty());
+        assert!(names("/microsoft.managedidentity/userassignedidentities").is_empty());
+    }
+}

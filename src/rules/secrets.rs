@@ -1,31 +1,72 @@
 //! Predicates shared by the secret rules: what a credential looks like, and which setting or
 //! argument names carry one. Values with `\0` stand for unknown parts of a template.
 
+use std::sync::LazyLock;
+
+use memchr::memmem;
+
 use crate::model::{Model, Ref};
+
+/// Connection-string keys that carry a credential, in the order they are tried. Each ends in
+/// `=` and holds no other `=`, so an occurrence is found from the `=` that ends it.
+const CONNECTION_STRING_KEYS: [(&str, &str); 5] = [
+    ("accountkey=", "a storage account key"),
+    ("sharedaccesskey=", "a shared access key"),
+    ("password=", "a password in a connection string"),
+    ("pwd=", "a password in a connection string"),
+    ("sharedaccesssignature=", "a shared access signature"),
+];
+
+static BEGIN_MARKER: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new("-----BEGIN"));
+static PRIVATE_KEY_MARKER: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new("PRIVATE KEY"));
 
 /// Why `text` is a credential by its shape, or `None`. Unknown parts (`\0`) never count as the
 /// secret itself: `AccountKey=\0` is not a literal credential.
 pub fn credential_shape(text: &str) -> Option<&'static str> {
-    let lower = text.to_ascii_lowercase();
-    for (key, reason) in [
-        ("accountkey=", "a storage account key"),
-        ("sharedaccesskey=", "a shared access key"),
-        ("password=", "a password in a connection string"),
-        ("pwd=", "a password in a connection string"),
-        ("sharedaccesssignature=", "a shared access signature"),
-    ] {
-        if let Some(value) = connection_string_value(&lower, text, key)
-            && is_literal_secret(value)
+    let bytes = text.as_bytes();
+    // Connection-string keys and the SAS `sig=` all end in `=`: without one, neither applies.
+    if memchr::memchr(b'=', bytes).is_some() {
+        // The first occurrence of each key at a boundary.
+        let mut first = [None::<usize>; CONNECTION_STRING_KEYS.len()];
+        let mut query_sig = None;
+        let mut amp_sig = None;
+        for eq in memchr::memchr_iter(b'=', bytes) {
+            let end = eq + 1;
+            for (slot, (key, _)) in first.iter_mut().zip(CONNECTION_STRING_KEYS) {
+                if slot.is_some() || end < key.len() {
+                    continue;
+                }
+                let start = end - key.len();
+                let at_boundary =
+                    start == 0 || matches!(bytes[start - 1], b';' | b' ' | b'"' | b'\'');
+                if at_boundary && bytes[start..end].eq_ignore_ascii_case(key.as_bytes()) {
+                    *slot = Some(start);
+                }
+            }
+            if end >= 5 && bytes[end - 4..end].eq_ignore_ascii_case(b"sig=") {
+                match bytes[end - 5] {
+                    b'?' if query_sig.is_none() => query_sig = Some(end - 5),
+                    b'&' if amp_sig.is_none() => amp_sig = Some(end - 5),
+                    _ => {}
+                }
+            }
+        }
+        for (start, (key, reason)) in first.iter().zip(CONNECTION_STRING_KEYS) {
+            if let Some(start) = *start
+                && is_literal_secret(connection_string_value(text, start + key.len()))
+            {
+                return Some(reason);
+            }
+        }
+        if let Some(i) = query_sig.or(amp_sig)
+            && is_literal_secret(query_value(text, i + "?sig=".len()))
         {
-            return Some(reason);
+            return Some("a SAS token signature");
         }
     }
-    if let Some(sig) = query_value(&lower, text, "sig=")
-        && is_literal_secret(sig)
-    {
-        return Some("a SAS token signature");
-    }
-    if text.contains("-----BEGIN") && text.contains("PRIVATE KEY") {
+    if BEGIN_MARKER.find(bytes).is_some() && PRIVATE_KEY_MARKER.find(bytes).is_some() {
         return Some("a private key");
     }
     if let Some(reason) = token_shape(text) {
@@ -39,38 +80,29 @@ pub fn credential_shape(text: &str) -> Option<&'static str> {
     None
 }
 
-/// The value of `key` in a `k=v;k=v` connection string (case-insensitive key).
-fn connection_string_value<'a>(lower: &str, text: &'a str, key: &str) -> Option<&'a str> {
-    let mut from = 0;
-    while let Some(i) = lower[from..].find(key) {
-        let start = from + i;
-        let at_boundary =
-            start == 0 || matches!(lower.as_bytes()[start - 1], b';' | b' ' | b'"' | b'\'');
-        if at_boundary {
-            let value_start = start + key.len();
-            let end = text[value_start..]
-                .find(';')
-                .map_or(text.len(), |e| value_start + e);
-            return Some(text[value_start..end].trim_matches(['"', '\'', ' ']));
-        }
-        from = start + key.len();
-    }
-    None
+/// The value of a `k=v;k=v` connection-string entry that starts at `value_start`.
+fn connection_string_value(text: &str, value_start: usize) -> &str {
+    let end = memchr::memchr(b';', &text.as_bytes()[value_start..])
+        .map_or(text.len(), |e| value_start + e);
+    text[value_start..end].trim_matches(['"', '\'', ' '])
 }
 
-fn query_value<'a>(lower: &str, text: &'a str, key: &str) -> Option<&'a str> {
-    let i = lower
-        .find(&format!("?{key}"))
-        .or_else(|| lower.find(&format!("&{key}")))?;
-    let value_start = i + 1 + key.len();
-    let end = text[value_start..]
-        .find(['&', '"', ' ', ';'])
+/// The value of a query parameter that starts at `value_start`.
+fn query_value(text: &str, value_start: usize) -> &str {
+    let end = text.as_bytes()[value_start..]
+        .iter()
+        .position(|b| matches!(b, b'&' | b'"' | b' ' | b';'))
         .map_or(text.len(), |e| value_start + e);
-    Some(&text[value_start..end])
+    &text[value_start..end]
 }
 
 fn url_password(text: &str) -> Option<&str> {
-    let rest = text.split_once("://")?.1;
+    let bytes = text.as_bytes();
+    // The password sits before an `@`; most strings have none.
+    memchr::memchr(b'@', bytes)?;
+    let scheme_end =
+        memchr::memchr_iter(b':', bytes).find(|&i| bytes[i + 1..].starts_with(b"//"))?;
+    let rest = &text[scheme_end + 3..];
     let authority = rest.split(['/', '?', '#']).next()?;
     let (userinfo, _) = authority.rsplit_once('@')?;
     Some(userinfo.split_once(':')?.1)
@@ -105,13 +137,15 @@ fn token_shape(text: &str) -> Option<&'static str> {
     {
         return Some("an AWS access key");
     }
-    let parts: Vec<&str> = t.split('.').collect();
-    if parts.len() == 3
-        && t.starts_with("eyJ")
-        && parts[1].starts_with("eyJ")
-        && parts[2].len() >= 16
-    {
-        return Some("a JSON web token");
+    if t.starts_with("eyJ") {
+        let mut parts = t.split('.');
+        let (_header, payload, signature) = (parts.next(), parts.next(), parts.next());
+        if parts.next().is_none()
+            && payload.is_some_and(|p| p.starts_with("eyJ"))
+            && signature.is_some_and(|s| s.len() >= 16)
+        {
+            return Some("a JSON web token");
+        }
     }
     // An Azure storage account key: 64 random bytes, base64 (88 characters ending in `==`).
     if t.len() == 88
@@ -228,6 +262,11 @@ pub fn is_key_vault_reference(value: &str) -> bool {
 /// `client_secret`), excluding names of harmless companions (`PASSWORD_MIN_LENGTH`,
 /// `KEY_VAULT_NAME`, `TOKEN_AUDIENCE`, `*_ENABLED`).
 pub fn is_secret_like_name(name: &str) -> bool {
+    may_be_secret_like(name) && secret_like_words(name)
+}
+
+/// `is_secret_like_name` without its cheap precondition.
+fn secret_like_words(name: &str) -> bool {
     let words = words(name);
     let has = |w: &str| words.iter().any(|x| x == w);
     let joined = words.join("");
@@ -328,6 +367,34 @@ pub fn is_secret_like_name(name: &str) -> bool {
     !not_secret
 }
 
+/// A cheap precondition of `is_secret_like_name`: every secret-like word or word pair puts one of
+/// these fragments into the name's letters and digits, lower-cased and joined. Without one the
+/// name is not secret-like; with one, the full check decides.
+fn may_be_secret_like(name: &str) -> bool {
+    let mut joined = [0u8; 64];
+    let mut len = 0;
+    for b in name.bytes().filter(u8::is_ascii_alphanumeric) {
+        let Some(slot) = joined.get_mut(len) else {
+            // Too long for the buffer: let the full check decide.
+            return true;
+        };
+        *slot = b.to_ascii_lowercase();
+        len += 1;
+    }
+    let joined = &joined[..len];
+    (0..len).any(|i| {
+        let rest = &joined[i..];
+        match rest[0] {
+            b'p' => rest.starts_with(b"pass") || rest.starts_with(b"pwd"),
+            b's' => rest.starts_with(b"secret") || rest.starts_with(b"sas"),
+            b't' => rest.starts_with(b"token"),
+            b'k' => rest.starts_with(b"key"),
+            b'c' => rest.starts_with(b"conn") || rest.starts_with(b"credential"),
+            _ => false,
+        }
+    })
+}
+
 /// Whether a reference the front end marks secret is a credential that grants access. Application
 /// Insights instrumentation keys and connection strings are flagged secret by the APIs but only
 /// say where telemetry goes (Microsoft does not treat them as security tokens), and there is no
@@ -424,6 +491,208 @@ pub fn is_nontrivial_secret_value(value: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Deterministic pseudo-random strings built from fragments that matter to the predicates.
+    fn generated(fragments: &[&str], count: usize) -> Vec<String> {
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        (0..count)
+            .map(|_| {
+                let parts = 1 + next() % 7;
+                (0..parts)
+                    .map(|_| fragments[(next() % fragments.len() as u64) as usize])
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// `credential_shape` as it was written before it searched from the `=` signs: a lower-cased
+    /// copy and substring searches. The fast version must agree with it.
+    fn credential_shape_reference(text: &str) -> Option<&'static str> {
+        fn kv<'a>(lower: &str, text: &'a str, key: &str) -> Option<&'a str> {
+            let mut from = 0;
+            while let Some(i) = lower[from..].find(key) {
+                let start = from + i;
+                if start == 0 || matches!(lower.as_bytes()[start - 1], b';' | b' ' | b'"' | b'\'') {
+                    let value_start = start + key.len();
+                    let end = text[value_start..]
+                        .find(';')
+                        .map_or(text.len(), |e| value_start + e);
+                    return Some(text[value_start..end].trim_matches(['"', '\'', ' ']));
+                }
+                from = start + key.len();
+            }
+            None
+        }
+        let lower = text.to_ascii_lowercase();
+        for (key, reason) in CONNECTION_STRING_KEYS {
+            if let Some(value) = kv(&lower, text, key)
+                && is_literal_secret(value)
+            {
+                return Some(reason);
+            }
+        }
+        let sig = lower
+            .find("?sig=")
+            .or_else(|| lower.find("&sig="))
+            .map(|i| {
+                let value_start = i + 5;
+                let end = text[value_start..]
+                    .find(['&', '"', ' ', ';'])
+                    .map_or(text.len(), |e| value_start + e);
+                &text[value_start..end]
+            });
+        if sig.is_some_and(is_literal_secret) {
+            return Some("a SAS token signature");
+        }
+        if text.contains("-----BEGIN") && text.contains("PRIVATE KEY") {
+            return Some("a private key");
+        }
+        if let Some(reason) = token_shape(text) {
+            return Some(reason);
+        }
+        let password = text.split_once("://").and_then(|(_, rest)| {
+            let authority = rest.split(['/', '?', '#']).next()?;
+            Some(authority.rsplit_once('@')?.0.split_once(':')?.1)
+        });
+        password
+            .filter(|p| is_literal_secret(p))
+            .map(|_| "a password in a URL")
+    }
+
+    #[test]
+    fn credential_shape_agrees_with_reference() {
+        let fragments = [
+            "AccountKey=",
+            "accountkey=",
+            "xAccountKey=",
+            "SharedAccessKey=",
+            "sharedaccesskey=",
+            "SharedAccessSignature=",
+            "Password=",
+            "PASSWORD=",
+            "pwd=",
+            "Pwd=",
+            "?sig=",
+            "&SIG=",
+            "?sig",
+            "sig=",
+            ";",
+            " ",
+            "\"",
+            "'",
+            "=",
+            "==",
+            "\0",
+            "c2VjcmV0LWtleS1leGFtcGxl",
+            "Passw0rd-example",
+            "abc",
+            "<your-key>",
+            "https://",
+            "postgres://",
+            "user:",
+            "hunter2hunter2",
+            "@",
+            "/",
+            "?",
+            "#",
+            ":",
+            "-----BEGIN",
+            "PRIVATE KEY",
+            "eyJhbGciOi",
+            ".",
+            "eyJzdWIiOi",
+            "abcdefghijklmnopqr",
+            "ghp_",
+            "AKIA",
+            "ABCDEFGHIJKLMNOP",
+            "xoxb-",
+            "é",
+            "@Microsoft.KeyVault(",
+            "GEN-PASSWORD",
+            "&",
+        ];
+        let mut reasons = std::collections::BTreeMap::new();
+        for text in generated(&fragments, 60_000) {
+            let shape = credential_shape(&text);
+            assert_eq!(
+                shape,
+                credential_shape_reference(&text),
+                "{}",
+                text.escape_debug()
+            );
+            *reasons.entry(shape).or_insert(0) += 1;
+        }
+        // The fragments reach every kind of shape, and most strings are no credential.
+        assert!(reasons.len() >= 9, "{reasons:?}");
+    }
+
+    #[test]
+    fn secret_like_precondition_is_sound() {
+        let fragments = [
+            "pass",
+            "word",
+            "Pass",
+            "Word",
+            "pwd",
+            "PWD",
+            "sec",
+            "ret",
+            "Secret",
+            "tok",
+            "en",
+            "Token",
+            "api",
+            "Api",
+            "key",
+            "Key",
+            "KEY",
+            "conn",
+            "Conn",
+            "ection",
+            "String",
+            "str",
+            "Str",
+            "sas",
+            "SAS",
+            "cred",
+            "ential",
+            "Credentials",
+            "phrase",
+            "access",
+            "Account",
+            "shared",
+            "Primary",
+            "private",
+            "_",
+            "-",
+            ".",
+            " ",
+            "__",
+            "é",
+            "1",
+            "name",
+            "Enabled",
+            "vault",
+            "public",
+            "x",
+        ];
+        let names = generated(&fragments, 60_000);
+        let secret_like = names.iter().filter(|n| is_secret_like_name(n)).count();
+        assert!((5_000..55_000).contains(&secret_like), "{secret_like}");
+        for name in names {
+            assert!(
+                may_be_secret_like(&name) || !secret_like_words(&name),
+                "{}",
+                name.escape_debug()
+            );
+        }
+    }
 
     #[test]
     fn shapes() {
