@@ -185,13 +185,26 @@ pub struct IdentityDecl {
 impl IdentityDecl {
     /// `Some(false)` when the workload certainly has no identity, `None` when unknown.
     pub fn has_any(&self) -> Option<bool> {
-        if !self.user_assigned.is_empty() {
+        if !self.user_assigned.is_empty() || self.declares_user_assigned() {
             return Some(true);
         }
         if self.span.is_none() {
             return Some(false);
         }
         self.system_assigned
+    }
+
+    /// Whether the identity type names a user-assigned identity. The workload then has one even
+    /// when the identity list did not resolve (built by a template expression, a module
+    /// parameter): the platform rejects `UserAssigned` without identities.
+    fn declares_user_assigned(&self) -> bool {
+        self.kind
+            .as_ref()
+            .and_then(|kind| kind.as_str())
+            .is_some_and(|kind| {
+                kind.split(',')
+                    .any(|part| part.trim().eq_ignore_ascii_case("UserAssigned"))
+            })
     }
 }
 

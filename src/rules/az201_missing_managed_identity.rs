@@ -2,7 +2,7 @@
 
 use super::{Rule, RuleContext, RuleMeta, context_labels};
 use crate::diagnostic::{Diagnostic, Label, Severity};
-use crate::model::{Frontend, IdentityDecl, ResourceMode};
+use crate::model::{Frontend, ResourceMode};
 
 pub struct MissingManagedIdentity;
 
@@ -22,9 +22,7 @@ impl Rule for MissingManagedIdentity {
             if !workload.calls_azure || resource.mode == ResourceMode::Existing {
                 continue;
             }
-            if workload.identity.has_any() != Some(false)
-                || declares_user_assigned(&workload.identity)
-            {
+            if workload.identity.has_any() != Some(false) {
                 continue;
             }
             let kind = workload.kind.describe();
@@ -58,16 +56,3 @@ impl Rule for MissingManagedIdentity {
     }
 }
 
-/// Whether the identity type names a user-assigned identity. The workload then has one even when
-/// the identity list did not resolve (built by a template expression, a module parameter): the
-/// platform rejects `UserAssigned` without identities, so the type alone settles it.
-fn declares_user_assigned(identity: &IdentityDecl) -> bool {
-    identity
-        .kind
-        .as_ref()
-        .and_then(|kind| kind.as_str())
-        .is_some_and(|kind| {
-            kind.split(',')
-                .any(|part| part.trim().eq_ignore_ascii_case("UserAssigned"))
-        })
-}
