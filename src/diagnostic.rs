@@ -103,6 +103,14 @@ impl Diagnostic {
     pub fn with_redacted_value(self, value: &crate::model::Value) -> Diagnostic {
         self.with_redacted(value.origin.unwrap_or(value.span))
     }
+
+    /// The message and, on a line of its own, the help: for formats with one text field.
+    pub fn message_with_help(&self) -> String {
+        match &self.help {
+            Some(help) => format!("{}\nhelp: {help}", self.message),
+            None => self.message.clone(),
+        }
+    }
 }
 
 /// A diagnostic stamped with its rule and configured severity: what reporters print.

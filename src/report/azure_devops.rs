@@ -16,12 +16,7 @@ pub fn render(result: &CheckResult) -> String {
             Severity::Error => "error",
             Severity::Warning | Severity::Note => "warning",
         };
-        let d = &finding.diagnostic;
-        let mut message = d.message.clone();
-        if let Some(help) = &d.help {
-            message.push_str("\nhelp: ");
-            message.push_str(help);
-        }
+        let message = finding.diagnostic.message_with_help();
         let _ = writeln!(
             out,
             "##vso[task.logissue type={kind};sourcepath={};linenumber={};columnnumber={};code={}]{}",

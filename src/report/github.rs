@@ -16,12 +16,7 @@ pub fn render(result: &CheckResult) -> String {
             Severity::Warning => "warning",
             Severity::Note => "notice",
         };
-        let d = &finding.diagnostic;
-        let mut message = d.message.clone();
-        if let Some(help) = &d.help {
-            message.push_str("\nhelp: ");
-            message.push_str(help);
-        }
+        let message = finding.diagnostic.message_with_help();
         let _ = writeln!(
             out,
             "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",

@@ -272,23 +272,15 @@ fn declarations(ev: &mut Evaluator<'_>, instance: usize) {
             call_path: call_path.clone(),
         });
     }
-    for block in &module.providers {
+    // Backends are providers to the rules: both hold credentials in the same shapes.
+    let providers = module.providers.iter().map(|b| (b, b.label(0).to_string()));
+    let backends = (module.backends.iter()).map(|b| (b, format!("backend.{}", b.label(0))));
+    for (block, name) in providers.chain(backends) {
         let mut ctx = Ctx::new(instance, Iteration::None);
         let mut unknown = Vec::new();
         let body = eval_body(ev, &block.body, block.span, &mut ctx, &mut unknown, 0);
         ev.model.providers.push(Provider {
-            name: block.label(0).to_string(),
-            span: block.header,
-            body,
-            call_path: call_path.clone(),
-        });
-    }
-    for block in &module.backends {
-        let mut ctx = Ctx::new(instance, Iteration::None);
-        let mut unknown = Vec::new();
-        let body = eval_body(ev, &block.body, block.span, &mut ctx, &mut unknown, 0);
-        ev.model.providers.push(Provider {
-            name: format!("backend.{}", block.label(0)),
+            name,
             span: block.header,
             body,
             call_path: call_path.clone(),
@@ -533,27 +525,20 @@ fn role_assignment(ev: &mut Evaluator<'_>, id: ResourceId) {
         target_of(model, v, "azurerm_role_definition")
             .and_then(|t| model.role_definitions.iter().position(|d| d.resource == t))
     };
+    let built_in = |v: &Value, lookup: fn(&str) -> Option<&'static data::BuiltinRole>| {
+        v.as_str()
+            .and_then(lookup)
+            .map_or(Role::Unknown, Role::BuiltIn)
+    };
     let (role_value, role) = match (by_name, by_id) {
         (Some(v), _) => {
-            let role = if let Some(i) = custom_by_ref(v).or_else(|| custom_by_origin(ev, v)) {
-                Role::Custom(i)
-            } else {
-                match v.as_str().and_then(data::builtin_role_by_name) {
-                    Some(b) => Role::BuiltIn(b),
-                    None => Role::Unknown,
-                }
-            };
+            let custom = custom_by_ref(v).or_else(|| custom_by_origin(ev, v));
+            let role = custom.map_or_else(|| built_in(v, data::builtin_role_by_name), Role::Custom);
             (v.clone(), role)
         }
         (None, Some(v)) => {
-            let role = if let Some(i) = custom_by_ref(v) {
-                Role::Custom(i)
-            } else {
-                match v.as_str().and_then(data::builtin_role_by_id) {
-                    Some(b) => Role::BuiltIn(b),
-                    None => Role::Unknown,
-                }
-            };
+            let role = custom_by_ref(v)
+                .map_or_else(|| built_in(v, data::builtin_role_by_id), Role::Custom);
             (v.clone(), role)
         }
         (None, None) => (Value::unknown(r.span), Role::Unknown),
