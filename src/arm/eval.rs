@@ -175,6 +175,9 @@ pub struct Evaluator<'a> {
     pub scopes: Vec<Scope<'a>>,
     pub index: Index,
     depth: Cell<u32>,
+    /// Expressions by their text, parsed once: templates repeat the same expressions (AVM ones
+    /// `[parameters('location')]` thousands of times). `None` for text that does not parse.
+    parsed: RefCell<HashMap<Box<str>, Option<Rc<Expr>>>>,
 }
 
 /// An unknown value standing for something only the deployment knows, named by `text`.
@@ -379,6 +382,7 @@ impl<'a> Evaluator<'a> {
             scopes,
             index: Index::default(),
             depth: Cell::new(0),
+            parsed: RefCell::default(),
         }
     }
 
@@ -497,11 +501,23 @@ impl<'a> Evaluator<'a> {
         match expr::classify(text) {
             StringForm::Literal(t) => Value::string(t, at),
             StringForm::Escaped(t) => Value::string(t, at),
-            StringForm::Expression(source) => match expr::parse(source) {
-                Ok(e) => self.expr(env, &e, at),
-                Err(_) => Value::unknown(at),
+            StringForm::Expression(source) => match self.parse(source) {
+                Some(e) => self.expr(env, &e, at),
+                None => Value::unknown(at),
             },
         }
+    }
+
+    /// The expression `source` is the text of, parsed on first use.
+    fn parse(&self, source: &str) -> Option<Rc<Expr>> {
+        if let Some(parsed) = self.parsed.borrow().get(source) {
+            return parsed.clone();
+        }
+        let parsed = expr::parse(source).ok().map(Rc::new);
+        self.parsed
+            .borrow_mut()
+            .insert(source.into(), parsed.clone());
+        parsed
     }
 
     /// Evaluates an expression; every value it yields is placed at `at`.
