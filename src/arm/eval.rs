@@ -2,8 +2,9 @@
 //! before deployment becomes a hole or an unknown that carries the references it depends on.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::rc::Rc;
+
+use foldhash::HashMap;
 
 use super::expr::{self, Expr, StringForm};
 use super::parse::{Json, JsonKind, Level, Member};
@@ -55,11 +56,11 @@ pub enum VarDef<'a> {
 
 impl<'a> Scope<'a> {
     pub fn new(file: FileId, template: &'a Json, level: Level) -> Scope<'a> {
-        let mut params = HashMap::new();
+        let mut params = HashMap::default();
         for member in template.get("parameters").map(Json::members).unwrap_or(&[]) {
             params.insert(member.key.to_ascii_lowercase(), member);
         }
-        let mut vars = HashMap::new();
+        let mut vars = HashMap::default();
         for member in template.get("variables").map(Json::members).unwrap_or(&[]) {
             if member.key.eq_ignore_ascii_case("copy") {
                 for element in member.value.elements() {
@@ -77,13 +78,13 @@ impl<'a> Scope<'a> {
             template,
             level,
             params,
-            supplied: HashMap::new(),
+            supplied: HashMap::default(),
             vars,
             names_from: None,
             subscription: hole("subscription().subscriptionId", at),
             resource_group: hole("resourceGroup().name", at),
             management_group: hole("managementGroup().name", at),
-            symbols: HashMap::new(),
+            symbols: HashMap::default(),
             call_path: Vec::new(),
             param_cache: RefCell::default(),
             var_cache: RefCell::default(),

@@ -1,6 +1,6 @@
 //! One template (with its inline nested deployments) into a [`Model`].
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 
 use super::eval::{self, Declared, Env, Evaluator, Scope, Supplied, TextBuilder, key_of};
 use super::expr::{self, Expr, StringForm};
@@ -366,7 +366,7 @@ impl<'a> Lowering<'a> {
 
     fn typed(&mut self) {
         let count = self.model.resources.len();
-        let mut role_definition_index: HashMap<ResourceId, usize> = HashMap::new();
+        let mut role_definition_index: HashMap<ResourceId, usize> = HashMap::default();
         for id in 0..count {
             let type_lower = self.type_of(id).to_string();
             let managed = self.model.resources[id].mode == ResourceMode::Managed;
@@ -909,7 +909,7 @@ fn variable_uses<'e>(e: &'e Expr, out: &mut Vec<(&'e str, Option<&'e str>)>, dep
 
 fn parameters_used(scope: &Scope, output: &Json) -> Vec<String> {
     let mut params: Vec<String> = Vec::new();
-    let mut seen_vars: HashSet<String> = HashSet::new();
+    let mut seen_vars: HashSet<String> = HashSet::default();
     let mut pending: Vec<&Json> = vec![output];
     while let Some(json) = pending.pop() {
         let mut stack = vec![json];
