@@ -20,9 +20,9 @@ pub const MAX_COPY: i64 = 800;
 /// One template: the root template or an inline nested deployment's template.
 pub struct Scope<'a> {
     pub file: FileId,
-    pub template: &'a Json,
+    pub template: &'a Json<'a>,
     pub level: Level,
-    pub params: HashMap<String, &'a Member>,
+    pub params: HashMap<String, &'a Member<'a>>,
     /// Values supplied from outside: parameter files, or an inner-scoped deployment's
     /// `parameters` (evaluated lazily in the outer scope).
     pub supplied: HashMap<String, Supplied<'a>>,
@@ -45,13 +45,13 @@ pub struct Scope<'a> {
 pub enum Supplied<'a> {
     Value(Value),
     /// An expression of the outer template, evaluated there.
-    Outer(Env, &'a Json),
+    Outer(Env, &'a Json<'a>),
 }
 
 pub enum VarDef<'a> {
-    Json(&'a Json),
+    Json(&'a Json<'a>),
     /// An element of `variables.copy`.
-    Copy(&'a Json),
+    Copy(&'a Json<'a>),
 }
 
 impl<'a> Scope<'a> {
@@ -470,7 +470,7 @@ impl<'a> Evaluator<'a> {
                 StringForm::Expression(_) => self
                     .string(env, &member.key, member.key_span)
                     .to_text()
-                    .unwrap_or_else(|| member.key.clone()),
+                    .unwrap_or_else(|| member.key.to_string()),
                 StringForm::Escaped(text) => text.to_string(),
                 StringForm::Literal(text) => text.to_string(),
             };
@@ -1713,13 +1713,13 @@ pub fn literal(json: &Json) -> Value {
         JsonKind::Null => ValueKind::Null,
         JsonKind::Bool(b) => ValueKind::Bool(*b),
         JsonKind::Number(n) => ValueKind::Number(*n),
-        JsonKind::String(s) => ValueKind::String(s.clone()),
+        JsonKind::String(s) => ValueKind::String(s.to_string()),
         JsonKind::Array(items) => ValueKind::List(items.iter().map(literal).collect()),
         JsonKind::Object(members) => ValueKind::Map(
             members
                 .iter()
                 .map(|m| Entry {
-                    key: m.key.clone(),
+                    key: m.key.to_string(),
                     span: Some(m.span),
                     value: literal(&m.value),
                 })

@@ -17,7 +17,7 @@ use crate::span::{FileId, Span};
 
 /// How a declared resource is evaluated.
 struct Decl<'a> {
-    json: &'a Json,
+    json: &'a Json<'a>,
     env: Env,
     parent: Option<ResourceId>,
 }
@@ -70,7 +70,7 @@ impl<'a> Lowering<'a> {
                 JsonKind::Object(members) => {
                     for member in members {
                         let address = if prefix.is_empty() {
-                            member.key.clone()
+                            member.key.to_string()
                         } else {
                             format!("{prefix}resources.{}", member.key)
                         };
@@ -103,7 +103,7 @@ impl<'a> Lowering<'a> {
     fn declare(
         &mut self,
         base: &Env,
-        json: &'a Json,
+        json: &'a Json<'a>,
         address: String,
         parent: Option<ResourceId>,
         symbolic: Option<&'a Member>,
@@ -320,7 +320,7 @@ impl<'a> Lowering<'a> {
                 });
                 if let ValueKind::Map(entries) = &mut body.kind {
                     entries.push(Entry {
-                        key: member.key.clone(),
+                        key: member.key.to_string(),
                         span: Some(member.span),
                         value: properties,
                     });
@@ -790,7 +790,7 @@ impl<'a> Lowering<'a> {
                     .get("defaultValue")
                     .map(|d| self.ev.json(&env, d));
                 self.model.inputs.push(Input {
-                    name: member.key.clone(),
+                    name: member.key.to_string(),
                     span: member.key_span,
                     sensitive,
                     type_value,
@@ -810,7 +810,7 @@ impl<'a> Lowering<'a> {
                     .and_then(Json::as_str)
                     .is_some_and(|t| t.to_ascii_lowercase().starts_with("secure"));
                 self.model.outputs.push(Output {
-                    name: member.key.clone(),
+                    name: member.key.to_string(),
                     span: member.key_span,
                     sensitive,
                     value,
