@@ -1112,7 +1112,14 @@ impl<'a> Evaluator<'a> {
         b.finish(at)
     }
 
-    fn function(&self, env: &Env, whole: &Expr, name: &str, args: Vec<Value>, at: Span) -> Value {
+    fn function(
+        &self,
+        env: &Env,
+        whole: &Expr,
+        name: &str,
+        mut args: Vec<Value>,
+        at: Span,
+    ) -> Value {
         let scope = self.scope(env.scope);
         let s = |i: usize| args.get(i).and_then(Value::to_text);
         let n = |i: usize| match args.get(i).map(|v| &v.kind) {
@@ -1150,7 +1157,9 @@ impl<'a> Evaluator<'a> {
             }
             "format" => self.format(&args, at),
             "string" => match args.first().map(|a| &a.kind) {
-                Some(ValueKind::String(_) | ValueKind::Template(_)) => args[0].used_at(at),
+                Some(ValueKind::String(_) | ValueKind::Template(_)) => {
+                    args.swap_remove(0).moved_to(at)
+                }
                 Some(ValueKind::Bool(b)) => string(if *b { "True" } else { "False" }.into()),
                 Some(ValueKind::Number(n)) => string(crate::model::value::format_number(*n)),
                 Some(ValueKind::Map(_) | ValueKind::List(_)) if all_known => {
@@ -1178,16 +1187,13 @@ impl<'a> Evaluator<'a> {
                 }
                 _ => unknown(),
             },
-            "coalesce" => {
-                for arg in &args {
-                    match &arg.kind {
-                        ValueKind::Null => continue,
-                        ValueKind::Unknown(_) | ValueKind::Ref(_) => return unknown(),
-                        _ => return arg.used_at(at),
-                    }
+            "coalesce" => match args.iter().position(|a| !a.is_null()) {
+                None => Value::new(ValueKind::Null, at),
+                Some(i) if matches!(args[i].kind, ValueKind::Unknown(_) | ValueKind::Ref(_)) => {
+                    unknown()
                 }
-                Value::new(ValueKind::Null, at)
-            }
+                Some(i) => args.swap_remove(i).moved_to(at),
+            },
             "union" => {
                 if args.iter().all(|a| matches!(a.kind, ValueKind::Map(_))) {
                     let mut entries: Vec<Entry> = Vec::new();
@@ -1227,10 +1233,10 @@ impl<'a> Evaluator<'a> {
                 }
                 Value::new(ValueKind::Map(entries), at)
             }
-            "createarray" => Value::new(ValueKind::List(args.clone()), at),
+            "createarray" => Value::new(ValueKind::List(args), at),
             "array" => match args.first().map(|a| &a.kind) {
-                Some(ValueKind::List(_)) => args[0].used_at(at),
-                Some(_) if all_known => Value::new(ValueKind::List(args.clone()), at),
+                Some(ValueKind::List(_)) => args.swap_remove(0).moved_to(at),
+                Some(_) if all_known => Value::new(ValueKind::List(args), at),
                 _ => unknown(),
             },
             "json" => match s(0) {
@@ -1390,10 +1396,12 @@ impl<'a> Evaluator<'a> {
                 result.map_or_else(unknown, |x| number(x, at))
             }
             "tryget" => {
-                let Some(mut value) = args.first().map(|a| a.used_at(at)) else {
+                if args.is_empty() {
                     return unknown();
-                };
-                for key in &args[1..] {
+                }
+                let keys = args.split_off(1);
+                let mut value = args.swap_remove(0).moved_to(at);
+                for key in &keys {
                     value = match (&value.kind, &key.kind) {
                         (ValueKind::Null, _) => return Value::new(ValueKind::Null, at),
                         (ValueKind::Map(_), ValueKind::String(k)) => match value.get(k) {

@@ -82,9 +82,13 @@ impl Value {
 
     /// The same value used at another place: nested literals keep where they were written.
     pub fn used_at(&self, span: Span) -> Value {
-        let mut value = self.clone();
-        value.relocate(span);
-        value
+        self.clone().moved_to(span)
+    }
+
+    /// As [`Value::used_at`], for a value that is not needed where it was.
+    pub fn moved_to(mut self, span: Span) -> Value {
+        self.relocate(span);
+        self
     }
 
     fn relocate(&mut self, span: Span) {
