@@ -82,7 +82,38 @@ impl Value {
 
     /// The same value used at another place: nested literals keep where they were written.
     pub fn used_at(&self, span: Span) -> Value {
-        self.clone().moved_to(span)
+        // One pass that copies and relocates: values of parameters and variables are copied
+        // into every place that uses them.
+        let kind = match &self.kind {
+            ValueKind::List(items) => {
+                ValueKind::List(items.iter().map(|v| v.used_at(span)).collect())
+            }
+            ValueKind::Map(entries) => ValueKind::Map(
+                entries
+                    .iter()
+                    .map(|e| Entry {
+                        key: e.key.clone(),
+                        span: e.span,
+                        value: e.value.used_at(span),
+                    })
+                    .collect(),
+            ),
+            ValueKind::Template(parts) => ValueKind::Template(
+                parts
+                    .iter()
+                    .map(|p| match p {
+                        Part::Text(t) => Part::Text(t.clone()),
+                        Part::Hole(v) => Part::Hole(Box::new(v.used_at(span))),
+                    })
+                    .collect(),
+            ),
+            kind => kind.clone(),
+        };
+        Value {
+            kind,
+            span,
+            origin: self.relocated_origin(span),
+        }
     }
 
     /// As [`Value::used_at`], for a value that is not needed where it was.
@@ -92,10 +123,8 @@ impl Value {
     }
 
     fn relocate(&mut self, span: Span) {
-        if self.span != span {
-            self.origin = self.origin.or(Some(self.span));
-            self.span = span;
-        }
+        self.origin = self.relocated_origin(span);
+        self.span = span;
         match &mut self.kind {
             ValueKind::List(items) => items.iter_mut().for_each(|v| v.relocate(span)),
             ValueKind::Map(entries) => entries.iter_mut().for_each(|e| e.value.relocate(span)),
@@ -105,6 +134,15 @@ impl Value {
                 }
             }),
             _ => {}
+        }
+    }
+
+    /// Where the value was written once it is used at `span`.
+    fn relocated_origin(&self, span: Span) -> Option<Span> {
+        if self.span == span {
+            self.origin
+        } else {
+            self.origin.or(Some(self.span))
         }
     }
 
