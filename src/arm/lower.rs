@@ -371,7 +371,7 @@ impl<'a> Lowering<'a> {
             let type_lower = self.type_of(id).to_string();
             let managed = self.model.resources[id].mode == ResourceMode::Managed;
             let body = &self.model.resources[id].body;
-            let properties = body.get("properties").cloned();
+            let properties = body.get("properties");
             let empty = |span: Span| Value::new(ValueKind::List(Vec::new()), span);
             let kind_text = body.get("kind").and_then(Value::to_text);
             if managed
@@ -421,7 +421,8 @@ impl<'a> Lowering<'a> {
                 }
                 "microsoft.authorization/roledefinitions" if managed => {
                     let span = self.model.resources[id].span;
-                    let props = properties.clone().unwrap_or_else(|| Value::unknown(span));
+                    let unknown = Value::unknown(span);
+                    let props = properties.unwrap_or(&unknown);
                     let permissions = props
                         .get("permissions")
                         .map(|p| p.items().to_vec())
@@ -461,22 +462,23 @@ impl<'a> Lowering<'a> {
                 }
                 "microsoft.keyvault/vaults" if managed => {
                     let rbac = properties
-                        .as_ref()
                         .and_then(|p| p.get("enableRbacAuthorization"))
                         .cloned();
                     self.model.key_vaults.push(KeyVault {
                         resource: id,
                         rbac_authorization: rbac,
                     });
-                    self.access_policies(id, Some(id), properties.as_ref());
+                    let policies = self.access_policies(Some(id), properties);
+                    self.model.access_policies.extend(policies);
                 }
                 "microsoft.keyvault/vaults/accesspolicies" => {
-                    let vault = self.parent_of(id);
-                    self.access_policies(id, vault, properties.as_ref());
+                    let policies = self.access_policies(self.parent_of(id), properties);
+                    self.model.access_policies.extend(policies);
                 }
                 _ => {}
             }
-            self.settings(id, &type_lower, properties.as_ref());
+            let settings = self.settings(id, &type_lower, properties);
+            self.model.settings.extend(settings);
         }
         for id in 0..count {
             let type_lower = self.type_of(id);
@@ -536,17 +538,19 @@ impl<'a> Lowering<'a> {
         }
     }
 
+    /// The access policies a vault's `properties` grant; the caller adds them to the model, as
+    /// the properties are borrowed from it.
     fn access_policies(
-        &mut self,
-        _id: ResourceId,
+        &self,
         vault: Option<ResourceId>,
         properties: Option<&Value>,
-    ) {
+    ) -> Vec<AccessPolicy> {
+        let mut out = Vec::new();
         let Some(policies) = properties.and_then(|p| p.get("accessPolicies")) else {
-            return;
+            return out;
         };
         let ValueKind::List(items) = &policies.kind else {
-            return;
+            return out;
         };
         for item in items {
             if !matches!(item.kind, ValueKind::Map(_)) {
@@ -573,15 +577,23 @@ impl<'a> Lowering<'a> {
                 storage_permissions: permission("storage"),
                 object_id,
             };
-            self.model.access_policies.push(policy);
+            out.push(policy);
         }
+        out
     }
 
-    fn settings(&mut self, id: ResourceId, type_lower: &str, properties: Option<&Value>) {
-        let Some(properties) = properties else {
-            return;
-        };
+    /// The settings of resource `id`; the caller adds them to the model, as the properties are
+    /// borrowed from it.
+    fn settings(
+        &self,
+        id: ResourceId,
+        type_lower: &str,
+        properties: Option<&Value>,
+    ) -> Vec<Setting> {
         let mut out = Vec::new();
+        let Some(properties) = properties else {
+            return out;
+        };
         let text = |v: Option<&Value>| v.and_then(Value::to_text).unwrap_or_default();
         let null = |span: Span| Value::new(ValueKind::Null, span);
         match type_lower {
@@ -623,7 +635,7 @@ impl<'a> Lowering<'a> {
                 let kind = match last.as_str() {
                     "appsettings" => SettingKind::AppSetting,
                     "connectionstrings" => SettingKind::ConnectionString,
-                    _ => return,
+                    _ => return out,
                 };
                 let site = self.parent_of(id).unwrap_or(id);
                 for entry in properties.entries() {
@@ -669,7 +681,7 @@ impl<'a> Lowering<'a> {
             }
             _ => {}
         }
-        self.model.settings.extend(out);
+        out
     }
 
     fn role_assignment(&mut self, id: ResourceId, role_definitions: &HashMap<ResourceId, usize>) {
