@@ -232,6 +232,11 @@ const NAMING_FUNCTIONS: [&str; 20] = [
     "endswith",
 ];
 
+/// Functions that only look at their arguments: for them a parameter's or variable's value is
+/// read where it is cached instead of copied.
+const INSPECTING_FUNCTIONS: [&str; 7] =
+    ["empty", "length", "contains", "equals", "not", "and", "or"];
+
 /// `value` with every reference it depends on marked not secret.
 fn declassify(mut value: Value) -> Value {
     fn clear(value: &mut Value, depth: usize) {
@@ -369,6 +374,15 @@ fn is_type_text(text: &str) -> bool {
 enum Base {
     Shared(Rc<Value>),
     Owned(Value),
+}
+
+impl Base {
+    fn value(&self) -> &Value {
+        match self {
+            Base::Shared(value) => value,
+            Base::Owned(value) => value,
+        }
+    }
 }
 
 /// One step after a value: `.name` or `[index]`.
@@ -729,6 +743,12 @@ impl<'a> Evaluator<'a> {
             }
             "reference" => self.reference(env, whole, args, steps, at),
             _ if lower.starts_with("list") => self.list_function(env, whole, name, args, steps, at),
+            // All of these are naming functions.
+            _ if INSPECTING_FUNCTIONS.contains(&lower.as_str()) => {
+                let bases: Vec<Base> = args.iter().map(|a| self.base_value(env, a, at)).collect();
+                let values: Vec<&Value> = bases.iter().map(Base::value).collect();
+                declassify(inspect(&lower, &values, at))
+            }
             _ => {
                 let values = self.args(env, args, at);
                 let value = self.function(env, whole, &lower, values, at);
@@ -1246,52 +1266,6 @@ impl<'a> Evaluator<'a> {
                 },
                 None => unknown(),
             },
-            "empty" => match args.first().map(|a| &a.kind) {
-                Some(ValueKind::Null) => boolean(true),
-                Some(ValueKind::String(t)) => boolean(t.is_empty()),
-                Some(ValueKind::List(l)) => boolean(l.is_empty()),
-                Some(ValueKind::Map(m)) => boolean(m.is_empty()),
-                Some(ValueKind::Template(_)) => boolean(false),
-                _ => unknown(),
-            },
-            "equals" => match (args.first(), args.get(1)) {
-                (Some(a), Some(b)) => same(a, b).map_or_else(unknown, boolean),
-                _ => unknown(),
-            },
-            "not" => match args.first().and_then(Value::as_bool) {
-                Some(b) => boolean(!b),
-                None => unknown(),
-            },
-            "and" | "or" => {
-                let want = name == "or";
-                if args.iter().any(|a| a.as_bool() == Some(want)) {
-                    boolean(want)
-                } else if args.iter().all(|a| a.as_bool().is_some()) {
-                    boolean(!want)
-                } else {
-                    unknown()
-                }
-            }
-            "contains" => match (args.first().map(|a| &a.kind), args.get(1)) {
-                (Some(ValueKind::String(t)), Some(item)) => match item.to_text() {
-                    Some(i) => boolean(t.contains(&i)),
-                    None => unknown(),
-                },
-                (Some(ValueKind::List(items)), Some(item)) if all_known => {
-                    boolean(items.iter().any(|i| same(i, item) == Some(true)))
-                }
-                (Some(ValueKind::Map(_)), Some(item)) => match item.to_text() {
-                    Some(key) => boolean(args[0].entry(&key).is_some()),
-                    None => unknown(),
-                },
-                _ => unknown(),
-            },
-            "length" => match args.first().map(|a| &a.kind) {
-                Some(ValueKind::String(t)) => number(t.chars().count() as f64, at),
-                Some(ValueKind::List(l)) => number(l.len() as f64, at),
-                Some(ValueKind::Map(m)) => number(m.len() as f64, at),
-                _ => unknown(),
-            },
             "first" | "last" => match args.first().map(|a| &a.kind) {
                 Some(ValueKind::String(t)) => {
                     let c = if name == "first" {
@@ -1608,6 +1582,62 @@ impl<'a> Evaluator<'a> {
         }
         b.text(&literal);
         b.finish(at)
+    }
+}
+
+/// The functions in [`INSPECTING_FUNCTIONS`]: what they yield is made of none of their
+/// arguments' values.
+fn inspect(name: &str, args: &[&Value], at: Span) -> Value {
+    let boolean = |b: bool| Value::new(ValueKind::Bool(b), at);
+    let unknown = || unknown_of(args.iter().copied(), at);
+    match name {
+        "empty" => match args.first().map(|a| &a.kind) {
+            Some(ValueKind::Null) => boolean(true),
+            Some(ValueKind::String(t)) => boolean(t.is_empty()),
+            Some(ValueKind::List(l)) => boolean(l.is_empty()),
+            Some(ValueKind::Map(m)) => boolean(m.is_empty()),
+            Some(ValueKind::Template(_)) => boolean(false),
+            _ => unknown(),
+        },
+        "equals" => match (args.first(), args.get(1)) {
+            (Some(a), Some(b)) => same(a, b).map_or_else(unknown, boolean),
+            _ => unknown(),
+        },
+        "not" => match args.first().and_then(|a| a.as_bool()) {
+            Some(b) => boolean(!b),
+            None => unknown(),
+        },
+        "and" | "or" => {
+            let want = name == "or";
+            if args.iter().any(|a| a.as_bool() == Some(want)) {
+                boolean(want)
+            } else if args.iter().all(|a| a.as_bool().is_some()) {
+                boolean(!want)
+            } else {
+                unknown()
+            }
+        }
+        "contains" => match (args.first().map(|a| &a.kind), args.get(1)) {
+            (Some(ValueKind::String(t)), Some(item)) => match item.to_text() {
+                Some(i) => boolean(t.contains(&i)),
+                None => unknown(),
+            },
+            (Some(ValueKind::List(items)), Some(item)) if args.iter().all(|a| deep_known(a)) => {
+                boolean(items.iter().any(|i| same(i, item) == Some(true)))
+            }
+            (Some(ValueKind::Map(_)), Some(item)) => match item.to_text() {
+                Some(key) => boolean(args[0].entry(&key).is_some()),
+                None => unknown(),
+            },
+            _ => unknown(),
+        },
+        "length" => match args.first().map(|a| &a.kind) {
+            Some(ValueKind::String(t)) => number(t.chars().count() as f64, at),
+            Some(ValueKind::List(l)) => number(l.len() as f64, at),
+            Some(ValueKind::Map(m)) => number(m.len() as f64, at),
+            _ => unknown(),
+        },
+        _ => unknown(),
     }
 }
 
