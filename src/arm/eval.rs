@@ -1,6 +1,7 @@
 //! Evaluation of template values and expressions into model values. Whatever cannot be known
 //! before deployment becomes a hole or an unknown that carries the references it depends on.
 
+use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
@@ -170,6 +171,36 @@ impl Index {
 
 fn usable_key(key: &str) -> bool {
     !key.is_empty() && !key.contains("{?}")
+}
+
+/// A name in ASCII lower case, kept on the stack when short: function, parameter and variable
+/// names are looked up case-insensitively at every use.
+enum Lowercase {
+    Short([u8; 48], usize),
+    Long(String),
+}
+
+impl Lowercase {
+    fn of(text: &str) -> Lowercase {
+        let mut short = [0; 48];
+        match short.get_mut(..text.len()) {
+            Some(bytes) => {
+                bytes.copy_from_slice(text.as_bytes());
+                bytes.make_ascii_lowercase();
+                Lowercase::Short(short, text.len())
+            }
+            None => Lowercase::Long(text.to_ascii_lowercase()),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            Lowercase::Short(bytes, len) => {
+                std::str::from_utf8(&bytes[..*len]).expect("ASCII lower-casing keeps UTF-8 valid")
+            }
+            Lowercase::Long(text) => text,
+        }
+    }
 }
 
 pub struct Evaluator<'a> {
@@ -571,8 +602,8 @@ impl<'a> Evaluator<'a> {
                 }
                 steps.reverse();
                 if let Expr::Call(name, args) = base {
-                    let lower = name.to_ascii_lowercase();
-                    if lower == "reference" || lower.starts_with("list") {
+                    let lower = Lowercase::of(name);
+                    if lower.as_str() == "reference" || lower.as_str().starts_with("list") {
                         return self.call(env, e, name, args, &steps, at);
                     }
                 }
@@ -601,19 +632,16 @@ impl<'a> Evaluator<'a> {
                 if name.eq_ignore_ascii_case("parameters")
                     || name.eq_ignore_ascii_case("variables") =>
             {
-                match args.first().map(|a| self.expr(env, a, at)) {
-                    Some(v) => match v.to_text() {
-                        Some(n) => {
-                            let shared = if name.eq_ignore_ascii_case("parameters") {
-                                self.parameter_shared(env.scope, &n, at)
-                            } else {
-                                self.variable_shared(env.scope, &n, at)
-                            };
-                            shared.map_or_else(|| Base::Owned(Value::unknown(at)), Base::Shared)
-                        }
-                        None => Base::Owned(unknown_of([&v], at)),
-                    },
-                    None => Base::Owned(Value::unknown(at)),
+                match self.name_argument(env, args, at) {
+                    Ok(n) => {
+                        let shared = if name.eq_ignore_ascii_case("parameters") {
+                            self.parameter_shared(env.scope, &n, at)
+                        } else {
+                            self.variable_shared(env.scope, &n, at)
+                        };
+                        shared.map_or_else(|| Base::Owned(Value::unknown(at)), Base::Shared)
+                    }
+                    Err(unknown) => Base::Owned(unknown),
                 }
             }
             _ => Base::Owned(self.expr_inner(env, base, at)),
@@ -709,21 +737,16 @@ impl<'a> Evaluator<'a> {
         steps: &[Step],
         at: Span,
     ) -> Value {
-        let lower = name.to_ascii_lowercase();
-        match lower.as_str() {
-            "parameters" => match args.first().map(|a| self.expr(env, a, at)) {
-                Some(v) => match v.to_text() {
-                    Some(n) => self.parameter(env.scope, &n, at),
-                    None => unknown_of([&v], at),
-                },
-                None => Value::unknown(at),
+        let lower = Lowercase::of(name);
+        let lower = lower.as_str();
+        match lower {
+            "parameters" => match self.name_argument(env, args, at) {
+                Ok(n) => self.parameter(env.scope, &n, at),
+                Err(unknown) => unknown,
             },
-            "variables" => match args.first().map(|a| self.expr(env, a, at)) {
-                Some(v) => match v.to_text() {
-                    Some(n) => self.variable(env.scope, &n, at),
-                    None => unknown_of([&v], at),
-                },
-                None => Value::unknown(at),
+            "variables" => match self.name_argument(env, args, at) {
+                Ok(n) => self.variable(env.scope, &n, at),
+                Err(unknown) => unknown,
             },
             "copyindex" => self.copy_index(env, args, at),
             "if" => {
@@ -744,20 +767,42 @@ impl<'a> Evaluator<'a> {
             "reference" => self.reference(env, whole, args, steps, at),
             _ if lower.starts_with("list") => self.list_function(env, whole, name, args, steps, at),
             // All of these are naming functions.
-            _ if INSPECTING_FUNCTIONS.contains(&lower.as_str()) => {
+            _ if INSPECTING_FUNCTIONS.contains(&lower) => {
                 let bases: Vec<Base> = args.iter().map(|a| self.base_value(env, a, at)).collect();
                 let values: Vec<&Value> = bases.iter().map(Base::value).collect();
-                declassify(inspect(&lower, &values, at))
+                declassify(inspect(lower, &values, at))
             }
             _ => {
                 let values = self.args(env, args, at);
-                let value = self.function(env, whole, &lower, values, at);
-                if NAMING_FUNCTIONS.contains(&lower.as_str()) {
+                let value = self.function(env, whole, lower, values, at);
+                if NAMING_FUNCTIONS.contains(&lower) {
                     declassify(value)
                 } else {
                     value
                 }
             }
+        }
+    }
+
+    /// The name a `parameters(name)` or `variables(name)` call reads, or what the call yields
+    /// when the name is not known.
+    fn name_argument<'e>(
+        &self,
+        env: &Env,
+        args: &'e [Expr],
+        at: Span,
+    ) -> Result<Cow<'e, str>, Value> {
+        match args.first() {
+            // As `self.expr` would yield it, short of the depth limit.
+            Some(Expr::Str(name)) if self.depth.get() < MAX_EVAL_DEPTH => Ok(Cow::Borrowed(name)),
+            Some(arg) => {
+                let value = self.expr(env, arg, at);
+                value
+                    .to_text()
+                    .map(Cow::Owned)
+                    .ok_or_else(|| unknown_of([&value], at))
+            }
+            None => Err(Value::unknown(at)),
         }
     }
 
@@ -803,13 +848,13 @@ impl<'a> Evaluator<'a> {
     fn parameter_shared(&self, scope: usize, name: &str, at: Span) -> Option<Rc<Value>> {
         let scope_index = self.names_scope(scope);
         let scope = self.scope(scope_index);
-        let key = name.to_ascii_lowercase();
-        if let Some(cached) = scope.param_cache.borrow().get(&key) {
+        let key = Lowercase::of(name);
+        if let Some(cached) = scope.param_cache.borrow().get(key.as_str()) {
             return cached.clone();
         }
+        let key = key.as_str().to_string();
         scope.param_cache.borrow_mut().insert(key.clone(), None);
         let env = Env::new(scope_index);
-        let text = format!("parameters('{name}')");
         let value = match scope.supplied.get(&key) {
             Some(Supplied::Value(v)) => v.clone(),
             Some(Supplied::Outer(outer, json)) => self.json(outer, json),
@@ -819,7 +864,7 @@ impl<'a> Evaluator<'a> {
                 .and_then(|m| m.value.get("defaultValue"))
             {
                 Some(default) => self.json(&env, default),
-                None => hole(&text, at),
+                None => hole(&format!("parameters('{name}')"), at),
             },
         };
         let value = Rc::new(value);
@@ -840,10 +885,11 @@ impl<'a> Evaluator<'a> {
     fn variable_shared(&self, scope: usize, name: &str, at: Span) -> Option<Rc<Value>> {
         let scope_index = self.names_scope(scope);
         let scope = self.scope(scope_index);
-        let key = name.to_ascii_lowercase();
-        if let Some(cached) = scope.var_cache.borrow().get(&key) {
+        let key = Lowercase::of(name);
+        if let Some(cached) = scope.var_cache.borrow().get(key.as_str()) {
             return cached.clone();
         }
+        let key = key.as_str().to_string();
         scope.var_cache.borrow_mut().insert(key.clone(), None);
         let env = Env::new(scope_index);
         let value = match scope.vars.get(&key) {
