@@ -1,6 +1,6 @@
 //! The ARM template expression language: `[concat('a', parameters('b')).x[0]]`.
 
-use std::fmt;
+use std::fmt::{self, Write};
 
 /// Expressions deeper than this are rejected: templates never come close, hostile input must
 /// not exhaust the stack.
@@ -303,24 +303,44 @@ impl Expr {
 
 /// The canonical text of an expression: what `Ref::text` shows.
 impl fmt::Display for Expr {
+    // Written piece by piece: every reference to a resource renders its expression.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Expr::Str(s) => write!(f, "'{}'", s.replace('\'', "''")),
-            Expr::Num(n) => write!(f, "{}", crate::model::value::format_number(*n)),
-            Expr::Bool(b) => write!(f, "{b}"),
-            Expr::Null => write!(f, "null()"),
+            Expr::Str(s) => {
+                f.write_char('\'')?;
+                for (i, piece) in s.split('\'').enumerate() {
+                    if i > 0 {
+                        f.write_str("''")?;
+                    }
+                    f.write_str(piece)?;
+                }
+                f.write_char('\'')
+            }
+            Expr::Num(n) => f.write_str(&crate::model::value::format_number(*n)),
+            Expr::Bool(b) => f.write_str(if *b { "true" } else { "false" }),
+            Expr::Null => f.write_str("null()"),
             Expr::Call(name, args) => {
-                write!(f, "{name}(")?;
+                f.write_str(name)?;
+                f.write_char('(')?;
                 for (i, arg) in args.iter().enumerate() {
                     if i > 0 {
-                        write!(f, ", ")?;
+                        f.write_str(", ")?;
                     }
-                    write!(f, "{arg}")?;
+                    arg.fmt(f)?;
                 }
-                write!(f, ")")
+                f.write_char(')')
             }
-            Expr::Prop(base, name) => write!(f, "{base}.{name}"),
-            Expr::Index(base, index) => write!(f, "{base}[{index}]"),
+            Expr::Prop(base, name) => {
+                base.fmt(f)?;
+                f.write_char('.')?;
+                f.write_str(name)
+            }
+            Expr::Index(base, index) => {
+                base.fmt(f)?;
+                f.write_char('[')?;
+                index.fmt(f)?;
+                f.write_char(']')
+            }
         }
     }
 }
