@@ -173,15 +173,19 @@ fn usable_key(key: &str) -> bool {
     !key.is_empty() && !key.contains("{?}")
 }
 
-/// A name in ASCII lower case, kept on the stack when short: function, parameter and variable
-/// names are looked up case-insensitively at every use.
-enum Lowercase {
+/// A name in ASCII lower case, borrowed when it is already, else kept on the stack when short:
+/// function, parameter and variable names are looked up case-insensitively at every use.
+enum Lowercase<'t> {
+    Unchanged(&'t str),
     Short([u8; 48], usize),
     Long(String),
 }
 
-impl Lowercase {
-    fn of(text: &str) -> Lowercase {
+impl<'t> Lowercase<'t> {
+    fn of(text: &'t str) -> Lowercase<'t> {
+        if !text.bytes().any(|b| b.is_ascii_uppercase()) {
+            return Lowercase::Unchanged(text);
+        }
         let mut short = [0; 48];
         match short.get_mut(..text.len()) {
             Some(bytes) => {
@@ -195,6 +199,7 @@ impl Lowercase {
 
     fn as_str(&self) -> &str {
         match self {
+            Lowercase::Unchanged(text) => text,
             Lowercase::Short(bytes, len) => {
                 std::str::from_utf8(&bytes[..*len]).expect("ASCII lower-casing keeps UTF-8 valid")
             }
