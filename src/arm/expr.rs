@@ -219,25 +219,18 @@ impl<'a> Parser<'a> {
         let start = self.pos;
         self.pos += 1;
         let mut out = String::new();
-        let mut run = self.pos;
         loop {
-            match self.peek() {
-                None => {
-                    self.pos = start;
-                    return Err(self.error("unterminated string"));
-                }
-                Some(b'\'') => {
-                    out.push_str(&self.src[run..self.pos]);
-                    self.pos += 1;
-                    if self.peek() == Some(b'\'') {
-                        out.push('\'');
-                        self.pos += 1;
-                        run = self.pos;
-                    } else {
-                        return Ok(Expr::Str(out));
-                    }
-                }
-                Some(_) => self.pos += 1,
+            let Some(quote) = memchr::memchr(b'\'', &self.text[self.pos..]) else {
+                self.pos = start;
+                return Err(self.error("unterminated string"));
+            };
+            out.push_str(&self.src[self.pos..self.pos + quote]);
+            self.pos += quote + 1;
+            if self.peek() == Some(b'\'') {
+                out.push('\'');
+                self.pos += 1;
+            } else {
+                return Ok(Expr::Str(out));
             }
         }
     }
