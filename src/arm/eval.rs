@@ -234,11 +234,11 @@ pub fn hole(text: &str, span: Span) -> Value {
 pub fn unknown_of<'v>(values: impl IntoIterator<Item = &'v Value>, span: Span) -> Value {
     let mut refs: Vec<Ref> = Vec::new();
     for value in values {
-        for r in value.refs() {
+        value.for_each_ref(&mut |r| {
             if !refs.contains(r) {
                 refs.push(r.clone());
             }
-        }
+        });
     }
     Value::new(ValueKind::Unknown(refs), span)
 }

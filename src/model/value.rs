@@ -226,19 +226,21 @@ impl Value {
     /// Every reference this value depends on, however deep.
     pub fn refs(&self) -> Vec<&Ref> {
         let mut out = Vec::new();
-        self.collect_refs(&mut out);
+        self.for_each_ref(&mut |r| out.push(r));
         out
     }
 
-    fn collect_refs<'a>(&'a self, out: &mut Vec<&'a Ref>) {
+    /// Calls `f` with every reference this value depends on, however deep, in the order
+    /// [`Value::refs`] lists them.
+    pub fn for_each_ref<'a>(&'a self, f: &mut impl FnMut(&'a Ref)) {
         match &self.kind {
-            ValueKind::Ref(r) => out.push(r),
-            ValueKind::Unknown(refs) => out.extend(refs),
-            ValueKind::List(items) => items.iter().for_each(|v| v.collect_refs(out)),
-            ValueKind::Map(entries) => entries.iter().for_each(|e| e.value.collect_refs(out)),
+            ValueKind::Ref(r) => f(r),
+            ValueKind::Unknown(refs) => refs.iter().for_each(&mut *f),
+            ValueKind::List(items) => items.iter().for_each(|v| v.for_each_ref(f)),
+            ValueKind::Map(entries) => entries.iter().for_each(|e| e.value.for_each_ref(f)),
             ValueKind::Template(parts) => parts.iter().for_each(|p| {
                 if let Part::Hole(v) = p {
-                    v.collect_refs(out)
+                    v.for_each_ref(f)
                 }
             }),
             _ => {}
