@@ -326,6 +326,7 @@ impl TextBuilder {
                     }
                 }
             }
+            ValueKind::String(text) => self.text(text),
             _ => match value.to_text() {
                 Some(text) => self.text(&text),
                 None => self.parts.push(Part::Hole(Box::new(value.clone()))),
@@ -333,10 +334,10 @@ impl TextBuilder {
         }
     }
 
-    pub fn finish(self, span: Span) -> Value {
-        let kind = match self.parts.as_slice() {
+    pub fn finish(mut self, span: Span) -> Value {
+        let kind = match self.parts.as_mut_slice() {
             [] => ValueKind::String(String::new()),
-            [Part::Text(t)] => ValueKind::String(t.clone()),
+            [Part::Text(t)] => ValueKind::String(std::mem::take(t)),
             _ => ValueKind::Template(self.parts),
         };
         Value::new(kind, span)
