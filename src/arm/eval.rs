@@ -1,9 +1,11 @@
 //! Evaluation of template values and expressions into model values. Whatever cannot be known
 //! before deployment becomes a hole or an unknown that carries the references it depends on.
 
+use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::rc::Rc;
+
+use foldhash::HashMap;
 
 use super::expr::{self, Expr, StringForm};
 use super::parse::{Json, JsonKind, Level, Member};
@@ -19,9 +21,9 @@ pub const MAX_COPY: i64 = 800;
 /// One template: the root template or an inline nested deployment's template.
 pub struct Scope<'a> {
     pub file: FileId,
-    pub template: &'a Json,
+    pub template: &'a Json<'a>,
     pub level: Level,
-    pub params: HashMap<String, &'a Member>,
+    pub params: HashMap<String, &'a Member<'a>>,
     /// Values supplied from outside: parameter files, or an inner-scoped deployment's
     /// `parameters` (evaluated lazily in the outer scope).
     pub supplied: HashMap<String, Supplied<'a>>,
@@ -44,22 +46,22 @@ pub struct Scope<'a> {
 pub enum Supplied<'a> {
     Value(Value),
     /// An expression of the outer template, evaluated there.
-    Outer(Env, &'a Json),
+    Outer(Env, &'a Json<'a>),
 }
 
 pub enum VarDef<'a> {
-    Json(&'a Json),
+    Json(&'a Json<'a>),
     /// An element of `variables.copy`.
-    Copy(&'a Json),
+    Copy(&'a Json<'a>),
 }
 
 impl<'a> Scope<'a> {
     pub fn new(file: FileId, template: &'a Json, level: Level) -> Scope<'a> {
-        let mut params = HashMap::new();
+        let mut params = HashMap::default();
         for member in template.get("parameters").map(Json::members).unwrap_or(&[]) {
             params.insert(member.key.to_ascii_lowercase(), member);
         }
-        let mut vars = HashMap::new();
+        let mut vars = HashMap::default();
         for member in template.get("variables").map(Json::members).unwrap_or(&[]) {
             if member.key.eq_ignore_ascii_case("copy") {
                 for element in member.value.elements() {
@@ -77,13 +79,13 @@ impl<'a> Scope<'a> {
             template,
             level,
             params,
-            supplied: HashMap::new(),
+            supplied: HashMap::default(),
             vars,
             names_from: None,
             subscription: hole("subscription().subscriptionId", at),
             resource_group: hole("resourceGroup().name", at),
             management_group: hole("managementGroup().name", at),
-            symbols: HashMap::new(),
+            symbols: HashMap::default(),
             call_path: Vec::new(),
             param_cache: RefCell::default(),
             var_cache: RefCell::default(),
@@ -171,10 +173,48 @@ fn usable_key(key: &str) -> bool {
     !key.is_empty() && !key.contains("{?}")
 }
 
+/// A name in ASCII lower case, borrowed when it is already, else kept on the stack when short:
+/// function, parameter and variable names are looked up case-insensitively at every use.
+enum Lowercase<'t> {
+    Unchanged(&'t str),
+    Short([u8; 48], usize),
+    Long(String),
+}
+
+impl<'t> Lowercase<'t> {
+    fn of(text: &'t str) -> Lowercase<'t> {
+        if !text.bytes().any(|b| b.is_ascii_uppercase()) {
+            return Lowercase::Unchanged(text);
+        }
+        let mut short = [0; 48];
+        match short.get_mut(..text.len()) {
+            Some(bytes) => {
+                bytes.copy_from_slice(text.as_bytes());
+                bytes.make_ascii_lowercase();
+                Lowercase::Short(short, text.len())
+            }
+            None => Lowercase::Long(text.to_ascii_lowercase()),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            Lowercase::Unchanged(text) => text,
+            Lowercase::Short(bytes, len) => {
+                std::str::from_utf8(&bytes[..*len]).expect("ASCII lower-casing keeps UTF-8 valid")
+            }
+            Lowercase::Long(text) => text,
+        }
+    }
+}
+
 pub struct Evaluator<'a> {
     pub scopes: Vec<Scope<'a>>,
     pub index: Index,
     depth: Cell<u32>,
+    /// Expressions by their text, parsed once: templates repeat the same expressions (AVM ones
+    /// `[parameters('location')]` thousands of times). `None` for text that does not parse.
+    parsed: RefCell<HashMap<Box<str>, Option<Rc<Expr>>>>,
 }
 
 /// An unknown value standing for something only the deployment knows, named by `text`.
@@ -194,11 +234,11 @@ pub fn hole(text: &str, span: Span) -> Value {
 pub fn unknown_of<'v>(values: impl IntoIterator<Item = &'v Value>, span: Span) -> Value {
     let mut refs: Vec<Ref> = Vec::new();
     for value in values {
-        for r in value.refs() {
+        value.for_each_ref(&mut |r| {
             if !refs.contains(r) {
                 refs.push(r.clone());
             }
-        }
+        });
     }
     Value::new(ValueKind::Unknown(refs), span)
 }
@@ -227,6 +267,11 @@ const NAMING_FUNCTIONS: [&str; 20] = [
     "startswith",
     "endswith",
 ];
+
+/// Functions that only look at their arguments: for them a parameter's or variable's value is
+/// read where it is cached instead of copied.
+const INSPECTING_FUNCTIONS: [&str; 7] =
+    ["empty", "length", "contains", "equals", "not", "and", "or"];
 
 /// `value` with every reference it depends on marked not secret.
 fn declassify(mut value: Value) -> Value {
@@ -281,6 +326,7 @@ impl TextBuilder {
                     }
                 }
             }
+            ValueKind::String(text) => self.text(text),
             _ => match value.to_text() {
                 Some(text) => self.text(&text),
                 None => self.parts.push(Part::Hole(Box::new(value.clone()))),
@@ -288,10 +334,10 @@ impl TextBuilder {
         }
     }
 
-    pub fn finish(self, span: Span) -> Value {
-        let kind = match self.parts.as_slice() {
+    pub fn finish(mut self, span: Span) -> Value {
+        let kind = match self.parts.as_mut_slice() {
             [] => ValueKind::String(String::new()),
-            [Part::Text(t)] => ValueKind::String(t.clone()),
+            [Part::Text(t)] => ValueKind::String(std::mem::take(t)),
             _ => ValueKind::Template(self.parts),
         };
         Value::new(kind, span)
@@ -367,6 +413,15 @@ enum Base {
     Owned(Value),
 }
 
+impl Base {
+    fn value(&self) -> &Value {
+        match self {
+            Base::Shared(value) => value,
+            Base::Owned(value) => value,
+        }
+    }
+}
+
 /// One step after a value: `.name` or `[index]`.
 enum Step<'e> {
     Prop(&'e str),
@@ -379,6 +434,7 @@ impl<'a> Evaluator<'a> {
             scopes,
             index: Index::default(),
             depth: Cell::new(0),
+            parsed: RefCell::default(),
         }
     }
 
@@ -465,7 +521,7 @@ impl<'a> Evaluator<'a> {
                 StringForm::Expression(_) => self
                     .string(env, &member.key, member.key_span)
                     .to_text()
-                    .unwrap_or_else(|| member.key.clone()),
+                    .unwrap_or_else(|| member.key.to_string()),
                 StringForm::Escaped(text) => text.to_string(),
                 StringForm::Literal(text) => text.to_string(),
             };
@@ -497,11 +553,23 @@ impl<'a> Evaluator<'a> {
         match expr::classify(text) {
             StringForm::Literal(t) => Value::string(t, at),
             StringForm::Escaped(t) => Value::string(t, at),
-            StringForm::Expression(source) => match expr::parse(source) {
-                Ok(e) => self.expr(env, &e, at),
-                Err(_) => Value::unknown(at),
+            StringForm::Expression(source) => match self.parse(source) {
+                Some(e) => self.expr(env, &e, at),
+                None => Value::unknown(at),
             },
         }
+    }
+
+    /// The expression `source` is the text of, parsed on first use.
+    fn parse(&self, source: &str) -> Option<Rc<Expr>> {
+        if let Some(parsed) = self.parsed.borrow().get(source) {
+            return parsed.clone();
+        }
+        let parsed = expr::parse(source).ok().map(Rc::new);
+        self.parsed
+            .borrow_mut()
+            .insert(source.into(), parsed.clone());
+        parsed
     }
 
     /// Evaluates an expression; every value it yields is placed at `at`.
@@ -540,8 +608,8 @@ impl<'a> Evaluator<'a> {
                 }
                 steps.reverse();
                 if let Expr::Call(name, args) = base {
-                    let lower = name.to_ascii_lowercase();
-                    if lower == "reference" || lower.starts_with("list") {
+                    let lower = Lowercase::of(name);
+                    if lower.as_str() == "reference" || lower.as_str().starts_with("list") {
                         return self.call(env, e, name, args, &steps, at);
                     }
                 }
@@ -570,19 +638,16 @@ impl<'a> Evaluator<'a> {
                 if name.eq_ignore_ascii_case("parameters")
                     || name.eq_ignore_ascii_case("variables") =>
             {
-                match args.first().map(|a| self.expr(env, a, at)) {
-                    Some(v) => match v.to_text() {
-                        Some(n) => {
-                            let shared = if name.eq_ignore_ascii_case("parameters") {
-                                self.parameter_shared(env.scope, &n, at)
-                            } else {
-                                self.variable_shared(env.scope, &n, at)
-                            };
-                            shared.map_or_else(|| Base::Owned(Value::unknown(at)), Base::Shared)
-                        }
-                        None => Base::Owned(unknown_of([&v], at)),
-                    },
-                    None => Base::Owned(Value::unknown(at)),
+                match self.name_argument(env, args, at) {
+                    Ok(n) => {
+                        let shared = if name.eq_ignore_ascii_case("parameters") {
+                            self.parameter_shared(env.scope, &n, at)
+                        } else {
+                            self.variable_shared(env.scope, &n, at)
+                        };
+                        shared.map_or_else(|| Base::Owned(Value::unknown(at)), Base::Shared)
+                    }
+                    Err(unknown) => Base::Owned(unknown),
                 }
             }
             _ => Base::Owned(self.expr_inner(env, base, at)),
@@ -678,21 +743,16 @@ impl<'a> Evaluator<'a> {
         steps: &[Step],
         at: Span,
     ) -> Value {
-        let lower = name.to_ascii_lowercase();
-        match lower.as_str() {
-            "parameters" => match args.first().map(|a| self.expr(env, a, at)) {
-                Some(v) => match v.to_text() {
-                    Some(n) => self.parameter(env.scope, &n, at),
-                    None => unknown_of([&v], at),
-                },
-                None => Value::unknown(at),
+        let lower = Lowercase::of(name);
+        let lower = lower.as_str();
+        match lower {
+            "parameters" => match self.name_argument(env, args, at) {
+                Ok(n) => self.parameter(env.scope, &n, at),
+                Err(unknown) => unknown,
             },
-            "variables" => match args.first().map(|a| self.expr(env, a, at)) {
-                Some(v) => match v.to_text() {
-                    Some(n) => self.variable(env.scope, &n, at),
-                    None => unknown_of([&v], at),
-                },
-                None => Value::unknown(at),
+            "variables" => match self.name_argument(env, args, at) {
+                Ok(n) => self.variable(env.scope, &n, at),
+                Err(unknown) => unknown,
             },
             "copyindex" => self.copy_index(env, args, at),
             "if" => {
@@ -712,15 +772,43 @@ impl<'a> Evaluator<'a> {
             }
             "reference" => self.reference(env, whole, args, steps, at),
             _ if lower.starts_with("list") => self.list_function(env, whole, name, args, steps, at),
+            // All of these are naming functions.
+            _ if INSPECTING_FUNCTIONS.contains(&lower) => {
+                let bases: Vec<Base> = args.iter().map(|a| self.base_value(env, a, at)).collect();
+                let values: Vec<&Value> = bases.iter().map(Base::value).collect();
+                declassify(inspect(lower, &values, at))
+            }
             _ => {
                 let values = self.args(env, args, at);
-                let value = self.function(env, whole, &lower, values, at);
-                if NAMING_FUNCTIONS.contains(&lower.as_str()) {
+                let value = self.function(env, whole, lower, values, at);
+                if NAMING_FUNCTIONS.contains(&lower) {
                     declassify(value)
                 } else {
                     value
                 }
             }
+        }
+    }
+
+    /// The name a `parameters(name)` or `variables(name)` call reads, or what the call yields
+    /// when the name is not known.
+    fn name_argument<'e>(
+        &self,
+        env: &Env,
+        args: &'e [Expr],
+        at: Span,
+    ) -> Result<Cow<'e, str>, Value> {
+        match args.first() {
+            // As `self.expr` would yield it, short of the depth limit.
+            Some(Expr::Str(name)) if self.depth.get() < MAX_EVAL_DEPTH => Ok(Cow::Borrowed(name)),
+            Some(arg) => {
+                let value = self.expr(env, arg, at);
+                value
+                    .to_text()
+                    .map(Cow::Owned)
+                    .ok_or_else(|| unknown_of([&value], at))
+            }
+            None => Err(Value::unknown(at)),
         }
     }
 
@@ -766,13 +854,13 @@ impl<'a> Evaluator<'a> {
     fn parameter_shared(&self, scope: usize, name: &str, at: Span) -> Option<Rc<Value>> {
         let scope_index = self.names_scope(scope);
         let scope = self.scope(scope_index);
-        let key = name.to_ascii_lowercase();
-        if let Some(cached) = scope.param_cache.borrow().get(&key) {
+        let key = Lowercase::of(name);
+        if let Some(cached) = scope.param_cache.borrow().get(key.as_str()) {
             return cached.clone();
         }
+        let key = key.as_str().to_string();
         scope.param_cache.borrow_mut().insert(key.clone(), None);
         let env = Env::new(scope_index);
-        let text = format!("parameters('{name}')");
         let value = match scope.supplied.get(&key) {
             Some(Supplied::Value(v)) => v.clone(),
             Some(Supplied::Outer(outer, json)) => self.json(outer, json),
@@ -782,7 +870,7 @@ impl<'a> Evaluator<'a> {
                 .and_then(|m| m.value.get("defaultValue"))
             {
                 Some(default) => self.json(&env, default),
-                None => hole(&text, at),
+                None => hole(&format!("parameters('{name}')"), at),
             },
         };
         let value = Rc::new(value);
@@ -803,10 +891,11 @@ impl<'a> Evaluator<'a> {
     fn variable_shared(&self, scope: usize, name: &str, at: Span) -> Option<Rc<Value>> {
         let scope_index = self.names_scope(scope);
         let scope = self.scope(scope_index);
-        let key = name.to_ascii_lowercase();
-        if let Some(cached) = scope.var_cache.borrow().get(&key) {
+        let key = Lowercase::of(name);
+        if let Some(cached) = scope.var_cache.borrow().get(key.as_str()) {
             return cached.clone();
         }
+        let key = key.as_str().to_string();
         scope.var_cache.borrow_mut().insert(key.clone(), None);
         let env = Env::new(scope_index);
         let value = match scope.vars.get(&key) {
@@ -1095,7 +1184,14 @@ impl<'a> Evaluator<'a> {
         b.finish(at)
     }
 
-    fn function(&self, env: &Env, whole: &Expr, name: &str, args: Vec<Value>, at: Span) -> Value {
+    fn function(
+        &self,
+        env: &Env,
+        whole: &Expr,
+        name: &str,
+        mut args: Vec<Value>,
+        at: Span,
+    ) -> Value {
         let scope = self.scope(env.scope);
         let s = |i: usize| args.get(i).and_then(Value::to_text);
         let n = |i: usize| match args.get(i).map(|v| &v.kind) {
@@ -1133,7 +1229,9 @@ impl<'a> Evaluator<'a> {
             }
             "format" => self.format(&args, at),
             "string" => match args.first().map(|a| &a.kind) {
-                Some(ValueKind::String(_) | ValueKind::Template(_)) => args[0].used_at(at),
+                Some(ValueKind::String(_) | ValueKind::Template(_)) => {
+                    args.swap_remove(0).moved_to(at)
+                }
                 Some(ValueKind::Bool(b)) => string(if *b { "True" } else { "False" }.into()),
                 Some(ValueKind::Number(n)) => string(crate::model::value::format_number(*n)),
                 Some(ValueKind::Map(_) | ValueKind::List(_)) if all_known => {
@@ -1161,16 +1259,13 @@ impl<'a> Evaluator<'a> {
                 }
                 _ => unknown(),
             },
-            "coalesce" => {
-                for arg in &args {
-                    match &arg.kind {
-                        ValueKind::Null => continue,
-                        ValueKind::Unknown(_) | ValueKind::Ref(_) => return unknown(),
-                        _ => return arg.used_at(at),
-                    }
+            "coalesce" => match args.iter().position(|a| !a.is_null()) {
+                None => Value::new(ValueKind::Null, at),
+                Some(i) if matches!(args[i].kind, ValueKind::Unknown(_) | ValueKind::Ref(_)) => {
+                    unknown()
                 }
-                Value::new(ValueKind::Null, at)
-            }
+                Some(i) => args.swap_remove(i).moved_to(at),
+            },
             "union" => {
                 if args.iter().all(|a| matches!(a.kind, ValueKind::Map(_))) {
                     let mut entries: Vec<Entry> = Vec::new();
@@ -1210,10 +1305,10 @@ impl<'a> Evaluator<'a> {
                 }
                 Value::new(ValueKind::Map(entries), at)
             }
-            "createarray" => Value::new(ValueKind::List(args.clone()), at),
+            "createarray" => Value::new(ValueKind::List(args), at),
             "array" => match args.first().map(|a| &a.kind) {
-                Some(ValueKind::List(_)) => args[0].used_at(at),
-                Some(_) if all_known => Value::new(ValueKind::List(args.clone()), at),
+                Some(ValueKind::List(_)) => args.swap_remove(0).moved_to(at),
+                Some(_) if all_known => Value::new(ValueKind::List(args), at),
                 _ => unknown(),
             },
             "json" => match s(0) {
@@ -1222,52 +1317,6 @@ impl<'a> Evaluator<'a> {
                     Err(_) => unknown(),
                 },
                 None => unknown(),
-            },
-            "empty" => match args.first().map(|a| &a.kind) {
-                Some(ValueKind::Null) => boolean(true),
-                Some(ValueKind::String(t)) => boolean(t.is_empty()),
-                Some(ValueKind::List(l)) => boolean(l.is_empty()),
-                Some(ValueKind::Map(m)) => boolean(m.is_empty()),
-                Some(ValueKind::Template(_)) => boolean(false),
-                _ => unknown(),
-            },
-            "equals" => match (args.first(), args.get(1)) {
-                (Some(a), Some(b)) => same(a, b).map_or_else(unknown, boolean),
-                _ => unknown(),
-            },
-            "not" => match args.first().and_then(Value::as_bool) {
-                Some(b) => boolean(!b),
-                None => unknown(),
-            },
-            "and" | "or" => {
-                let want = name == "or";
-                if args.iter().any(|a| a.as_bool() == Some(want)) {
-                    boolean(want)
-                } else if args.iter().all(|a| a.as_bool().is_some()) {
-                    boolean(!want)
-                } else {
-                    unknown()
-                }
-            }
-            "contains" => match (args.first().map(|a| &a.kind), args.get(1)) {
-                (Some(ValueKind::String(t)), Some(item)) => match item.to_text() {
-                    Some(i) => boolean(t.contains(&i)),
-                    None => unknown(),
-                },
-                (Some(ValueKind::List(items)), Some(item)) if all_known => {
-                    boolean(items.iter().any(|i| same(i, item) == Some(true)))
-                }
-                (Some(ValueKind::Map(_)), Some(item)) => match item.to_text() {
-                    Some(key) => boolean(args[0].entry(&key).is_some()),
-                    None => unknown(),
-                },
-                _ => unknown(),
-            },
-            "length" => match args.first().map(|a| &a.kind) {
-                Some(ValueKind::String(t)) => number(t.chars().count() as f64, at),
-                Some(ValueKind::List(l)) => number(l.len() as f64, at),
-                Some(ValueKind::Map(m)) => number(m.len() as f64, at),
-                _ => unknown(),
             },
             "first" | "last" => match args.first().map(|a| &a.kind) {
                 Some(ValueKind::String(t)) => {
@@ -1373,10 +1422,12 @@ impl<'a> Evaluator<'a> {
                 result.map_or_else(unknown, |x| number(x, at))
             }
             "tryget" => {
-                let Some(mut value) = args.first().map(|a| a.used_at(at)) else {
+                if args.is_empty() {
                     return unknown();
-                };
-                for key in &args[1..] {
+                }
+                let keys = args.split_off(1);
+                let mut value = args.swap_remove(0).moved_to(at);
+                for key in &keys {
                     value = match (&value.kind, &key.kind) {
                         (ValueKind::Null, _) => return Value::new(ValueKind::Null, at),
                         (ValueKind::Map(_), ValueKind::String(k)) => match value.get(k) {
@@ -1586,6 +1637,62 @@ impl<'a> Evaluator<'a> {
     }
 }
 
+/// The functions in [`INSPECTING_FUNCTIONS`]: what they yield is made of none of their
+/// arguments' values.
+fn inspect(name: &str, args: &[&Value], at: Span) -> Value {
+    let boolean = |b: bool| Value::new(ValueKind::Bool(b), at);
+    let unknown = || unknown_of(args.iter().copied(), at);
+    match name {
+        "empty" => match args.first().map(|a| &a.kind) {
+            Some(ValueKind::Null) => boolean(true),
+            Some(ValueKind::String(t)) => boolean(t.is_empty()),
+            Some(ValueKind::List(l)) => boolean(l.is_empty()),
+            Some(ValueKind::Map(m)) => boolean(m.is_empty()),
+            Some(ValueKind::Template(_)) => boolean(false),
+            _ => unknown(),
+        },
+        "equals" => match (args.first(), args.get(1)) {
+            (Some(a), Some(b)) => same(a, b).map_or_else(unknown, boolean),
+            _ => unknown(),
+        },
+        "not" => match args.first().and_then(|a| a.as_bool()) {
+            Some(b) => boolean(!b),
+            None => unknown(),
+        },
+        "and" | "or" => {
+            let want = name == "or";
+            if args.iter().any(|a| a.as_bool() == Some(want)) {
+                boolean(want)
+            } else if args.iter().all(|a| a.as_bool().is_some()) {
+                boolean(!want)
+            } else {
+                unknown()
+            }
+        }
+        "contains" => match (args.first().map(|a| &a.kind), args.get(1)) {
+            (Some(ValueKind::String(t)), Some(item)) => match item.to_text() {
+                Some(i) => boolean(t.contains(&i)),
+                None => unknown(),
+            },
+            (Some(ValueKind::List(items)), Some(item)) if args.iter().all(|a| deep_known(a)) => {
+                boolean(items.iter().any(|i| same(i, item) == Some(true)))
+            }
+            (Some(ValueKind::Map(_)), Some(item)) => match item.to_text() {
+                Some(key) => boolean(args[0].entry(&key).is_some()),
+                None => unknown(),
+            },
+            _ => unknown(),
+        },
+        "length" => match args.first().map(|a| &a.kind) {
+            Some(ValueKind::String(t)) => number(t.chars().count() as f64, at),
+            Some(ValueKind::List(l)) => number(l.len() as f64, at),
+            Some(ValueKind::Map(m)) => number(m.len() as f64, at),
+            _ => unknown(),
+        },
+        _ => unknown(),
+    }
+}
+
 fn number(n: f64, at: Span) -> Value {
     Value::new(ValueKind::Number(n), at)
 }
@@ -1696,13 +1803,13 @@ pub fn literal(json: &Json) -> Value {
         JsonKind::Null => ValueKind::Null,
         JsonKind::Bool(b) => ValueKind::Bool(*b),
         JsonKind::Number(n) => ValueKind::Number(*n),
-        JsonKind::String(s) => ValueKind::String(s.clone()),
+        JsonKind::String(s) => ValueKind::String(s.to_string()),
         JsonKind::Array(items) => ValueKind::List(items.iter().map(literal).collect()),
         JsonKind::Object(members) => ValueKind::Map(
             members
                 .iter()
                 .map(|m| Entry {
-                    key: m.key.clone(),
+                    key: m.key.to_string(),
                     span: Some(m.span),
                     value: literal(&m.value),
                 })

@@ -1,6 +1,6 @@
 //! The ARM template expression language: `[concat('a', parameters('b')).x[0]]`.
 
-use std::fmt;
+use std::fmt::{self, Write};
 
 /// Expressions deeper than this are rejected: templates never come close, hostile input must
 /// not exhaust the stack.
@@ -219,25 +219,18 @@ impl<'a> Parser<'a> {
         let start = self.pos;
         self.pos += 1;
         let mut out = String::new();
-        let mut run = self.pos;
         loop {
-            match self.peek() {
-                None => {
-                    self.pos = start;
-                    return Err(self.error("unterminated string"));
-                }
-                Some(b'\'') => {
-                    out.push_str(&self.src[run..self.pos]);
-                    self.pos += 1;
-                    if self.peek() == Some(b'\'') {
-                        out.push('\'');
-                        self.pos += 1;
-                        run = self.pos;
-                    } else {
-                        return Ok(Expr::Str(out));
-                    }
-                }
-                Some(_) => self.pos += 1,
+            let Some(quote) = memchr::memchr(b'\'', &self.text[self.pos..]) else {
+                self.pos = start;
+                return Err(self.error("unterminated string"));
+            };
+            out.push_str(&self.src[self.pos..self.pos + quote]);
+            self.pos += quote + 1;
+            if self.peek() == Some(b'\'') {
+                out.push('\'');
+                self.pos += 1;
+            } else {
+                return Ok(Expr::Str(out));
             }
         }
     }
@@ -303,24 +296,44 @@ impl Expr {
 
 /// The canonical text of an expression: what `Ref::text` shows.
 impl fmt::Display for Expr {
+    // Written piece by piece: every reference to a resource renders its expression.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Expr::Str(s) => write!(f, "'{}'", s.replace('\'', "''")),
-            Expr::Num(n) => write!(f, "{}", crate::model::value::format_number(*n)),
-            Expr::Bool(b) => write!(f, "{b}"),
-            Expr::Null => write!(f, "null()"),
+            Expr::Str(s) => {
+                f.write_char('\'')?;
+                for (i, piece) in s.split('\'').enumerate() {
+                    if i > 0 {
+                        f.write_str("''")?;
+                    }
+                    f.write_str(piece)?;
+                }
+                f.write_char('\'')
+            }
+            Expr::Num(n) => f.write_str(&crate::model::value::format_number(*n)),
+            Expr::Bool(b) => f.write_str(if *b { "true" } else { "false" }),
+            Expr::Null => f.write_str("null()"),
             Expr::Call(name, args) => {
-                write!(f, "{name}(")?;
+                f.write_str(name)?;
+                f.write_char('(')?;
                 for (i, arg) in args.iter().enumerate() {
                     if i > 0 {
-                        write!(f, ", ")?;
+                        f.write_str(", ")?;
                     }
-                    write!(f, "{arg}")?;
+                    arg.fmt(f)?;
                 }
-                write!(f, ")")
+                f.write_char(')')
             }
-            Expr::Prop(base, name) => write!(f, "{base}.{name}"),
-            Expr::Index(base, index) => write!(f, "{base}[{index}]"),
+            Expr::Prop(base, name) => {
+                base.fmt(f)?;
+                f.write_char('.')?;
+                f.write_str(name)
+            }
+            Expr::Index(base, index) => {
+                base.fmt(f)?;
+                f.write_char('[')?;
+                index.fmt(f)?;
+                f.write_char(']')
+            }
         }
     }
 }

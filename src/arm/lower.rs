@@ -1,6 +1,6 @@
 //! One template (with its inline nested deployments) into a [`Model`].
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 
 use super::eval::{self, Declared, Env, Evaluator, Scope, Supplied, TextBuilder, key_of};
 use super::expr::{self, Expr, StringForm};
@@ -17,7 +17,7 @@ use crate::span::{FileId, Span};
 
 /// How a declared resource is evaluated.
 struct Decl<'a> {
-    json: &'a Json,
+    json: &'a Json<'a>,
     env: Env,
     parent: Option<ResourceId>,
 }
@@ -70,7 +70,7 @@ impl<'a> Lowering<'a> {
                 JsonKind::Object(members) => {
                     for member in members {
                         let address = if prefix.is_empty() {
-                            member.key.clone()
+                            member.key.to_string()
                         } else {
                             format!("{prefix}resources.{}", member.key)
                         };
@@ -103,7 +103,7 @@ impl<'a> Lowering<'a> {
     fn declare(
         &mut self,
         base: &Env,
-        json: &'a Json,
+        json: &'a Json<'a>,
         address: String,
         parent: Option<ResourceId>,
         symbolic: Option<&'a Member>,
@@ -320,7 +320,7 @@ impl<'a> Lowering<'a> {
                 });
                 if let ValueKind::Map(entries) = &mut body.kind {
                     entries.push(Entry {
-                        key: member.key.clone(),
+                        key: member.key.to_string(),
                         span: Some(member.span),
                         value: properties,
                     });
@@ -366,12 +366,12 @@ impl<'a> Lowering<'a> {
 
     fn typed(&mut self) {
         let count = self.model.resources.len();
-        let mut role_definition_index: HashMap<ResourceId, usize> = HashMap::new();
+        let mut role_definition_index: HashMap<ResourceId, usize> = HashMap::default();
         for id in 0..count {
             let type_lower = self.type_of(id).to_string();
             let managed = self.model.resources[id].mode == ResourceMode::Managed;
             let body = &self.model.resources[id].body;
-            let properties = body.get("properties").cloned();
+            let properties = body.get("properties");
             let empty = |span: Span| Value::new(ValueKind::List(Vec::new()), span);
             let kind_text = body.get("kind").and_then(Value::to_text);
             if managed
@@ -421,7 +421,8 @@ impl<'a> Lowering<'a> {
                 }
                 "microsoft.authorization/roledefinitions" if managed => {
                     let span = self.model.resources[id].span;
-                    let props = properties.clone().unwrap_or_else(|| Value::unknown(span));
+                    let unknown = Value::unknown(span);
+                    let props = properties.unwrap_or(&unknown);
                     let permissions = props
                         .get("permissions")
                         .map(|p| p.items().to_vec())
@@ -461,22 +462,23 @@ impl<'a> Lowering<'a> {
                 }
                 "microsoft.keyvault/vaults" if managed => {
                     let rbac = properties
-                        .as_ref()
                         .and_then(|p| p.get("enableRbacAuthorization"))
                         .cloned();
                     self.model.key_vaults.push(KeyVault {
                         resource: id,
                         rbac_authorization: rbac,
                     });
-                    self.access_policies(id, Some(id), properties.as_ref());
+                    let policies = self.access_policies(Some(id), properties);
+                    self.model.access_policies.extend(policies);
                 }
                 "microsoft.keyvault/vaults/accesspolicies" => {
-                    let vault = self.parent_of(id);
-                    self.access_policies(id, vault, properties.as_ref());
+                    let policies = self.access_policies(self.parent_of(id), properties);
+                    self.model.access_policies.extend(policies);
                 }
                 _ => {}
             }
-            self.settings(id, &type_lower, properties.as_ref());
+            let settings = self.settings(id, &type_lower, properties);
+            self.model.settings.extend(settings);
         }
         for id in 0..count {
             let type_lower = self.type_of(id);
@@ -536,17 +538,19 @@ impl<'a> Lowering<'a> {
         }
     }
 
+    /// The access policies a vault's `properties` grant; the caller adds them to the model, as
+    /// the properties are borrowed from it.
     fn access_policies(
-        &mut self,
-        _id: ResourceId,
+        &self,
         vault: Option<ResourceId>,
         properties: Option<&Value>,
-    ) {
+    ) -> Vec<AccessPolicy> {
+        let mut out = Vec::new();
         let Some(policies) = properties.and_then(|p| p.get("accessPolicies")) else {
-            return;
+            return out;
         };
         let ValueKind::List(items) = &policies.kind else {
-            return;
+            return out;
         };
         for item in items {
             if !matches!(item.kind, ValueKind::Map(_)) {
@@ -573,15 +577,23 @@ impl<'a> Lowering<'a> {
                 storage_permissions: permission("storage"),
                 object_id,
             };
-            self.model.access_policies.push(policy);
+            out.push(policy);
         }
+        out
     }
 
-    fn settings(&mut self, id: ResourceId, type_lower: &str, properties: Option<&Value>) {
-        let Some(properties) = properties else {
-            return;
-        };
+    /// The settings of resource `id`; the caller adds them to the model, as the properties are
+    /// borrowed from it.
+    fn settings(
+        &self,
+        id: ResourceId,
+        type_lower: &str,
+        properties: Option<&Value>,
+    ) -> Vec<Setting> {
         let mut out = Vec::new();
+        let Some(properties) = properties else {
+            return out;
+        };
         let text = |v: Option<&Value>| v.and_then(Value::to_text).unwrap_or_default();
         let null = |span: Span| Value::new(ValueKind::Null, span);
         match type_lower {
@@ -623,7 +635,7 @@ impl<'a> Lowering<'a> {
                 let kind = match last.as_str() {
                     "appsettings" => SettingKind::AppSetting,
                     "connectionstrings" => SettingKind::ConnectionString,
-                    _ => return,
+                    _ => return out,
                 };
                 let site = self.parent_of(id).unwrap_or(id);
                 for entry in properties.entries() {
@@ -669,7 +681,7 @@ impl<'a> Lowering<'a> {
             }
             _ => {}
         }
-        self.model.settings.extend(out);
+        out
     }
 
     fn role_assignment(&mut self, id: ResourceId, role_definitions: &HashMap<ResourceId, usize>) {
@@ -790,7 +802,7 @@ impl<'a> Lowering<'a> {
                     .get("defaultValue")
                     .map(|d| self.ev.json(&env, d));
                 self.model.inputs.push(Input {
-                    name: member.key.clone(),
+                    name: member.key.to_string(),
                     span: member.key_span,
                     sensitive,
                     type_value,
@@ -810,7 +822,7 @@ impl<'a> Lowering<'a> {
                     .and_then(Json::as_str)
                     .is_some_and(|t| t.to_ascii_lowercase().starts_with("secure"));
                 self.model.outputs.push(Output {
-                    name: member.key.clone(),
+                    name: member.key.to_string(),
                     span: member.key_span,
                     sensitive,
                     value,
@@ -909,7 +921,7 @@ fn variable_uses<'e>(e: &'e Expr, out: &mut Vec<(&'e str, Option<&'e str>)>, dep
 
 fn parameters_used(scope: &Scope, output: &Json) -> Vec<String> {
     let mut params: Vec<String> = Vec::new();
-    let mut seen_vars: HashSet<String> = HashSet::new();
+    let mut seen_vars: HashSet<String> = HashSet::default();
     let mut pending: Vec<&Json> = vec![output];
     while let Some(json) = pending.pop() {
         let mut stack = vec![json];

@@ -151,10 +151,10 @@ fn parameter_values(db: &SourceDb, file: FileId) -> Result<Vec<(String, Value)>,
             continue;
         }
         if let Some(value) = member.value.get("value") {
-            values.push((member.key.clone(), eval::literal(value)));
+            values.push((member.key.to_string(), eval::literal(value)));
         } else if member.value.get("reference").is_some() {
             let text = format!("parameters('{}')", member.key);
-            values.push((member.key.clone(), eval::hole(&text, member.value.span)));
+            values.push((member.key.to_string(), eval::hole(&text, member.value.span)));
         }
     }
     Ok(values)

@@ -1,4 +1,7 @@
-//! JSON (with comments) into an owned tree in which every node keeps its byte span.
+//! JSON (with comments) into a tree in which every node keeps its byte span. Strings borrow
+//! from the text unless they hold escapes.
+
+use std::borrow::Cow;
 
 use jsonc_parser::ast;
 use jsonc_parser::{CollectOptions, ParseOptions};
@@ -6,29 +9,29 @@ use jsonc_parser::{CollectOptions, ParseOptions};
 use crate::span::{FileId, Span};
 
 #[derive(Debug, Clone)]
-pub struct Json {
-    pub kind: JsonKind,
+pub struct Json<'t> {
+    pub kind: JsonKind<'t>,
     pub span: Span,
 }
 
 #[derive(Debug, Clone)]
-pub enum JsonKind {
+pub enum JsonKind<'t> {
     Null,
     Bool(bool),
     Number(f64),
-    String(String),
-    Array(Vec<Json>),
-    Object(Vec<Member>),
+    String(Cow<'t, str>),
+    Array(Vec<Json<'t>>),
+    Object(Vec<Member<'t>>),
 }
 
 /// One property of an object.
 #[derive(Debug, Clone)]
-pub struct Member {
-    pub key: String,
+pub struct Member<'t> {
+    pub key: Cow<'t, str>,
     pub key_span: Span,
     /// The whole `"key": value` property.
     pub span: Span,
-    pub value: Json,
+    pub value: Json<'t>,
 }
 
 /// Why a file is not valid JSON, and where.
@@ -39,7 +42,7 @@ pub struct JsonError {
 }
 
 /// Parses `text` (comments and trailing commas allowed, as ARM accepts them).
-pub fn parse(file: FileId, text: &str) -> Result<Json, JsonError> {
+pub fn parse(file: FileId, text: &str) -> Result<Json<'_>, JsonError> {
     let options = ParseOptions {
         allow_comments: true,
         allow_loose_object_property_names: false,
@@ -81,17 +84,17 @@ fn span(file: FileId, range: jsonc_parser::common::Range) -> Span {
 }
 
 /// The parser bounds nesting (512 levels), which bounds this recursion too.
-fn convert(file: FileId, value: ast::Value<'_>) -> Json {
+fn convert(file: FileId, value: ast::Value<'_>) -> Json<'_> {
     match value {
         ast::Value::StringLit(s) => Json {
             span: span(file, s.range),
-            kind: JsonKind::String(s.value.into_owned()),
+            kind: JsonKind::String(s.value),
         },
         ast::Value::NumberLit(n) => Json {
             span: span(file, n.range),
             kind: match n.value.parse::<f64>() {
                 Ok(number) => JsonKind::Number(number),
-                Err(_) => JsonKind::String(n.value.to_string()),
+                Err(_) => JsonKind::String(Cow::Borrowed(n.value)),
             },
         },
         ast::Value::BooleanLit(b) => Json {
@@ -113,8 +116,8 @@ fn convert(file: FileId, value: ast::Value<'_>) -> Json {
                     .into_iter()
                     .map(|p| {
                         let (key, key_range) = match p.name {
-                            ast::ObjectPropName::String(s) => (s.value.into_owned(), s.range),
-                            ast::ObjectPropName::Word(w) => (w.value.to_string(), w.range),
+                            ast::ObjectPropName::String(s) => (s.value, s.range),
+                            ast::ObjectPropName::Word(w) => (Cow::Borrowed(w.value), w.range),
                         };
                         Member {
                             key,
@@ -129,15 +132,15 @@ fn convert(file: FileId, value: ast::Value<'_>) -> Json {
     }
 }
 
-impl Json {
-    pub fn members(&self) -> &[Member] {
+impl<'t> Json<'t> {
+    pub fn members(&self) -> &[Member<'t>] {
         match &self.kind {
             JsonKind::Object(members) => members,
             _ => &[],
         }
     }
 
-    pub fn elements(&self) -> &[Json] {
+    pub fn elements(&self) -> &[Json<'t>] {
         match &self.kind {
             JsonKind::Array(items) => items,
             _ => &[],
@@ -149,14 +152,14 @@ impl Json {
     }
 
     /// The property named `key` (case-insensitive, as ARM reads property names; the last wins).
-    pub fn member(&self, key: &str) -> Option<&Member> {
+    pub fn member(&self, key: &str) -> Option<&Member<'t>> {
         self.members()
             .iter()
             .rev()
             .find(|m| m.key.eq_ignore_ascii_case(key))
     }
 
-    pub fn get(&self, key: &str) -> Option<&Json> {
+    pub fn get(&self, key: &str) -> Option<&Json<'t>> {
         self.member(key).map(|m| &m.value)
     }
 

@@ -82,16 +82,49 @@ impl Value {
 
     /// The same value used at another place: nested literals keep where they were written.
     pub fn used_at(&self, span: Span) -> Value {
-        let mut value = self.clone();
-        value.relocate(span);
-        value
+        // One pass that copies and relocates: values of parameters and variables are copied
+        // into every place that uses them.
+        let kind = match &self.kind {
+            ValueKind::List(items) => {
+                ValueKind::List(items.iter().map(|v| v.used_at(span)).collect())
+            }
+            ValueKind::Map(entries) => ValueKind::Map(
+                entries
+                    .iter()
+                    .map(|e| Entry {
+                        key: e.key.clone(),
+                        span: e.span,
+                        value: e.value.used_at(span),
+                    })
+                    .collect(),
+            ),
+            ValueKind::Template(parts) => ValueKind::Template(
+                parts
+                    .iter()
+                    .map(|p| match p {
+                        Part::Text(t) => Part::Text(t.clone()),
+                        Part::Hole(v) => Part::Hole(Box::new(v.used_at(span))),
+                    })
+                    .collect(),
+            ),
+            kind => kind.clone(),
+        };
+        Value {
+            kind,
+            span,
+            origin: self.relocated_origin(span),
+        }
+    }
+
+    /// As [`Value::used_at`], for a value that is not needed where it was.
+    pub fn moved_to(mut self, span: Span) -> Value {
+        self.relocate(span);
+        self
     }
 
     fn relocate(&mut self, span: Span) {
-        if self.span != span {
-            self.origin = self.origin.or(Some(self.span));
-            self.span = span;
-        }
+        self.origin = self.relocated_origin(span);
+        self.span = span;
         match &mut self.kind {
             ValueKind::List(items) => items.iter_mut().for_each(|v| v.relocate(span)),
             ValueKind::Map(entries) => entries.iter_mut().for_each(|e| e.value.relocate(span)),
@@ -101,6 +134,15 @@ impl Value {
                 }
             }),
             _ => {}
+        }
+    }
+
+    /// Where the value was written once it is used at `span`.
+    fn relocated_origin(&self, span: Span) -> Option<Span> {
+        if self.span == span {
+            self.origin
+        } else {
+            self.origin.or(Some(self.span))
         }
     }
 
@@ -184,19 +226,21 @@ impl Value {
     /// Every reference this value depends on, however deep.
     pub fn refs(&self) -> Vec<&Ref> {
         let mut out = Vec::new();
-        self.collect_refs(&mut out);
+        self.for_each_ref(&mut |r| out.push(r));
         out
     }
 
-    fn collect_refs<'a>(&'a self, out: &mut Vec<&'a Ref>) {
+    /// Calls `f` with every reference this value depends on, however deep, in the order
+    /// [`Value::refs`] lists them.
+    pub fn for_each_ref<'a>(&'a self, f: &mut impl FnMut(&'a Ref)) {
         match &self.kind {
-            ValueKind::Ref(r) => out.push(r),
-            ValueKind::Unknown(refs) => out.extend(refs),
-            ValueKind::List(items) => items.iter().for_each(|v| v.collect_refs(out)),
-            ValueKind::Map(entries) => entries.iter().for_each(|e| e.value.collect_refs(out)),
+            ValueKind::Ref(r) => f(r),
+            ValueKind::Unknown(refs) => refs.iter().for_each(&mut *f),
+            ValueKind::List(items) => items.iter().for_each(|v| v.for_each_ref(f)),
+            ValueKind::Map(entries) => entries.iter().for_each(|e| e.value.for_each_ref(f)),
             ValueKind::Template(parts) => parts.iter().for_each(|p| {
                 if let Part::Hole(v) = p {
-                    v.collect_refs(out)
+                    v.for_each_ref(f)
                 }
             }),
             _ => {}
