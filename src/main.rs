@@ -6,6 +6,7 @@ use clap::Parser;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
+    disable_transparent_huge_pages();
     let cli = match idlint::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -15,4 +16,15 @@ fn main() -> std::process::ExitCode {
         }
     };
     std::process::ExitCode::from(idlint::cli::run(cli))
+}
+
+/// mimalloc asks for transparent huge pages, and the kernel then backs each 2 MiB of a mostly
+/// empty segment with zeroed memory: a third more resident memory for no measurable speed.
+fn disable_transparent_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE takes no pointers and only sets a flag of this process; a
+    // kernel that does not know it returns an error, which changes nothing.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
 }
