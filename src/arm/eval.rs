@@ -175,6 +175,24 @@ fn usable_key(key: &str) -> bool {
     !key.is_empty() && !key.contains("{?}")
 }
 
+/// The value of `name` (case-insensitive) in `cache`, computed by `compute` from the lower-case
+/// name on first use. `None` while it is being computed: a name whose value refers to itself.
+fn cached(
+    cache: &RefCell<HashMap<String, Option<Rc<Value>>>>,
+    name: &str,
+    compute: impl FnOnce(&str) -> Value,
+) -> Option<Rc<Value>> {
+    let key = Lowercase::of(name);
+    if let Some(cached) = cache.borrow().get(key.as_str()) {
+        return cached.clone();
+    }
+    let key = key.as_str().to_string();
+    cache.borrow_mut().insert(key.clone(), None);
+    let value = Rc::new(compute(&key));
+    cache.borrow_mut().insert(key, Some(Rc::clone(&value)));
+    Some(value)
+}
+
 /// A name in ASCII lower case, borrowed when it is already, else kept on the stack when short:
 /// function, parameter and variable names are looked up case-insensitively at every use.
 enum Lowercase<'t> {
@@ -856,31 +874,20 @@ impl<'a> Evaluator<'a> {
     fn parameter_shared(&self, scope: usize, name: &str, at: Span) -> Option<Rc<Value>> {
         let scope_index = self.names_scope(scope);
         let scope = self.scope(scope_index);
-        let key = Lowercase::of(name);
-        if let Some(cached) = scope.param_cache.borrow().get(key.as_str()) {
-            return cached.clone();
-        }
-        let key = key.as_str().to_string();
-        scope.param_cache.borrow_mut().insert(key.clone(), None);
-        let env = Env::new(scope_index);
-        let value = match scope.supplied.get(&key) {
-            Some(Supplied::Value(v)) => v.clone(),
-            Some(Supplied::Outer(outer, json)) => self.json(outer, json),
-            None => match scope
-                .params
-                .get(&key)
-                .and_then(|m| m.value.get("defaultValue"))
-            {
-                Some(default) => self.json(&env, default),
-                None => hole(&format!("parameters('{name}')"), at),
-            },
-        };
-        let value = Rc::new(value);
-        scope
-            .param_cache
-            .borrow_mut()
-            .insert(key, Some(Rc::clone(&value)));
-        Some(value)
+        cached(&scope.param_cache, name, |key| {
+            match scope.supplied.get(key) {
+                Some(Supplied::Value(v)) => v.clone(),
+                Some(Supplied::Outer(outer, json)) => self.json(outer, json),
+                None => match scope
+                    .params
+                    .get(key)
+                    .and_then(|m| m.value.get("defaultValue"))
+                {
+                    Some(default) => self.json(&Env::new(scope_index), default),
+                    None => hole(&format!("parameters('{name}')"), at),
+                },
+            }
+        })
     }
 
     pub fn variable(&self, scope: usize, name: &str, at: Span) -> Value {
@@ -893,24 +900,14 @@ impl<'a> Evaluator<'a> {
     fn variable_shared(&self, scope: usize, name: &str, at: Span) -> Option<Rc<Value>> {
         let scope_index = self.names_scope(scope);
         let scope = self.scope(scope_index);
-        let key = Lowercase::of(name);
-        if let Some(cached) = scope.var_cache.borrow().get(key.as_str()) {
-            return cached.clone();
-        }
-        let key = key.as_str().to_string();
-        scope.var_cache.borrow_mut().insert(key.clone(), None);
-        let env = Env::new(scope_index);
-        let value = match scope.vars.get(&key) {
-            Some(VarDef::Json(json)) => self.json(&env, json),
-            Some(VarDef::Copy(copy)) => self.copy_list(&env, copy, name),
-            None => Value::unknown(at),
-        };
-        let value = Rc::new(value);
-        scope
-            .var_cache
-            .borrow_mut()
-            .insert(key, Some(Rc::clone(&value)));
-        Some(value)
+        cached(&scope.var_cache, name, |key| {
+            let env = Env::new(scope_index);
+            match scope.vars.get(key) {
+                Some(VarDef::Json(json)) => self.json(&env, json),
+                Some(VarDef::Copy(copy)) => self.copy_list(&env, copy, name),
+                None => Value::unknown(at),
+            }
+        })
     }
 
     /// The value of an output of the template in `scope` (`reference(module).outputs.x.value`).
