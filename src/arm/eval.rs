@@ -9,7 +9,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use foldhash::HashMap;
 
-use super::expr::{self, Expr, StringForm};
+use super::expr::{self, Expr, Function, StringForm};
 use super::parse::{Json, JsonKind, Level, Member};
 use crate::model::{Entry, Part, Ref, ResourceId, Value, ValueKind};
 use crate::span::{FileId, Span};
@@ -627,11 +627,10 @@ impl<'a> Evaluator<'a> {
                     }
                 }
                 steps.reverse();
-                if let Expr::Call(name, args) = base {
-                    let lower = Lowercase::of(name);
-                    if lower.as_str() == "reference" || lower.as_str().starts_with("list") {
-                        return self.call(env, e, name, args, &steps, at);
-                    }
+                if let Expr::Call(name, args) = base
+                    && (name.lower == "reference" || name.lower.starts_with("list"))
+                {
+                    return self.call(env, e, name, args, &steps, at);
                 }
                 match self.base_value(env, base, at) {
                     Base::Shared(shared) => self.walk(env, &shared, &steps, at),
@@ -654,13 +653,10 @@ impl<'a> Evaluator<'a> {
             return Base::Owned(Value::unknown(at));
         }
         let value = match base {
-            Expr::Call(name, args)
-                if name.eq_ignore_ascii_case("parameters")
-                    || name.eq_ignore_ascii_case("variables") =>
-            {
+            Expr::Call(name, args) if name.lower == "parameters" || name.lower == "variables" => {
                 match self.name_argument(env, args, at) {
                     Ok(n) => {
-                        let shared = if name.eq_ignore_ascii_case("parameters") {
+                        let shared = if name.lower == "parameters" {
                             self.parameter_shared(env.scope, &n, at)
                         } else {
                             self.variable_shared(env.scope, &n, at)
@@ -758,13 +754,12 @@ impl<'a> Evaluator<'a> {
         &self,
         env: &Env,
         whole: &Expr,
-        name: &str,
+        name: &Function,
         args: &[Expr],
         steps: &[Step],
         at: Span,
     ) -> Value {
-        let lower = Lowercase::of(name);
-        let lower = lower.as_str();
+        let lower = name.lower.as_str();
         match lower {
             "parameters" => match self.name_argument(env, args, at) {
                 Ok(n) => self.parameter(env.scope, &n, at),
@@ -791,8 +786,10 @@ impl<'a> Evaluator<'a> {
                 }
             }
             "reference" => self.reference(env, whole, args, steps, at),
-            _ if lower.starts_with("list") => self.list_function(env, whole, name, args, steps, at),
-            // All of these are naming functions.
+            _ if lower.starts_with("list") => {
+                self.list_function(env, whole, lower, args, steps, at)
+            }
+            // Also in NAMING_FUNCTIONS: a yes/no or a count reveals no secret.
             _ if INSPECTING_FUNCTIONS.contains(&lower) => {
                 let bases: Vec<Base> = args.iter().map(|a| self.base_value(env, a, at)).collect();
                 let values: Vec<&Value> = bases.iter().map(Base::value).collect();

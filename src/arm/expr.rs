@@ -1,6 +1,6 @@
 //! The ARM template expression language: `[concat('a', parameters('b')).x[0]]`.
 
-use std::fmt::{self, Write};
+use std::fmt;
 
 /// Expressions deeper than this are rejected: templates never come close, hostile input must
 /// not exhaust the stack.
@@ -12,12 +12,27 @@ pub enum Expr {
     Num(f64),
     Bool(bool),
     Null,
-    /// A function call; `name` as written (user functions are `namespace.name`).
-    Call(String, Vec<Expr>),
+    /// A function call (user functions are `namespace.name`).
+    Call(Function, Vec<Expr>),
     /// `.name`
     Prop(Box<Expr>, String),
     /// `[index]`
     Index(Box<Expr>, Box<Expr>),
+}
+
+/// A function's name as written, which the expression's text shows, and in lower case, by which
+/// ARM looks it up: lowered once when parsed, not at every evaluation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Function {
+    pub written: String,
+    pub lower: String,
+}
+
+impl Function {
+    pub fn new(written: String) -> Function {
+        let lower = written.to_ascii_lowercase();
+        Function { written, lower }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -192,7 +207,7 @@ impl<'a> Parser<'a> {
                             }
                         }
                     }
-                    return Ok(Expr::Call(name, args));
+                    return Ok(Expr::Call(Function::new(name), args));
                 }
                 match name.to_ascii_lowercase().as_str() {
                     "true" => Ok(Expr::Bool(true)),
@@ -265,19 +280,12 @@ impl Expr {
         }
     }
 
-    pub fn call_name(&self) -> Option<&str> {
-        match self {
-            Expr::Call(name, _) => Some(name),
-            _ => None,
-        }
-    }
-
     /// Every `name('literal')` call argument in the expression: the parameters or variables it
     /// reads.
     pub fn literal_calls<'e>(&'e self, function: &str, out: &mut Vec<&'e str>) {
         match self {
             Expr::Call(name, args) => {
-                if name.eq_ignore_ascii_case(function)
+                if name.lower.eq_ignore_ascii_case(function)
                     && let Some(arg) = args.first().and_then(Expr::as_str)
                 {
                     out.push(arg);
@@ -296,44 +304,24 @@ impl Expr {
 
 /// The canonical text of an expression: what `Ref::text` shows.
 impl fmt::Display for Expr {
-    // Written piece by piece: every reference to a resource renders its expression.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Expr::Str(s) => {
-                f.write_char('\'')?;
-                for (i, piece) in s.split('\'').enumerate() {
-                    if i > 0 {
-                        f.write_str("''")?;
-                    }
-                    f.write_str(piece)?;
-                }
-                f.write_char('\'')
-            }
-            Expr::Num(n) => f.write_str(&crate::model::value::format_number(*n)),
-            Expr::Bool(b) => f.write_str(if *b { "true" } else { "false" }),
-            Expr::Null => f.write_str("null()"),
+            Expr::Str(s) => write!(f, "'{}'", s.replace('\'', "''")),
+            Expr::Num(n) => write!(f, "{}", crate::model::value::format_number(*n)),
+            Expr::Bool(b) => write!(f, "{b}"),
+            Expr::Null => write!(f, "null()"),
             Expr::Call(name, args) => {
-                f.write_str(name)?;
-                f.write_char('(')?;
+                write!(f, "{}(", name.written)?;
                 for (i, arg) in args.iter().enumerate() {
                     if i > 0 {
-                        f.write_str(", ")?;
+                        write!(f, ", ")?;
                     }
-                    arg.fmt(f)?;
+                    write!(f, "{arg}")?;
                 }
-                f.write_char(')')
+                write!(f, ")")
             }
-            Expr::Prop(base, name) => {
-                base.fmt(f)?;
-                f.write_char('.')?;
-                f.write_str(name)
-            }
-            Expr::Index(base, index) => {
-                base.fmt(f)?;
-                f.write_char('[')?;
-                index.fmt(f)?;
-                f.write_char(']')
-            }
+            Expr::Prop(base, name) => write!(f, "{base}.{name}"),
+            Expr::Index(base, index) => write!(f, "{base}[{index}]"),
         }
     }
 }
@@ -343,7 +331,7 @@ mod tests {
     use super::*;
 
     fn call(name: &str, args: Vec<Expr>) -> Expr {
-        Expr::Call(name.into(), args)
+        Expr::Call(Function::new(name.into()), args)
     }
 
     #[test]

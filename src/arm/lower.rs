@@ -895,9 +895,7 @@ fn variable_uses<'e>(e: &'e Expr, out: &mut Vec<(&'e str, Option<&'e str>)>, dep
         return;
     }
     let as_variable = |e: &'e Expr| match e {
-        Expr::Call(name, args) if name.eq_ignore_ascii_case("variables") => {
-            args.first().and_then(Expr::as_str)
-        }
+        Expr::Call(name, args) if name.lower == "variables" => args.first().and_then(Expr::as_str),
         _ => None,
     };
     match e {

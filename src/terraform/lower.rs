@@ -274,7 +274,10 @@ fn declarations(ev: &mut Evaluator<'_>, instance: usize) {
     }
     // Backends are providers to the rules: both hold credentials in the same shapes.
     let providers = module.providers.iter().map(|b| (b, b.label(0).to_string()));
-    let backends = (module.backends.iter()).map(|b| (b, format!("backend.{}", b.label(0))));
+    let backends = module
+        .backends
+        .iter()
+        .map(|b| (b, format!("backend.{}", b.label(0))));
     for (block, name) in providers.chain(backends) {
         let mut ctx = Ctx::new(instance, Iteration::None);
         let mut unknown = Vec::new();
