@@ -59,17 +59,27 @@ fn load_all<R: Send>(
             Err(diagnostic) => invalid_files.push(*diagnostic),
         }
     }
-    let results: Vec<(Option<R>, Vec<Diagnostic>)> = files
+    // Largest first, so that no big template starts last while the other cores sit idle;
+    // results are put back in file order.
+    let mut templates: Vec<(usize, FileId)> = files
+        .iter()
+        .copied()
+        .filter(|&id| db.get(id).kind == FileKind::Json)
+        .enumerate()
+        .collect();
+    templates.sort_by_key(|&(_, id)| std::cmp::Reverse(db.get(id).text.len()));
+    let mut results: Vec<(usize, (Option<R>, Vec<Diagnostic>))> = templates
         .par_iter()
-        .filter(|&&id| db.get(id).kind == FileKind::Json)
-        .map(|&id| {
+        .with_max_len(1)
+        .map(|&(index, id)| {
             let sibling = sibling_parameters(&db.get(id).path).and_then(|p| siblings.get(&p));
             let (model, diagnostics) = load_template(db, id, sibling.copied(), &explicit);
-            (model.map(each), diagnostics)
+            (index, (model.map(each), diagnostics))
         })
         .collect();
+    results.sort_unstable_by_key(|&(index, _)| index);
     let mut outputs = Vec::with_capacity(results.len());
-    for (output, diagnostics) in results {
+    for (_, (output, diagnostics)) in results {
         outputs.push(output);
         invalid_files.extend(diagnostics);
     }
