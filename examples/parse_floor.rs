@@ -11,20 +11,30 @@ use rayon::prelude::*;
 fn main() {
     let roots: Vec<PathBuf> = std::env::args().skip(1).map(PathBuf::from).collect();
     let started = Instant::now();
-    let mut files = Vec::new();
+    // A parallel walk, as `idlint check` does: a serial one made the floor 15 % slower.
+    let found = std::sync::Mutex::new(Vec::new());
     for root in &roots {
-        for entry in ignore::WalkBuilder::new(root)
+        ignore::WalkBuilder::new(root)
             .hidden(false)
-            .build()
-            .flatten()
-        {
-            let path = entry.into_path();
-            let name = path.to_string_lossy();
-            if name.ends_with(".tf") || name.ends_with(".tfvars") || name.ends_with(".json") {
-                files.push(path);
-            }
-        }
+            .threads(rayon::current_num_threads())
+            .build_parallel()
+            .run(|| {
+                let found = &found;
+                Box::new(move |entry| {
+                    if let Ok(entry) = entry {
+                        let name = entry.file_name().to_string_lossy();
+                        if [".tf", ".tfvars", ".json"]
+                            .iter()
+                            .any(|e| name.ends_with(e))
+                        {
+                            found.lock().unwrap().push(entry.into_path());
+                        }
+                    }
+                    ignore::WalkState::Continue
+                })
+            });
     }
+    let files = found.into_inner().unwrap();
     let (bytes, parsed): (usize, usize) = files
         .par_iter()
         .map(|path| {
