@@ -68,18 +68,18 @@ fn load_all<R: Send>(
         .enumerate()
         .collect();
     templates.sort_by_key(|&(_, id)| std::cmp::Reverse(db.get(id).text.len()));
-    let mut results: Vec<(usize, (Option<R>, Vec<Diagnostic>))> = templates
+    let mut results: Vec<_> = templates
         .par_iter()
         .with_max_len(1)
         .map(|&(index, id)| {
             let sibling = sibling_parameters(&db.get(id).path).and_then(|p| siblings.get(&p));
             let (model, diagnostics) = load_template(db, id, sibling.copied(), &explicit);
-            (index, (model.map(each), diagnostics))
+            (index, model.map(each), diagnostics)
         })
         .collect();
-    results.sort_unstable_by_key(|&(index, _)| index);
+    results.sort_unstable_by_key(|&(index, ..)| index);
     let mut outputs = Vec::with_capacity(results.len());
-    for (_, (output, diagnostics)) in results {
+    for (_, output, diagnostics) in results {
         outputs.push(output);
         invalid_files.extend(diagnostics);
     }
