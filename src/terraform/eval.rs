@@ -3,7 +3,7 @@
 //! Everything is lazy and memoized per module instance: a variable, local, module output or
 //! resource attribute is evaluated at most once per instance, and a cycle evaluates to unknown.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::rc::Rc;
 
 use super::ast::{BinaryOp, Block, Body, Expr, ExprKind, ObjectKey, Step, TemplatePart};
@@ -178,13 +178,13 @@ impl<'a> Evaluator<'a> {
             }],
             model: Model::new(crate::model::Frontend::Terraform),
             infos: Vec::new(),
-            root_values: HashMap::new(),
-            vars: HashMap::new(),
-            locals: HashMap::new(),
-            outputs: HashMap::new(),
-            attributes: HashMap::new(),
-            expansions: HashMap::new(),
-            module_instances: HashMap::new(),
+            root_values: HashMap::default(),
+            vars: HashMap::default(),
+            locals: HashMap::default(),
+            outputs: HashMap::default(),
+            attributes: HashMap::default(),
+            expansions: HashMap::default(),
+            module_instances: HashMap::default(),
             depth: 0,
         }
     }

@@ -1,7 +1,9 @@
 //! Module directories: which files make up each module, which local modules each calls, and
 //! which directories are roots.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
+
+use foldhash::HashMap;
 use std::path::{Component, Path, PathBuf};
 
 use super::ast::{Attribute, Block, Body, ExprKind};
