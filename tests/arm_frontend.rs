@@ -462,6 +462,34 @@ fn resource_id_shapes() {
     }
 }
 
+/// Names are evaluated while resources are still being declared. A variable that looked up a
+/// resource declared later is evaluated again for the bodies; one that looked up nothing is not
+/// (and gives the same value either way).
+#[test]
+fn values_read_before_a_declaration_are_evaluated_again() {
+    let loaded = inline(&format!(
+        r#"{{"$schema": "{RG_SCHEMA}",
+           "variables": {{
+             "key": "[listKeys(resourceId('Microsoft.Storage/storageAccounts', 'sa'), '1').keys[0].value]",
+             "prefix": "app"
+           }},
+           "resources": [
+             {{"type": "Microsoft.Test/things", "name": "[concat(variables('prefix'), length(variables('key')))]",
+               "properties": {{"key": "[variables('key')]", "prefix": "[variables('prefix')]"}}}},
+             {{"type": "Microsoft.Storage/storageAccounts", "name": "sa"}}
+           ]}}"#
+    ));
+    assert!(loaded.invalid_files.is_empty());
+    let body = &loaded.models[0].resources[0].body;
+    let key = body.path("properties.key").unwrap();
+    assert!(
+        matches!(&key.kind, ValueKind::Ref(r) if r.secret && r.resource == Some(1)),
+        "{:?}",
+        key.kind
+    );
+    assert_eq!(text(body.path("properties.prefix").unwrap()), "app");
+}
+
 #[test]
 fn unsupported_functions_are_unknown_and_keep_references() {
     let loaded = inline(&format!(

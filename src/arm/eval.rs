@@ -40,9 +40,17 @@ pub struct Scope<'a> {
     /// The deployments that lead here, outermost first.
     pub call_path: Vec<Span>,
     // Shared so that `variables('big').a.b` walks the cached value instead of copying it whole.
-    param_cache: RefCell<HashMap<String, Option<Rc<Value>>>>,
-    var_cache: RefCell<HashMap<String, Option<Rc<Value>>>>,
+    param_cache: RefCell<HashMap<String, Cached>>,
+    var_cache: RefCell<HashMap<String, Cached>>,
     output_cache: RefCell<HashMap<String, Option<Rc<Value>>>>,
+}
+
+/// A cached value (`None` while it is being computed) and whether computing it looked up
+/// declared resources, which are complete only once every declaration is read.
+#[derive(Clone)]
+struct Cached {
+    value: Option<Rc<Value>>,
+    reads_declarations: bool,
 }
 
 pub enum Supplied<'a> {
@@ -95,9 +103,15 @@ impl<'a> Scope<'a> {
         }
     }
 
-    pub fn clear_caches(&self) {
-        self.param_cache.borrow_mut().clear();
-        self.var_cache.borrow_mut().clear();
+    /// Forgets the values that looked up declared resources. (Outputs are reached only through
+    /// a lookup.)
+    pub fn forget_declaration_reads(&self) {
+        self.param_cache
+            .borrow_mut()
+            .retain(|_, c| !c.reads_declarations);
+        self.var_cache
+            .borrow_mut()
+            .retain(|_, c| !c.reads_declarations);
         self.output_cache.borrow_mut().clear();
     }
 }
@@ -177,19 +191,34 @@ fn usable_key(key: &str) -> bool {
 
 /// The value of `name` (case-insensitive) in `cache`, computed by `compute` from the lower-case
 /// name on first use. `None` while it is being computed: a name whose value refers to itself.
+/// `reads_declarations` is the evaluator's flag: it is set when this value, or a value it
+/// uses, looked up declared resources.
 fn cached(
-    cache: &RefCell<HashMap<String, Option<Rc<Value>>>>,
+    cache: &RefCell<HashMap<String, Cached>>,
+    reads_declarations: &Cell<bool>,
     name: &str,
     compute: impl FnOnce(&str) -> Value,
 ) -> Option<Rc<Value>> {
     let key = Lowercase::of(name);
     if let Some(cached) = cache.borrow().get(key.as_str()) {
-        return cached.clone();
+        reads_declarations.set(reads_declarations.get() || cached.reads_declarations);
+        return cached.value.clone();
     }
     let key = key.as_str().to_string();
-    cache.borrow_mut().insert(key.clone(), None);
+    let in_progress = Cached {
+        value: None,
+        reads_declarations: false,
+    };
+    cache.borrow_mut().insert(key.clone(), in_progress);
+    let outer_reads = reads_declarations.replace(false);
     let value = Rc::new(compute(&key));
-    cache.borrow_mut().insert(key, Some(Rc::clone(&value)));
+    let reads = reads_declarations.get();
+    reads_declarations.set(outer_reads || reads);
+    let done = Cached {
+        value: Some(Rc::clone(&value)),
+        reads_declarations: reads,
+    };
+    cache.borrow_mut().insert(key, done);
     Some(value)
 }
 
@@ -232,6 +261,8 @@ pub struct Evaluator<'a> {
     pub scopes: Vec<Scope<'a>>,
     pub index: Index,
     depth: Cell<u32>,
+    /// Set by every lookup of declared resources; see [`cached`].
+    reads_declarations: Cell<bool>,
     /// Expressions by their text, parsed once: templates repeat the same expressions (AVM ones
     /// `[parameters('location')]` thousands of times). `None` for text that does not parse.
     parsed: RefCell<HashMap<Box<str>, Option<Rc<Expr>>>>,
@@ -454,6 +485,7 @@ impl<'a> Evaluator<'a> {
             scopes,
             index: Index::default(),
             depth: Cell::new(0),
+            reads_declarations: Cell::new(false),
             parsed: RefCell::default(),
         }
     }
@@ -468,8 +500,10 @@ impl<'a> Evaluator<'a> {
         self.depth.set(self.depth.get().saturating_sub(1));
     }
 
-    pub fn clear_caches(&self) {
-        self.scopes.iter().for_each(Scope::clear_caches);
+    /// Forgets the cached values that looked up declared resources: they were computed while
+    /// the declarations were incomplete.
+    pub fn forget_declaration_reads(&self) {
+        self.scopes.iter().for_each(Scope::forget_declaration_reads);
     }
 
     fn scope(&self, index: usize) -> &Scope<'a> {
@@ -871,8 +905,11 @@ impl<'a> Evaluator<'a> {
     fn parameter_shared(&self, scope: usize, name: &str, at: Span) -> Option<Rc<Value>> {
         let scope_index = self.names_scope(scope);
         let scope = self.scope(scope_index);
-        cached(&scope.param_cache, name, |key| {
-            match scope.supplied.get(key) {
+        cached(
+            &scope.param_cache,
+            &self.reads_declarations,
+            name,
+            |key| match scope.supplied.get(key) {
                 Some(Supplied::Value(v)) => v.clone(),
                 Some(Supplied::Outer(outer, json)) => self.json(outer, json),
                 None => match scope
@@ -883,8 +920,8 @@ impl<'a> Evaluator<'a> {
                     Some(default) => self.json(&Env::new(scope_index), default),
                     None => hole(&format!("parameters('{name}')"), at),
                 },
-            }
-        })
+            },
+        )
     }
 
     pub fn variable(&self, scope: usize, name: &str, at: Span) -> Value {
@@ -897,7 +934,7 @@ impl<'a> Evaluator<'a> {
     fn variable_shared(&self, scope: usize, name: &str, at: Span) -> Option<Rc<Value>> {
         let scope_index = self.names_scope(scope);
         let scope = self.scope(scope_index);
-        cached(&scope.var_cache, name, |key| {
+        cached(&scope.var_cache, &self.reads_declarations, name, |key| {
             let env = Env::new(scope_index);
             match scope.vars.get(key) {
                 Some(VarDef::Json(json)) => self.json(&env, json),
@@ -948,6 +985,7 @@ impl<'a> Evaluator<'a> {
 
     /// The resource an id, a symbolic name or a plain name designates.
     pub fn target_of(&self, scope: usize, value: &Value) -> Option<ResourceId> {
+        self.reads_declarations.set(true);
         let key = key_of(value)?;
         if let Some(&id) = self.scope(scope).symbols.get(&key) {
             return Some(id);

@@ -42,8 +42,8 @@ pub fn lower(file: FileId, root: &Json, level: Level, supplied: Vec<(String, Val
         decls: Vec::new(),
     };
     lowering.declare_scope(0, String::new());
-    // Names were evaluated while the declarations were incomplete; start afresh.
-    lowering.ev.clear_caches();
+    // Names were evaluated while the declarations were incomplete.
+    lowering.ev.forget_declaration_reads();
     lowering.bodies();
     lowering.typed();
     lowering.inputs_and_outputs();
