@@ -615,7 +615,7 @@ impl<'a> Evaluator<'a> {
     }
 
     /// The expression `source` is the text of, parsed on first use.
-    fn parse(&self, source: &str) -> Option<Rc<Expr>> {
+    pub fn parse(&self, source: &str) -> Option<Rc<Expr>> {
         if let Some(parsed) = self.parsed.borrow().get(source) {
             return parsed.clone();
         }

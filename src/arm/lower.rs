@@ -827,7 +827,7 @@ impl<'a> Lowering<'a> {
                     sensitive,
                     value,
                     nonsensitive: false,
-                    inputs: parameters_used(scope, &member.value),
+                    inputs: parameters_used(&self.ev, scope, &member.value),
                     call_path: call_path.clone(),
                 });
             }
@@ -917,7 +917,7 @@ fn variable_uses<'e>(e: &'e Expr, out: &mut Vec<(&'e str, Option<&'e str>)>, dep
     }
 }
 
-fn parameters_used(scope: &Scope, output: &Json) -> Vec<String> {
+fn parameters_used(ev: &Evaluator, scope: &Scope, output: &Json) -> Vec<String> {
     let mut params: Vec<String> = Vec::new();
     let mut seen_vars: HashSet<String> = HashSet::default();
     let mut pending: Vec<&Json> = vec![output];
@@ -929,7 +929,7 @@ fn parameters_used(scope: &Scope, output: &Json) -> Vec<String> {
                     let StringForm::Expression(source) = expr::classify(s) else {
                         continue;
                     };
-                    let Ok(e) = expr::parse(source) else {
+                    let Some(e) = ev.parse(source) else {
                         continue;
                     };
                     let mut names = Vec::new();
