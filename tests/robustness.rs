@@ -265,7 +265,8 @@ fn empty_files_are_valid() {
     assert_eq!(output.status.code(), Some(0), "{output:?}");
 }
 
-/// Every input a fuzz target once crashed on, kept under `testdata/robustness/<target>/`.
+/// Every input a fuzz target once crashed on, kept under `testdata/robustness/<target>/`, through
+/// the same checks as the fuzz target.
 #[test]
 fn fuzz_regressions() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/robustness");
@@ -284,7 +285,10 @@ fn fuzz_regressions() {
             count += 1;
             let result = match target {
                 "hcl" => idlint::check::fuzz_terraform(text),
-                "arm" => idlint::check::fuzz_arm(text),
+                "arm" => {
+                    idlint::arm::parse::check_direct_path(text);
+                    idlint::check::fuzz_arm(text)
+                }
                 _ => idlint::check::fuzz_arm_expression(text),
             };
             // Every finding points inside the file it names.
