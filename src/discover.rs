@@ -121,9 +121,9 @@ pub fn discover(
             }
         }
     }
-    // Sorted by path, as `Path`'s order, but on components split once: comparing paths splits
-    // them anew each time, which made this sort 1.5 % of a scan. The same file found twice
-    // (named and as a sibling) is kept once, reported if named.
+    // Sorted in `Path`'s order, on components split once per path: comparing two `Path`s splits
+    // both at every comparison. The same file found twice (named and as a sibling) is kept
+    // once, reported if named.
     let normalized: Vec<PathBuf> = out.iter().map(|d| normalize(&d.path)).collect();
     let components: Vec<Vec<Component>> = normalized
         .iter()
