@@ -128,14 +128,17 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, String> {
     let rule_options = &rule_options;
     let is_enabled = |meta: &RuleMeta| enabled.contains(meta.code);
     let check_model = |model: &Model| rules::run(model, rule_options, &is_enabled);
-    // Terraform modules and ARM templates are evaluated and checked side by side on one pool:
-    // a few large Terraform roots would otherwise leave cores idle.
+    // Terraform modules and ARM templates are parsed, evaluated and checked side by side on one
+    // pool: the serial part of Terraform's module discovery and a few large Terraform roots
+    // would otherwise leave cores idle. ARM reads a clone of the sources (the files are
+    // shared), because Terraform adds the module directories outside the scan it finds.
+    let arm_sources = sources.clone();
     let (terraform, (arm_findings, arm_invalid)) = frontend::on_deep_stacks(|| {
-        let prepared = crate::terraform::prepare(&mut sources, &terraform_files, &var_files);
-        let sources = &sources;
         rayon::join(
             || {
-                let loaded = prepared.build(sources);
+                let prepared =
+                    crate::terraform::prepare(&mut sources, &terraform_files, &var_files);
+                let loaded = prepared.build(&sources);
                 let findings: Vec<_> = loaded
                     .models
                     .par_iter()
@@ -145,7 +148,7 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, String> {
             },
             // ARM templates are independent: check each model as it is built and drop it.
             || {
-                crate::arm::load_each(sources, &json_files, &parameter_files, &|model| {
+                crate::arm::load_each(&arm_sources, &json_files, &parameter_files, &|model| {
                     check_model(&model)
                 })
             },

@@ -1,6 +1,7 @@
 //! The texts of every file a scan reads, and line/column lookup for reporters.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::span::{FileId, Span};
 
@@ -93,15 +94,16 @@ impl SourceFile {
     }
 }
 
-/// Every file of a scan, indexed by [`FileId`].
-#[derive(Debug, Default)]
+/// Every file of a scan, indexed by [`FileId`]. A clone shares the files: the ARM front end
+/// reads a clone while the Terraform one adds the module directories it finds to the original.
+#[derive(Debug, Default, Clone)]
 pub struct SourceDb {
-    files: Vec<SourceFile>,
+    files: Vec<Arc<SourceFile>>,
 }
 
 impl SourceDb {
     pub fn add(&mut self, file: SourceFile) -> FileId {
-        self.files.push(file);
+        self.files.push(Arc::new(file));
         FileId(self.files.len() as u32 - 1)
     }
 
@@ -113,7 +115,7 @@ impl SourceDb {
         self.files
             .iter()
             .enumerate()
-            .map(|(i, f)| (FileId(i as u32), f))
+            .map(|(i, f)| (FileId(i as u32), &**f))
     }
 
     pub fn len(&self) -> usize {
