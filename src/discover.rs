@@ -136,7 +136,7 @@ pub fn discover(
             .then(out[b].reported.cmp(&out[a].reported))
             .then(a.cmp(&b))
     });
-    order.dedup_by(|a, b| normalized[*a] == normalized[*b]);
+    order.dedup_by(|a, b| components[*a] == components[*b]);
     let mut slots: Vec<Option<Discovered>> = out.into_iter().map(Some).collect();
     Ok(order.into_iter().filter_map(|i| slots[i].take()).collect())
 }

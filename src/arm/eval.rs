@@ -47,7 +47,6 @@ pub struct Scope<'a> {
 
 /// A cached value (`None` while it is being computed) and whether computing it looked up
 /// declared resources, which are complete only once every declaration is read.
-#[derive(Clone)]
 struct Cached {
     value: Option<Rc<Value>>,
     reads_declarations: bool,

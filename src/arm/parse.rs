@@ -143,31 +143,25 @@ impl<'t> Direct<'t> {
     fn object(&mut self, depth: usize) -> Option<Json<'t>> {
         let start = self.scanner.token_start();
         let open = self.members.len();
-        let mut token = self.next()?;
-        loop {
-            let key = match token {
-                Token::CloseBrace => break,
-                Token::String(key) => key,
-                _ => return None,
-            };
-            let key_span = self.token_span();
-            let Token::Colon = self.next()? else {
+        self.items(Token::CloseBrace, |parser, token| {
+            let Token::String(key) = token else {
                 return None;
             };
-            let first = self.next()?;
-            let value = self.value(first, depth)?;
-            self.members.push(Member {
+            let key_span = parser.token_span();
+            let Token::Colon = parser.next()? else {
+                return None;
+            };
+            let first = parser.next()?;
+            let value = parser.value(first, depth)?;
+            let span = parser.spanning(key_span.start as usize);
+            parser.members.push(Member {
                 key,
                 key_span,
-                span: self.spanning(key_span.start as usize),
+                span,
                 value,
             });
-            token = match self.next()? {
-                Token::Comma => self.next()?,
-                Token::CloseBrace => break,
-                _ => return None,
-            };
-        }
+            Some(())
+        })?;
         Some(Json {
             kind: JsonKind::Object(self.members.split_off(open)),
             span: self.spanning(start),
@@ -177,23 +171,39 @@ impl<'t> Direct<'t> {
     fn array(&mut self, depth: usize) -> Option<Json<'t>> {
         let start = self.scanner.token_start();
         let open = self.elements.len();
-        let mut token = self.next()?;
-        loop {
-            if let Token::CloseBracket = token {
-                break;
-            }
-            let element = self.value(token, depth)?;
-            self.elements.push(element);
-            token = match self.next()? {
-                Token::Comma => self.next()?,
-                Token::CloseBracket => break,
-                _ => return None,
-            };
-        }
+        self.items(Token::CloseBracket, |parser, token| {
+            let element = parser.value(token, depth)?;
+            parser.elements.push(element);
+            Some(())
+        })?;
         Some(Json {
             kind: JsonKind::Array(self.elements.split_off(open)),
             span: self.spanning(start),
         })
+    }
+
+    /// The comma-separated items of a container up to `close`, a trailing comma allowed:
+    /// `item` reads each from its first token.
+    fn items(
+        &mut self,
+        close: Token<'static>,
+        mut item: impl FnMut(&mut Self, Token<'t>) -> Option<()>,
+    ) -> Option<()> {
+        // `close` is a bracket, a token without a value: its variant is all there is to compare.
+        let closes =
+            |token: &Token| std::mem::discriminant(token) == std::mem::discriminant(&close);
+        let mut token = self.next()?;
+        loop {
+            if closes(&token) {
+                return Some(());
+            }
+            item(self, token)?;
+            token = match self.next()? {
+                Token::Comma => self.next()?,
+                token if closes(&token) => return Some(()),
+                _ => return None,
+            };
+        }
     }
 }
 
