@@ -262,10 +262,17 @@ pub struct Evaluator<'a> {
     depth: Cell<u32>,
     /// Set by every lookup of declared resources; see [`cached`].
     reads_declarations: Cell<bool>,
-    /// Expressions by their text, parsed once: templates repeat the same expressions (AVM ones
-    /// `[parameters('location')]` thousands of times). `None` for text that does not parse.
-    parsed: RefCell<HashMap<Box<str>, Option<Rc<Expr>>>>,
 }
+
+thread_local! {
+    /// Expressions by their text, parsed once per thread: templates repeat the same expressions
+    /// (AVM ones `[parameters('location')]` thousands of times), and so do the templates that
+    /// embed the same modules. `None` for text that does not parse.
+    static PARSED: RefCell<HashMap<Box<str>, Option<Rc<Expr>>>> = RefCell::default();
+}
+
+/// Expressions [`PARSED`] keeps before it starts over: the whole corpus has 30,000 distinct ones.
+const MAX_PARSED: usize = 50_000;
 
 /// An unknown value standing for something only the deployment knows, named by `text`.
 pub fn hole(text: &str, span: Span) -> Value {
@@ -485,7 +492,6 @@ impl<'a> Evaluator<'a> {
             index: Index::default(),
             depth: Cell::new(0),
             reads_declarations: Cell::new(false),
-            parsed: RefCell::default(),
         }
     }
 
@@ -615,14 +621,18 @@ impl<'a> Evaluator<'a> {
 
     /// The expression `source` is the text of, parsed on first use.
     pub fn parse(&self, source: &str) -> Option<Rc<Expr>> {
-        if let Some(parsed) = self.parsed.borrow().get(source) {
-            return parsed.clone();
-        }
-        let parsed = expr::parse(source).ok().map(Rc::new);
-        self.parsed
-            .borrow_mut()
-            .insert(source.into(), parsed.clone());
-        parsed
+        PARSED.with(|cache| {
+            if let Some(parsed) = cache.borrow().get(source) {
+                return parsed.clone();
+            }
+            let parsed = expr::parse(source).ok().map(Rc::new);
+            let mut cache = cache.borrow_mut();
+            if cache.len() >= MAX_PARSED {
+                cache.clear();
+            }
+            cache.insert(source.into(), parsed.clone());
+            parsed
+        })
     }
 
     /// Evaluates an expression; every value it yields is placed at `at`.
