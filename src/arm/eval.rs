@@ -262,6 +262,9 @@ pub struct Evaluator<'a> {
     depth: Cell<u32>,
     /// Set by every lookup of declared resources; see [`cached`].
     reads_declarations: Cell<bool>,
+    /// Values of JSON nodes already evaluated, by the node's address; see
+    /// [`Evaluator::know_supplied`].
+    known: RefCell<HashMap<usize, Rc<Value>>>,
 }
 
 thread_local! {
@@ -273,6 +276,10 @@ thread_local! {
 
 /// Expressions [`PARSED`] keeps before it starts over: the whole corpus has 30,000 distinct ones.
 const MAX_PARSED: usize = 50_000;
+
+fn address(json: &Json) -> usize {
+    std::ptr::from_ref(json) as usize
+}
 
 /// An unknown value standing for something only the deployment knows, named by `text`.
 pub fn hole(text: &str, span: Span) -> Value {
@@ -492,6 +499,7 @@ impl<'a> Evaluator<'a> {
             index: Index::default(),
             depth: Cell::new(0),
             reads_declarations: Cell::new(false),
+            known: RefCell::default(),
         }
     }
 
@@ -526,8 +534,39 @@ impl<'a> Evaluator<'a> {
         scope
     }
 
+    /// Makes the parameter values a nested deployment hands its inline template (the
+    /// `properties.parameters` object `parameters` of it), as that template's scope `scope`
+    /// evaluated them, known to [`Evaluator::json`], until [`Evaluator::forget_known`]: the
+    /// deployment's body then copies them instead of evaluating them again.
+    pub fn know_supplied(&self, scope: usize, parameters: &Json) {
+        let mut known = Vec::new();
+        for member in parameters.members() {
+            let key = member.key.to_ascii_lowercase();
+            let Some(Supplied::Outer(_, json)) = self.scope(scope).supplied.get(&key) else {
+                continue;
+            };
+            // The last of two members that differ only in case is the one the template sees.
+            if member
+                .value
+                .get("value")
+                .is_some_and(|v| std::ptr::eq(v, *json))
+                && let Some(value) = self.parameter_shared(scope, &key, json.span)
+            {
+                known.push((address(json), value));
+            }
+        }
+        self.known.borrow_mut().extend(known);
+    }
+
+    pub fn forget_known(&self) {
+        self.known.borrow_mut().clear();
+    }
+
     /// A JSON value as a model value, evaluating expression strings.
     pub fn json(&self, env: &Env, json: &Json) -> Value {
+        if let Some(value) = self.known.borrow().get(&address(json)) {
+            return Value::clone(value);
+        }
         if !self.enter() {
             self.leave();
             return Value::unknown(json.span);

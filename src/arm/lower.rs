@@ -315,9 +315,16 @@ impl<'a> Lowering<'a> {
                     || (deployment && key.eq_ignore_ascii_case("properties"))
             });
             if deployment && let Some(member) = json.member("properties") {
+                let inner = self.ev.index.nested.get(&i).copied();
+                if let Some(inner) = inner
+                    && let Some(parameters) = member.value.get("parameters")
+                {
+                    self.ev.know_supplied(inner, parameters);
+                }
                 let properties = self.ev.object(&decl.env, &member.value, &|key| {
                     key.eq_ignore_ascii_case("template")
                 });
+                self.ev.forget_known();
                 if let ValueKind::Map(entries) = &mut body.kind {
                     entries.push(Entry {
                         key: member.key.to_string(),
