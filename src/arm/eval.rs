@@ -1117,12 +1117,12 @@ impl<'a> Evaluator<'a> {
             crate::data::is_arm_reference_secret(self.index.type_of(t), &path)
         });
         let mut value = Value::new(
-            ValueKind::Ref(Ref {
+            ValueKind::Ref(Box::new(Ref {
                 resource: target,
                 text: whole.to_string(),
                 attribute,
                 secret,
-            }),
+            })),
             at,
         );
         if target.is_none() {
@@ -1132,7 +1132,7 @@ impl<'a> Evaluator<'a> {
             if let (ValueKind::Ref(r), ValueKind::Unknown(mut extra)) = (&value.kind, refs.kind)
                 && !extra.is_empty()
             {
-                extra.insert(0, r.clone());
+                extra.insert(0, Ref::clone(r));
                 value = Value::new(ValueKind::Unknown(extra), at);
             }
         }
@@ -1152,12 +1152,12 @@ impl<'a> Evaluator<'a> {
         let target = values.first().and_then(|v| self.target_of(env.scope, v));
         let (attribute, _) = self.path_of(env, steps, at);
         Value::new(
-            ValueKind::Ref(Ref {
+            ValueKind::Ref(Box::new(Ref {
                 resource: target,
                 text: whole.to_string(),
                 attribute,
                 secret: crate::data::is_arm_secret_list_function(name),
-            }),
+            })),
             at,
         )
     }
@@ -1815,7 +1815,7 @@ fn extend_ref(r: &Ref, step: &str, at: Span) -> Value {
         r.attribute.push('.');
     }
     r.attribute.push_str(step);
-    Value::new(ValueKind::Ref(r), at)
+    Value::new(ValueKind::Ref(Box::new(r)), at)
 }
 
 /// Applies `f` to the known text of a string or template.

@@ -27,7 +27,7 @@ pub enum ValueKind {
     Map(Vec<Entry>),
     /// An attribute of a declared resource that is known only at deploy time
     /// (`azurerm_user_assigned_identity.app.principal_id`, ARM `reference(...)`).
-    Ref(Ref),
+    Ref(Box<Ref>),
     /// Not known before deployment; derived from these references, if any.
     Unknown(Vec<Ref>),
 }

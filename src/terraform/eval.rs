@@ -1006,12 +1006,12 @@ impl<'a> Evaluator<'a> {
             .collect();
         let secret = is_secret_attribute(resource_type, &plain.join("."), data);
         Value::new(
-            ValueKind::Ref(Ref {
+            ValueKind::Ref(Box::new(Ref {
                 resource: Some(target),
                 text,
                 attribute,
                 secret,
-            }),
+            })),
             span,
         )
     }

@@ -292,12 +292,12 @@ mod tests {
 
     fn secret_ref() -> Value {
         Value::new(
-            ValueKind::Ref(Ref {
+            ValueKind::Ref(Box::new(Ref {
                 resource: Some(1),
                 text: "azurerm_storage_account.sa.primary_access_key".into(),
                 attribute: "primary_access_key".into(),
                 secret: true,
-            }),
+            })),
             Span::new(FileId(0), 2..3),
         )
     }
