@@ -1,27 +1,17 @@
 //! The Terraform front end on small configurations written to a temporary directory.
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::Path;
 
 use idlint::frontend::Loaded;
 use idlint::model::{Model, Principal, Role, ScopeKind, SettingKind, Value, ValueKind};
 use idlint::source::{FileKind, SourceDb, SourceFile};
 use idlint::span::{FileId, Span};
 
-static COUNTER: AtomicUsize = AtomicUsize::new(0);
-
 struct Scan {
     db: SourceDb,
     loaded: Loaded,
-    root: PathBuf,
-}
-
-fn temp_dir() -> PathBuf {
-    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-    let dir = std::env::temp_dir().join(format!("idlint-tf-{}-{n}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    /// Removed when the scan is dropped.
+    root: tempfile::TempDir,
 }
 
 fn kind_of(path: &Path) -> FileKind {
@@ -31,7 +21,8 @@ fn kind_of(path: &Path) -> FileKind {
 /// Writes `files` (path, text) under a fresh directory and loads the scanned ones; files whose
 /// path starts with `!` are written but not scanned, and `var_files` are `--var-file`s.
 fn scan(files: &[(&str, &str)], var_files: &[(&str, &str)]) -> Scan {
-    let root = temp_dir();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
     let mut db = SourceDb::default();
     let mut ids = Vec::new();
     for (name, text) in files {
@@ -63,7 +54,11 @@ fn scan(files: &[(&str, &str)], var_files: &[(&str, &str)]) -> Scan {
         )));
     }
     let loaded = idlint::terraform::load(&mut db, &ids, &var_ids);
-    Scan { db, loaded, root }
+    Scan {
+        db,
+        loaded,
+        root: dir,
+    }
 }
 
 impl Scan {
@@ -75,7 +70,7 @@ impl Scan {
         self.db
             .get(file)
             .path
-            .strip_prefix(&self.root)
+            .strip_prefix(self.root.path())
             .unwrap_or(&self.db.get(file).path)
             .to_string_lossy()
             .replace('\\', "/")
