@@ -1119,7 +1119,7 @@ impl<'a> Evaluator<'a> {
         let mut value = Value::new(
             ValueKind::Ref(Box::new(Ref {
                 resource: target,
-                text: whole.to_string(),
+                text: whole.text(),
                 attribute,
                 secret,
             })),
@@ -1154,7 +1154,7 @@ impl<'a> Evaluator<'a> {
         Value::new(
             ValueKind::Ref(Box::new(Ref {
                 resource: target,
-                text: whole.to_string(),
+                text: whole.text(),
                 attribute,
                 secret: crate::data::is_arm_secret_list_function(name),
             })),
@@ -1561,7 +1561,7 @@ impl<'a> Evaluator<'a> {
                         0,
                         Ref {
                             resource: None,
-                            text: whole.to_string(),
+                            text: whole.text(),
                             attribute: String::new(),
                             secret: false,
                         },

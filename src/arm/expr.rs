@@ -1,7 +1,5 @@
 //! The ARM template expression language: `[concat('a', parameters('b')).x[0]]`.
 
-use std::fmt;
-
 /// Expressions deeper than this are rejected: templates never come close, hostile input must
 /// not exhaust the stack.
 pub const MAX_DEPTH: usize = 128;
@@ -302,26 +300,53 @@ impl Expr {
     }
 }
 
-/// The canonical text of an expression: what `Ref::text` shows.
-impl fmt::Display for Expr {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Expr {
+    /// The canonical text of the expression: what `Ref::text` shows.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        self.render(&mut out);
+        out
+    }
+
+    // Pushes the pieces instead of going through `fmt`: `uniqueString(...)` and `guid(...)`
+    // calls are rendered at every evaluation.
+    fn render(&self, out: &mut String) {
         match self {
-            Expr::Str(s) => write!(f, "'{}'", s.replace('\'', "''")),
-            Expr::Num(n) => write!(f, "{}", crate::model::value::format_number(*n)),
-            Expr::Bool(b) => write!(f, "{b}"),
-            Expr::Null => write!(f, "null()"),
+            Expr::Str(s) => {
+                out.push('\'');
+                for (i, piece) in s.split('\'').enumerate() {
+                    if i > 0 {
+                        out.push_str("''");
+                    }
+                    out.push_str(piece);
+                }
+                out.push('\'');
+            }
+            Expr::Num(n) => out.push_str(&crate::model::value::format_number(*n)),
+            Expr::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Expr::Null => out.push_str("null()"),
             Expr::Call(name, args) => {
-                write!(f, "{}(", name.written)?;
+                out.push_str(&name.written);
+                out.push('(');
                 for (i, arg) in args.iter().enumerate() {
                     if i > 0 {
-                        write!(f, ", ")?;
+                        out.push_str(", ");
                     }
-                    write!(f, "{arg}")?;
+                    arg.render(out);
                 }
-                write!(f, ")")
+                out.push(')');
             }
-            Expr::Prop(base, name) => write!(f, "{base}.{name}"),
-            Expr::Index(base, index) => write!(f, "{base}[{index}]"),
+            Expr::Prop(base, name) => {
+                base.render(out);
+                out.push('.');
+                out.push_str(name);
+            }
+            Expr::Index(base, index) => {
+                base.render(out);
+                out.push('[');
+                index.render(out);
+                out.push(']');
+            }
         }
     }
 }
@@ -373,7 +398,7 @@ mod tests {
         assert_eq!(name, "principalId");
         assert!(matches!(&**base, Expr::Prop(_, n) if n == "identity"));
         let expr = parse("listKeys(x(), '1').keys[0].value").unwrap();
-        assert_eq!(expr.to_string(), "listKeys(x(), '1').keys[0].value");
+        assert_eq!(expr.text(), "listKeys(x(), '1').keys[0].value");
         let expr = parse("variables('m')[parameters('k')]").unwrap();
         assert!(matches!(expr, Expr::Index(_, _)));
         assert_eq!(
