@@ -222,7 +222,9 @@ fn read_text(path: &Path) -> Result<String, String> {
             e.utf8_error().valid_up_to()
         )
     })?;
-    if text.contains('\0') {
+    // The memchr crate, not `str::contains`: this reads every byte of the scan, and core's
+    // search took 1.7 % of the instructions of a scan of `arm/`.
+    if memchr::memchr(0, text.as_bytes()).is_some() {
         return Err("the file contains NUL bytes: not a text file".into());
     }
     // A BOM is not part of either language; drop it but keep offsets by blanking it.

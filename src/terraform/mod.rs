@@ -279,7 +279,7 @@ fn add_directory(db: &mut SourceDb, dir: &Path) -> Vec<FileId> {
         let Ok(mut text) = std::fs::read_to_string(&path) else {
             continue;
         };
-        if text.contains('\0') {
+        if memchr::memchr(0, text.as_bytes()).is_some() {
             continue;
         }
         if text.starts_with('\u{feff}') {
