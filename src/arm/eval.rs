@@ -265,17 +265,10 @@ pub struct Evaluator<'a> {
     /// Values of JSON nodes already evaluated, by the node's address; see
     /// [`Evaluator::know_supplied`].
     known: RefCell<HashMap<usize, Rc<Value>>>,
+    /// Expressions by their text, parsed once: templates repeat the same expressions (AVM ones
+    /// `[parameters('location')]` thousands of times). `None` for text that does not parse.
+    parsed: RefCell<HashMap<Box<str>, Option<Rc<Expr>>>>,
 }
-
-thread_local! {
-    /// Expressions by their text, parsed once per thread: templates repeat the same expressions
-    /// (AVM ones `[parameters('location')]` thousands of times), and so do the templates that
-    /// embed the same modules. `None` for text that does not parse.
-    static PARSED: RefCell<HashMap<Box<str>, Option<Rc<Expr>>>> = RefCell::default();
-}
-
-/// Expressions [`PARSED`] keeps before it starts over: the whole corpus has 30,000 distinct ones.
-const MAX_PARSED: usize = 50_000;
 
 fn address(json: &Json) -> usize {
     std::ptr::from_ref(json) as usize
@@ -500,6 +493,7 @@ impl<'a> Evaluator<'a> {
             depth: Cell::new(0),
             reads_declarations: Cell::new(false),
             known: RefCell::default(),
+            parsed: RefCell::default(),
         }
     }
 
@@ -660,18 +654,14 @@ impl<'a> Evaluator<'a> {
 
     /// The expression `source` is the text of, parsed on first use.
     pub fn parse(&self, source: &str) -> Option<Rc<Expr>> {
-        PARSED.with(|cache| {
-            if let Some(parsed) = cache.borrow().get(source) {
-                return parsed.clone();
-            }
-            let parsed = expr::parse(source).ok().map(Rc::new);
-            let mut cache = cache.borrow_mut();
-            if cache.len() >= MAX_PARSED {
-                cache.clear();
-            }
-            cache.insert(source.into(), parsed.clone());
-            parsed
-        })
+        if let Some(parsed) = self.parsed.borrow().get(source) {
+            return parsed.clone();
+        }
+        let parsed = expr::parse(source).ok().map(Rc::new);
+        self.parsed
+            .borrow_mut()
+            .insert(source.into(), parsed.clone());
+        parsed
     }
 
     /// Evaluates an expression; every value it yields is placed at `at`.
