@@ -10,8 +10,8 @@ use libmimalloc_sys as mi;
 static GLOBAL: Mimalloc = Mimalloc;
 
 /// mimalloc, asked for a plain block whenever that block is aligned enough. The `mimalloc`
-/// crate asks for an aligned one every time, whose slower path cost a scan 3 % of its
-/// instructions.
+/// crate asks for an aligned one every time, whose slower path cost a one-thread scan of the
+/// corpus's ARM templates 3 % of its instructions and 8 % of its time.
 struct Mimalloc;
 
 /// The alignment every mimalloc block of at least this size has (`MI_MAX_ALIGN_SIZE`); smaller

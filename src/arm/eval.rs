@@ -528,10 +528,9 @@ impl<'a> Evaluator<'a> {
         scope
     }
 
-    /// Makes the parameter values a nested deployment hands its inline template (the
-    /// `properties.parameters` object `parameters` of it), as that template's scope `scope`
-    /// evaluated them, known to [`Evaluator::json`], until [`Evaluator::forget_known`]: the
-    /// deployment's body then copies them instead of evaluating them again.
+    /// Until [`Evaluator::forget_known`], [`Evaluator::json`] copies the values that the
+    /// deployment's `parameters` object hands the inline template of scope `scope`, as that
+    /// scope evaluated them, instead of evaluating them again for the deployment's body.
     pub fn know_supplied(&self, scope: usize, parameters: &Json) {
         let mut known = Vec::new();
         for member in parameters.members() {

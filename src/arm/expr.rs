@@ -298,9 +298,7 @@ impl Expr {
             _ => {}
         }
     }
-}
 
-impl Expr {
     /// The canonical text of the expression: what `Ref::text` shows.
     pub fn text(&self) -> String {
         let mut out = String::new();
