@@ -21,25 +21,8 @@ hyperfine --warmup 1 --runs "$runs" --style basic --export-json "$scratch/ab.jso
   -n "idlint check" "$(check "$corpus")" \
   -n "parse-only floor" "$floor $corpus"
 cat "$scratch/ab.md"
-# paired A B PAIRS: runs A and B alternately after one warm-up each and prints the median, min
-# and max of the ratios A/B; a slow spell of the VM then hits both sides of a pair.
-paired() {
-  python3 - "$1" "$2" "$3" <<'PY'
-import statistics, subprocess, sys, time
-a, b, pairs = sys.argv[1].split(), sys.argv[2].split(), int(sys.argv[3])
-def seconds(command):
-    started = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - started
-seconds(a), seconds(b)
-ratios = []
-for _ in range(pairs):
-    x, y = seconds(a), seconds(b)
-    ratios.append(x / y)
-    print(f"{x:.3f} s / {y:.3f} s = {x / y:.2f}x", file=sys.stderr)
-print(f"{statistics.median(ratios):.3f} {min(ratios):.3f} {max(ratios):.3f}")
-PY
-}
+# paired A B PAIRS: the median, min and max of the ratios A/B over alternating pairs.
+paired() { python3 scripts/compare.py --ratio "$3" "$1" "$2"; }
 echo "## (a)/(b) paired: scan and floor alternately, 2 x RUNS pairs"
 paired "$(check "$corpus")" "$floor $corpus" "$((2 * runs))" > "$scratch/paired"
 read -r paired_median paired_min paired_max < "$scratch/paired"

@@ -1,4 +1,5 @@
 use std::alloc::{GlobalAlloc, Layout};
+use std::ffi::c_void;
 
 use clap::Parser;
 use libmimalloc_sys as mi;
@@ -18,8 +19,29 @@ struct Mimalloc;
 /// blocks are aligned to their size rounded up to a power of two.
 const PLAIN_ALIGN: usize = 16;
 
-fn plain(layout: Layout) -> bool {
-    layout.align() <= PLAIN_ALIGN && layout.align() <= layout.size()
+/// Whether a plain mimalloc block of `size` bytes is aligned to `align`.
+fn plain(size: usize, align: usize) -> bool {
+    align <= PLAIN_ALIGN && align <= size
+}
+
+/// A block from mimalloc's `plain` entry point when that one aligns it enough, else from
+/// `aligned`.
+///
+/// # Safety
+/// As for [`GlobalAlloc::alloc`].
+unsafe fn allocate(
+    layout: Layout,
+    plain_entry: unsafe extern "C" fn(usize) -> *mut c_void,
+    aligned_entry: unsafe extern "C" fn(usize, usize) -> *mut c_void,
+) -> *mut u8 {
+    // SAFETY: both entry points take any size and return null or a block of at least it.
+    unsafe {
+        if plain(layout.size(), layout.align()) {
+            plain_entry(layout.size()).cast()
+        } else {
+            aligned_entry(layout.size(), layout.align()).cast()
+        }
+    }
 }
 
 // SAFETY: every block comes from mimalloc and goes back to it; `plain` only picks the unaligned
@@ -27,24 +49,12 @@ fn plain(layout: Layout) -> bool {
 unsafe impl GlobalAlloc for Mimalloc {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: see the impl.
-        unsafe {
-            if plain(layout) {
-                mi::mi_malloc(layout.size()).cast()
-            } else {
-                mi::mi_malloc_aligned(layout.size(), layout.align()).cast()
-            }
-        }
+        unsafe { allocate(layout, mi::mi_malloc, mi::mi_malloc_aligned) }
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         // SAFETY: see the impl.
-        unsafe {
-            if plain(layout) {
-                mi::mi_zalloc(layout.size()).cast()
-            } else {
-                mi::mi_zalloc_aligned(layout.size(), layout.align()).cast()
-            }
-        }
+        unsafe { allocate(layout, mi::mi_zalloc, mi::mi_zalloc_aligned) }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, _layout: Layout) {
@@ -53,9 +63,9 @@ unsafe impl GlobalAlloc for Mimalloc {
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // SAFETY: see the impl; the new layout has the old alignment and `new_size`.
+        // SAFETY: see the impl.
         unsafe {
-            if plain(Layout::from_size_align_unchecked(new_size, layout.align())) {
+            if plain(new_size, layout.align()) {
                 mi::mi_realloc(ptr.cast(), new_size).cast()
             } else {
                 mi::mi_realloc_aligned(ptr.cast(), new_size, layout.align()).cast()

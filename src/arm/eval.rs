@@ -557,9 +557,14 @@ impl<'a> Evaluator<'a> {
 
     /// A JSON value as a model value, evaluating expression strings.
     pub fn json(&self, env: &Env, json: &Json) -> Value {
-        if let Some(value) = self.known.borrow().get(&address(json)) {
+        // Empty outside a deployment's `properties`: then no node's address is hashed.
+        let known = self.known.borrow();
+        if !known.is_empty()
+            && let Some(value) = known.get(&address(json))
+        {
             return Value::clone(value);
         }
+        drop(known);
         if !self.enter() {
             self.leave();
             return Value::unknown(json.span);

@@ -315,8 +315,7 @@ impl<'a> Lowering<'a> {
                     || (deployment && key.eq_ignore_ascii_case("properties"))
             });
             if deployment && let Some(member) = json.member("properties") {
-                let inner = self.ev.index.nested.get(&i).copied();
-                if let Some(inner) = inner
+                if let Some(&inner) = self.ev.index.nested.get(&i)
                     && let Some(parameters) = member.value.get("parameters")
                 {
                     self.ev.know_supplied(inner, parameters);
