@@ -124,7 +124,7 @@ fn explicit_parameter_files_apply_to_every_template() {
     let (_, model) = load_one("webapp.json");
     let (_, storage) = resource(&model, "resources[1]");
     assert!(
-        matches!(storage.name.kind, ValueKind::Unknown(ref refs) if refs[0].text == "parameters('storageName')")
+        matches!(storage.name.kind, ValueKind::Unknown(ref refs) if &*refs[0].text == "parameters('storageName')")
     );
 }
 
@@ -161,7 +161,7 @@ fn list_functions_are_secret_references_to_the_resource() {
         .unwrap();
     assert!(key.secret);
     assert_eq!(key.resource, Some(storage));
-    assert_eq!(key.attribute, "keys[0].value");
+    assert_eq!(&*key.attribute, "keys[0].value");
     let output = model.outputs.iter().find(|o| o.name == "key").unwrap();
     assert!(
         matches!(&output.value.kind, ValueKind::Ref(r) if r.secret && r.resource == Some(storage))
@@ -546,7 +546,7 @@ fn unsupported_functions_are_unknown_and_keep_references() {
     assert!(body.path("properties.p").unwrap().is_null());
     let q = body.path("properties.q").unwrap();
     assert!(
-        matches!(&q.kind, ValueKind::Ref(r) if r.attribute == "identity.principalId" && r.resource == Some(0))
+        matches!(&q.kind, ValueKind::Ref(r) if &*r.attribute == "identity.principalId" && r.resource == Some(0))
     );
 }
 
@@ -570,7 +570,7 @@ fn reference_properties_that_are_secrets() {
     };
     let cs = reference("cs");
     assert_eq!(cs.resource, Some(0));
-    assert_eq!(cs.attribute, "ConnectionString");
+    assert_eq!(&*cs.attribute, "ConnectionString");
     assert!(cs.secret);
     assert!(reference("full").secret);
     assert!(!reference("id").secret);

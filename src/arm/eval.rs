@@ -279,8 +279,8 @@ pub fn hole(text: &str, span: Span) -> Value {
     Value::new(
         ValueKind::Unknown(vec![Ref {
             resource: None,
-            text: text.to_string(),
-            attribute: String::new(),
+            text: text.into(),
+            attribute: "".into(),
             secret: false,
         }]),
         span,
@@ -1113,8 +1113,8 @@ impl<'a> Evaluator<'a> {
         let mut value = Value::new(
             ValueKind::Ref(Box::new(Ref {
                 resource: target,
-                text: whole.text(),
-                attribute,
+                text: whole.text().into(),
+                attribute: attribute.into(),
                 secret,
             })),
             at,
@@ -1148,8 +1148,8 @@ impl<'a> Evaluator<'a> {
         Value::new(
             ValueKind::Ref(Box::new(Ref {
                 resource: target,
-                text: whole.text(),
-                attribute,
+                text: whole.text().into(),
+                attribute: attribute.into(),
                 secret: crate::data::is_arm_secret_list_function(name),
             })),
             at,
@@ -1555,8 +1555,8 @@ impl<'a> Evaluator<'a> {
                         0,
                         Ref {
                             resource: None,
-                            text: whole.text(),
-                            attribute: String::new(),
+                            text: whole.text().into(),
+                            attribute: "".into(),
                             secret: false,
                         },
                     );
@@ -1803,12 +1803,14 @@ fn member(value: &Value, name: &str, at: Span) -> Value {
 
 fn extend_ref(r: &Ref, step: &str, at: Span) -> Value {
     let mut r = r.clone();
-    r.text.push_str(step);
+    r.text = format!("{}{step}", r.text).into();
     let step = step.strip_prefix('.').unwrap_or(step);
-    if !r.attribute.is_empty() && !step.starts_with('[') {
-        r.attribute.push('.');
+    r.attribute = if !r.attribute.is_empty() && !step.starts_with('[') {
+        format!("{}.{step}", r.attribute)
+    } else {
+        format!("{}{step}", r.attribute)
     }
-    r.attribute.push_str(step);
+    .into();
     Value::new(ValueKind::Ref(Box::new(r)), at)
 }
 

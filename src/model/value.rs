@@ -48,16 +48,18 @@ pub struct Entry {
     pub value: Value,
 }
 
-/// A reference to something only the deployment knows.
+/// A reference to something only the deployment knows. Its texts are shared: every unknown
+/// value computed from a reference copies it, and copying the strings was 13 % of the
+/// allocations of an ARM scan.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Ref {
     /// The resource the reference names, when it is declared in the configuration.
     pub resource: Option<ResourceId>,
     /// What is referenced, as written: `azurerm_storage_account.sa.primary_access_key`,
     /// `listKeys(...)`, `reference(...).identity.principalId`.
-    pub text: String,
+    pub text: std::sync::Arc<str>,
     /// The attribute path within the resource (`identity.0.principal_id`, `principalId`).
-    pub attribute: String,
+    pub attribute: std::sync::Arc<str>,
     /// True when the referenced attribute is a credential: a key, password, connection string or
     /// SAS (a `Sensitive` azurerm attribute, a Key Vault secret value, an ARM `list*()` result).
     pub secret: bool,

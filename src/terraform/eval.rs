@@ -899,8 +899,8 @@ impl<'a> Evaluator<'a> {
             return unknown_with(
                 vec![Ref {
                     resource: None,
-                    text,
-                    attribute: attribute_path(steps, &mut |_| None),
+                    text: text.into(),
+                    attribute: attribute_path(steps, &mut |_| None).into(),
                     secret: false,
                 }],
                 span,
@@ -932,8 +932,8 @@ impl<'a> Evaluator<'a> {
             return unknown_with(
                 vec![Ref {
                     resource: None,
-                    text,
-                    attribute: attribute_path(rest, &mut eval_index),
+                    text: text.into(),
+                    attribute: attribute_path(rest, &mut eval_index).into(),
                     secret: rest.first().is_some_and(|s| match s {
                         Step::Attr(a) => is_secret_attribute(resource_type, a, data),
                         _ => false,
@@ -975,8 +975,8 @@ impl<'a> Evaluator<'a> {
                 {
                     let mut refs = vec![Ref {
                         resource: Some(target),
-                        text,
-                        attribute: first.clone(),
+                        text: text.into(),
+                        attribute: first.as_str().into(),
                         secret: true,
                     }];
                     for r in value.refs() {
@@ -1008,8 +1008,8 @@ impl<'a> Evaluator<'a> {
         Value::new(
             ValueKind::Ref(Box::new(Ref {
                 resource: Some(target),
-                text,
-                attribute,
+                text: text.into(),
+                attribute: attribute.into(),
                 secret,
             })),
             span,
@@ -1055,8 +1055,8 @@ impl<'a> Evaluator<'a> {
             Part::Hole(Box::new(unknown_with(
                 vec![Ref {
                     resource: Some(target),
-                    text: text.to_string(),
-                    attribute: attr.to_string(),
+                    text: text.into(),
+                    attribute: attr.into(),
                     secret: false,
                 }],
                 span,
@@ -1188,8 +1188,9 @@ fn index_value(value: Value, key: &str, span: Span, ev: &Evaluator) -> Value {
                 key.to_string()
             } else {
                 format!("{}.{key}", r.attribute)
-            };
-            r.text = format!("{}.{key}", r.text);
+            }
+            .into();
+            r.text = format!("{}.{key}", r.text).into();
             if let Some(id) = r.resource {
                 let plain: Vec<&str> = r
                     .attribute

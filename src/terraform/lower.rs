@@ -501,11 +501,11 @@ fn principal_of(model: &Model, value: &Value) -> Principal {
     let Some(resource) = model.resources.get(id) else {
         return Principal::Other;
     };
-    if resource.is_type("azurerm_user_assigned_identity") && r.attribute == "principal_id" {
+    if resource.is_type("azurerm_user_assigned_identity") && &*r.attribute == "principal_id" {
         return Principal::UserAssigned(id);
     }
     let system = matches!(
-        r.attribute.as_str(),
+        &*r.attribute,
         "identity.0.principal_id" | "identity.*.principal_id"
     );
     if system
