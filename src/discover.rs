@@ -121,28 +121,68 @@ pub fn discover(
             }
         }
     }
-    // Sorted in `Path`'s order, on components split once per path: comparing two `Path`s splits
-    // both at every comparison. The same file found twice (named and as a sibling) is kept
-    // once, reported if named.
-    let normalized: Vec<PathBuf> = out.iter().map(|d| normalize(&d.path)).collect();
-    let components: Vec<Vec<Component>> = normalized
-        .iter()
-        .map(|p| p.components().collect())
-        .collect();
+    // Sorted in `Path`'s order, on a byte key built once per path: comparing `Path`s (or their
+    // components) splits both at every comparison, which took 35 ms of serial time on the
+    // corpus. The same file found twice (named and as a sibling) is kept once, reported if named.
+    let keys: Vec<Vec<u8>> = out.iter().map(|d| sort_key(&d.path)).collect();
     let mut order: Vec<usize> = (0..out.len()).collect();
     order.sort_unstable_by(|&a, &b| {
-        components[a]
-            .cmp(&components[b])
+        keys[a]
+            .cmp(&keys[b])
             .then(out[b].reported.cmp(&out[a].reported))
             .then(a.cmp(&b))
     });
-    order.dedup_by(|a, b| components[*a] == components[*b]);
+    order.dedup_by(|a, b| keys[*a] == keys[*b]);
     let mut slots: Vec<Option<Discovered>> = out.into_iter().map(Some).collect();
     Ok(order.into_iter().filter_map(|i| slots[i].take()).collect())
 }
 
-fn normalize(path: &Path) -> PathBuf {
-    path.components()
-        .filter(|c| !matches!(c, std::path::Component::CurDir))
-        .collect()
+/// A key whose byte order is the order of `path`'s components, `.` left out: each component is
+/// its variant's rank in `Component` and its bytes, closed by a 0 byte, which no component holds
+/// and which sorts below every byte one can hold, so a shorter name sorts first.
+fn sort_key(path: &Path) -> Vec<u8> {
+    let mut key = Vec::with_capacity(path.as_os_str().len() + 8);
+    for component in path.components() {
+        let rank = match component {
+            Component::Prefix(_) => 1,
+            Component::RootDir => 2,
+            Component::CurDir => continue,
+            Component::ParentDir => 4,
+            Component::Normal(_) => 5,
+        };
+        key.push(rank);
+        if let Component::Prefix(_) | Component::Normal(_) = component {
+            key.extend_from_slice(component.as_os_str().as_encoded_bytes());
+        }
+        key.push(0);
+    }
+    key
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sort_keys_order_paths_as_their_components_do() {
+        let paths = [
+            "a/b", "a.c", "a", "a/b/c", "/a", "/", "../a", "a/../b", "./a/b", "a/./b", "ab",
+            "a/b.tf", "a/b-c", "a-b/c", "A/b", "a//b", "z", "\u{e9}/x", "a/b/", "..", "a\u{1}b",
+        ];
+        fn components(p: &str) -> Vec<Component<'_>> {
+            Path::new(p)
+                .components()
+                .filter(|c| *c != Component::CurDir)
+                .collect()
+        }
+        for a in paths {
+            for b in paths {
+                assert_eq!(
+                    sort_key(Path::new(a)).cmp(&sort_key(Path::new(b))),
+                    components(a).cmp(&components(b)),
+                    "{a} vs {b}"
+                );
+            }
+        }
+    }
 }
