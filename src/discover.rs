@@ -124,17 +124,11 @@ pub fn discover(
     // Sorted in `Path`'s order, on a byte key built once per path: comparing `Path`s (or their
     // components) splits both at every comparison, which took 35 ms of serial time on the
     // corpus. The same file found twice (named and as a sibling) is kept once, reported if named.
-    let keys: Vec<Vec<u8>> = out.iter().map(|d| sort_key(&d.path)).collect();
-    let mut order: Vec<usize> = (0..out.len()).collect();
-    order.sort_unstable_by(|&a, &b| {
-        keys[a]
-            .cmp(&keys[b])
-            .then(out[b].reported.cmp(&out[a].reported))
-            .then(a.cmp(&b))
-    });
-    order.dedup_by(|a, b| keys[*a] == keys[*b]);
-    let mut slots: Vec<Option<Discovered>> = out.into_iter().map(Some).collect();
-    Ok(order.into_iter().filter_map(|i| slots[i].take()).collect())
+    let mut keyed: Vec<(Vec<u8>, Discovered)> =
+        out.into_iter().map(|d| (sort_key(&d.path), d)).collect();
+    keyed.sort_by(|(key_a, a), (key_b, b)| key_a.cmp(key_b).then(b.reported.cmp(&a.reported)));
+    keyed.dedup_by(|later, kept| later.0 == kept.0);
+    Ok(keyed.into_iter().map(|(_, d)| d).collect())
 }
 
 /// A key whose byte order is the order of `path`'s components, `.` left out: each component is

@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+use std::sync::Arc;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -280,7 +281,7 @@ pub fn hole(text: &str, span: Span) -> Value {
         ValueKind::Unknown(vec![Ref {
             resource: None,
             text: text.into(),
-            attribute: "".into(),
+            attribute: Arc::default(),
             secret: false,
         }]),
         span,
@@ -1556,7 +1557,7 @@ impl<'a> Evaluator<'a> {
                         Ref {
                             resource: None,
                             text: whole.text().into(),
-                            attribute: "".into(),
+                            attribute: Arc::default(),
                             secret: false,
                         },
                     );
@@ -1805,12 +1806,12 @@ fn extend_ref(r: &Ref, step: &str, at: Span) -> Value {
     let mut r = r.clone();
     r.text = format!("{}{step}", r.text).into();
     let step = step.strip_prefix('.').unwrap_or(step);
-    r.attribute = if !r.attribute.is_empty() && !step.starts_with('[') {
-        format!("{}.{step}", r.attribute)
+    let dot = if r.attribute.is_empty() || step.starts_with('[') {
+        ""
     } else {
-        format!("{}{step}", r.attribute)
-    }
-    .into();
+        "."
+    };
+    r.attribute = format!("{}{dot}{step}", r.attribute).into();
     Value::new(ValueKind::Ref(Box::new(r)), at)
 }
 

@@ -1,6 +1,8 @@
 //! Resolved values. A value is known (a literal after resolution), a reference to an attribute
 //! of a declared resource that is only known at deploy time, or unknown.
 
+use std::sync::Arc;
+
 use crate::model::ResourceId;
 use crate::span::Span;
 
@@ -57,9 +59,9 @@ pub struct Ref {
     pub resource: Option<ResourceId>,
     /// What is referenced, as written: `azurerm_storage_account.sa.primary_access_key`,
     /// `listKeys(...)`, `reference(...).identity.principalId`.
-    pub text: std::sync::Arc<str>,
+    pub text: Arc<str>,
     /// The attribute path within the resource (`identity.0.principal_id`, `principalId`).
-    pub attribute: std::sync::Arc<str>,
+    pub attribute: Arc<str>,
     /// True when the referenced attribute is a credential: a key, password, connection string or
     /// SAS (a `Sensitive` azurerm attribute, a Key Vault secret value, an ARM `list*()` result).
     pub secret: bool,
