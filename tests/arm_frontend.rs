@@ -728,3 +728,70 @@ fn corpus_statistics() {
         eprintln!("IDL001 {} {}", d.anchor, d.message);
     }
 }
+
+#[test]
+fn lambda_functions_evaluate_over_known_values() {
+    let loaded = inline(&format!(
+        r#"{{"$schema": "{RG_SCHEMA}",
+           "variables": {{
+             "apps": [{{"name": "web", "tier": 2}}, {{"name": "api", "tier": 1}}, {{"name": "job", "tier": 2}}]
+           }},
+           "resources": [
+             {{"type": "Microsoft.Storage/storageAccounts", "name": "sa"}},
+             {{"type": "Microsoft.Test/things", "name": "x", "properties": {{
+               "map": "[map(variables('apps'), lambda('app', 'i', format('{{0}}{{1}}', lambdaVariables('app').name, lambdaVariables('i'))))]",
+               "filter": "[filter(variables('apps'), lambda('app', equals(lambdaVariables('app').tier, 2)))]",
+               "reduce": "[reduce(variables('apps'), 0, lambda('sum', 'app', add(lambdaVariables('sum'), lambdaVariables('app').tier)))]",
+               "sort": "[sort(variables('apps'), lambda('a', 'b', less(lambdaVariables('a').tier, lambdaVariables('b').tier)))]",
+               "toObject": "[toObject(variables('apps'), lambda('app', lambdaVariables('app').name), lambda('app', lambdaVariables('app').tier))]",
+               "toObjectWhole": "[toObject(variables('apps'), lambda('app', lambdaVariables('app').name)).api.tier]",
+               "mapValues": "[mapValues(createObject('a', 1, 'b', 2), lambda('n', mul(lambdaVariables('n'), 10)))]",
+               "groupBy": "[groupBy(variables('apps'), lambda('app', string(lambdaVariables('app').tier)))]",
+               "items": "[map(items(createObject('b', 2, 'A', 1)), lambda('e', lambdaVariables('e').key))]",
+               "unbound": "[lambdaVariables('nobody')]",
+               "opaque": "[map(listKeys(resourceId('Microsoft.Storage/storageAccounts', 'sa'), '1').keys, lambda('k', lambdaVariables('k').value))]",
+               "unknownPredicate": "[filter(variables('apps'), lambda('app', equals(lambdaVariables('app').name, uniqueString(resourceGroup().id))))]",
+               "tooMuch": "[length(map(range(0, 200), lambda('i', map(range(0, 200), lambda('j', lambdaVariables('j'))))))]"
+             }}}}
+           ]}}"#
+    ));
+    assert!(loaded.invalid_files.is_empty());
+    let body = &loaded.models[0].resources[1].body;
+    let get = |key: &str| body.path(&format!("properties.{key}")).unwrap();
+    let texts = |value: &Value| -> Vec<String> { value.items().iter().map(text).collect() };
+    let names = |value: &Value| -> Vec<String> {
+        value
+            .items()
+            .iter()
+            .map(|v| text(v.get("name").unwrap()))
+            .collect()
+    };
+    assert_eq!(texts(get("map")), ["web0", "api1", "job2"]);
+    assert_eq!(names(get("filter")), ["web", "job"]);
+    assert_eq!(text(get("reduce")), "5");
+    // Stable: of the two tier-2 apps, `web` stays before `job`.
+    assert_eq!(names(get("sort")), ["api", "web", "job"]);
+    let to_object = get("toObject");
+    let keys: Vec<&str> = to_object.entries().iter().map(|e| e.key.as_str()).collect();
+    assert_eq!(keys, ["web", "api", "job"]);
+    assert_eq!(text(to_object.get("api").unwrap()), "1");
+    assert_eq!(text(get("toObjectWhole")), "1");
+    assert_eq!(text(get("mapValues").get("b").unwrap()), "20");
+    assert_eq!(names(get("groupBy").get("2").unwrap()), ["web", "job"]);
+    // ARM lists an object's items by key in alphabetical order.
+    assert_eq!(texts(get("items")), ["A", "b"]);
+    assert!(matches!(get("unbound").kind, ValueKind::Unknown(_)));
+    // Over an input nobody knows, the result is unknown but keeps the secret it came from.
+    let opaque = get("opaque");
+    assert!(
+        matches!(&opaque.kind, ValueKind::Unknown(refs) if refs.iter().any(|r| r.secret && r.resource == Some(0))),
+        "{:?}",
+        opaque.kind
+    );
+    assert!(matches!(
+        get("unknownPredicate").kind,
+        ValueKind::Unknown(_)
+    ));
+    // 40,000 lambda calls are past the budget: unknown, not minutes of work.
+    assert!(matches!(get("tooMuch").kind, ValueKind::Unknown(_)));
+}

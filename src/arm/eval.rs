@@ -20,6 +20,9 @@ use crate::span::{FileId, Span};
 const MAX_EVAL_DEPTH: u32 = 400;
 /// ARM's own limit on copy loops.
 pub const MAX_COPY: i64 = 800;
+/// Lambda bodies one template may evaluate: `map` within `map` over long arrays must not run
+/// for minutes. Past this, lambda functions yield unknown values.
+const MAX_LAMBDA_CALLS: u32 = 10_000;
 
 /// One template: the root template or an inline nested deployment's template.
 pub struct Scope<'a> {
@@ -116,20 +119,22 @@ impl<'a> Scope<'a> {
     }
 }
 
-/// Where an expression is evaluated: the scope and the copy loops around it.
+/// Where an expression is evaluated: the scope, the copy loops and the lambdas around it.
 #[derive(Debug, Clone, Default)]
 pub struct Env {
     pub scope: usize,
     /// `(loop name in lower case, index, is a resource loop)`; index `None` when the count is
     /// unknown.
     pub loops: Vec<(String, Option<i64>, bool)>,
+    /// The `lambdaVariables` in reach, innermost last.
+    lambda_variables: Vec<(String, Rc<Value>)>,
 }
 
 impl Env {
     pub fn new(scope: usize) -> Env {
         Env {
             scope,
-            loops: Vec::new(),
+            ..Env::default()
         }
     }
 
@@ -269,6 +274,8 @@ pub struct Evaluator<'a> {
     /// Expressions by their text, parsed once: templates repeat the same expressions (AVM ones
     /// `[parameters('location')]` thousands of times). `None` for text that does not parse.
     parsed: RefCell<HashMap<Box<str>, Option<Rc<Expr>>>>,
+    /// Lambda bodies evaluated so far; see [`MAX_LAMBDA_CALLS`].
+    lambda_calls: Cell<u32>,
 }
 
 fn address(json: &Json) -> usize {
@@ -402,43 +409,6 @@ impl TextBuilder {
     }
 }
 
-/// A stable text for a name or id that may hold holes: known text in lower case, holes as the
-/// references they stand for. Two values built the same way get the same key.
-pub fn key_of(value: &Value) -> Option<String> {
-    match &value.kind {
-        ValueKind::String(s) => Some(s.to_ascii_lowercase()),
-        ValueKind::Number(n) => Some(crate::model::value::format_number(*n)),
-        ValueKind::Template(parts) => Some(
-            parts
-                .iter()
-                .map(|p| match p {
-                    Part::Text(t) => t.to_ascii_lowercase(),
-                    Part::Hole(v) => hole_key(v),
-                })
-                .collect(),
-        ),
-        ValueKind::Unknown(_) | ValueKind::Ref(_) => Some(hole_key(value)),
-        _ => None,
-    }
-}
-
-fn hole_key(value: &Value) -> String {
-    match &value.kind {
-        ValueKind::String(_) | ValueKind::Number(_) | ValueKind::Template(_) => {
-            key_of(value).unwrap_or_default()
-        }
-        ValueKind::Unknown(refs) if !refs.is_empty() => {
-            let texts: Vec<String> = refs
-                .iter()
-                .map(|r| r.text.to_ascii_lowercase().replace('/', "|"))
-                .collect();
-            format!("{{{}}}", texts.join(","))
-        }
-        ValueKind::Ref(r) => format!("{{{}}}", r.text.to_ascii_lowercase().replace('/', "|")),
-        _ => "{?}".to_string(),
-    }
-}
-
 /// The `(type, name key)` a resource id names: the part after its last `/providers/`, or a
 /// relative id `Microsoft.X/y/name` as Bicep writes extension scopes.
 pub fn split_id(key: &str) -> Option<(String, String)> {
@@ -463,6 +433,32 @@ pub fn split_id(key: &str) -> Option<(String, String)> {
 fn is_type_text(text: &str) -> bool {
     let mut segments = text.split('/');
     segments.next().is_some_and(|ns| ns.contains('.')) && segments.next().is_some()
+}
+
+/// `lambda('a', 'b', body)` as written in an argument.
+struct Lambda<'e> {
+    parameters: Vec<&'e str>,
+    body: &'e Expr,
+}
+
+impl<'e> Lambda<'e> {
+    fn of(e: &'e Expr) -> Option<Lambda<'e>> {
+        let Expr::Call(name, args) = e else {
+            return None;
+        };
+        if name.lower != "lambda" {
+            return None;
+        }
+        let (body, names) = args.split_last()?;
+        let parameters = names
+            .iter()
+            .map(|n| match n {
+                Expr::Str(name) => Some(name.as_str()),
+                _ => None,
+            })
+            .collect::<Option<Vec<&str>>>()?;
+        Some(Lambda { parameters, body })
+    }
 }
 
 /// The value an expression starts from: shared from a cache, or made for this use.
@@ -495,6 +491,7 @@ impl<'a> Evaluator<'a> {
             reads_declarations: Cell::new(false),
             known: RefCell::default(),
             parsed: RefCell::default(),
+            lambda_calls: Cell::new(0),
         }
     }
 
@@ -863,6 +860,18 @@ impl<'a> Evaluator<'a> {
                 }
             }
             "reference" => self.reference(env, whole, args, steps, at),
+            "lambdavariables" => match self.name_argument(env, args, at) {
+                Ok(n) => env
+                    .lambda_variables
+                    .iter()
+                    .rev()
+                    .find(|(name, _)| name.eq_ignore_ascii_case(&n))
+                    .map_or_else(|| Value::unknown(at), |(_, value)| value.used_at(at)),
+                Err(unknown) => unknown,
+            },
+            "map" | "filter" | "reduce" | "sort" | "toobject" | "mapvalues" | "groupby" => {
+                self.lambda_function(env, lower, args, at)
+            }
             _ if lower.starts_with("list") => {
                 self.list_function(env, whole, lower, args, steps, at)
             }
@@ -904,6 +913,197 @@ impl<'a> Evaluator<'a> {
             }
             None => Err(Value::unknown(at)),
         }
+    }
+
+    /// `map`, `filter`, `reduce`, `sort`, `toObject`, `mapValues` and `groupBy`: the input
+    /// comes first (then `reduce`'s initial value), the lambdas last.
+    fn lambda_function(&self, env: &Env, name: &str, args: &[Expr], at: Span) -> Value {
+        let first_lambda = args.iter().position(|a| Lambda::of(a).is_some());
+        let lambdas: Vec<Lambda> = args.iter().filter_map(Lambda::of).collect();
+        let values = self.args(env, &args[..first_lambda.unwrap_or(args.len())], at);
+        let (Some(input), Some(lambda)) = (values.first(), lambdas.first()) else {
+            return unknown_of(&values, at);
+        };
+        let known = match (name, &input.kind) {
+            ("reduce", ValueKind::List(items)) => match values.get(1) {
+                Some(initial) => self.reduce(env, lambda, items, initial, at),
+                None => None,
+            },
+            ("mapvalues", ValueKind::Map(entries)) => self.map_values(env, lambda, entries, at),
+            (_, ValueKind::List(items)) => match name {
+                "map" => self.map(env, lambda, items, at),
+                "filter" => self.filter(env, lambda, items, at),
+                "sort" => self.sort(env, lambda, items, at),
+                "toobject" => self.to_object(env, lambda, lambdas.get(1), items, at),
+                "groupby" => self.group_by(env, lambda, items, at),
+                _ => None,
+            },
+            _ => None,
+        };
+        known.unwrap_or_else(|| {
+            // What the lambdas yield for an element nobody knows keeps the references they
+            // add, such as a `listKeys` in the body.
+            let element = unknown_of(&values, at);
+            let mut parts = values.clone();
+            for lambda in &lambdas {
+                let arguments = vec![element.clone(); lambda.parameters.len()];
+                parts.extend(self.apply(env, lambda, arguments, at));
+            }
+            unknown_of(&parts, at)
+        })
+    }
+
+    /// The body of `lambda` with its parameters bound to `arguments`; `None` past
+    /// [`MAX_LAMBDA_CALLS`].
+    fn apply(&self, env: &Env, lambda: &Lambda, arguments: Vec<Value>, at: Span) -> Option<Value> {
+        let calls = self.lambda_calls.get() + 1;
+        self.lambda_calls.set(calls);
+        if calls > MAX_LAMBDA_CALLS {
+            return None;
+        }
+        let mut inner = env.clone();
+        inner.lambda_variables.extend(
+            lambda
+                .parameters
+                .iter()
+                .zip(arguments)
+                .map(|(name, value)| (name.to_string(), Rc::new(value))),
+        );
+        Some(self.expr(&inner, lambda.body, at))
+    }
+
+    /// `apply` to an element and its index, as `map`, `filter` and `reduce` pass them.
+    fn apply_indexed(
+        &self,
+        env: &Env,
+        lambda: &Lambda,
+        mut arguments: Vec<Value>,
+        index: usize,
+        at: Span,
+    ) -> Option<Value> {
+        arguments.push(number(index as f64, at));
+        self.apply(env, lambda, arguments, at)
+    }
+
+    fn map(&self, env: &Env, lambda: &Lambda, items: &[Value], at: Span) -> Option<Value> {
+        let mapped = items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| self.apply_indexed(env, lambda, vec![item.clone()], i, at))
+            .collect::<Option<Vec<Value>>>()?;
+        Some(Value::new(ValueKind::List(mapped), at))
+    }
+
+    /// `None` also when an element's predicate is not known.
+    fn filter(&self, env: &Env, lambda: &Lambda, items: &[Value], at: Span) -> Option<Value> {
+        let mut kept = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            if self
+                .apply_indexed(env, lambda, vec![item.clone()], i, at)?
+                .as_bool()?
+            {
+                kept.push(item.clone());
+            }
+        }
+        Some(Value::new(ValueKind::List(kept), at))
+    }
+
+    fn reduce(
+        &self,
+        env: &Env,
+        lambda: &Lambda,
+        items: &[Value],
+        initial: &Value,
+        at: Span,
+    ) -> Option<Value> {
+        let mut accumulated = initial.clone();
+        for (i, item) in items.iter().enumerate() {
+            accumulated =
+                self.apply_indexed(env, lambda, vec![accumulated, item.clone()], i, at)?;
+        }
+        Some(accumulated)
+    }
+
+    /// A stable insertion sort on `lambda(a, b)`, true when `a` goes before `b`; `None` when a
+    /// comparison is not known.
+    fn sort(&self, env: &Env, lambda: &Lambda, items: &[Value], at: Span) -> Option<Value> {
+        let mut sorted: Vec<Value> = Vec::with_capacity(items.len());
+        for item in items {
+            let mut position = sorted.len();
+            for (j, placed) in sorted.iter().enumerate() {
+                let arguments = vec![item.clone(), placed.clone()];
+                if self.apply(env, lambda, arguments, at)?.as_bool()? {
+                    position = j;
+                    break;
+                }
+            }
+            sorted.insert(position, item.clone());
+        }
+        Some(Value::new(ValueKind::List(sorted), at))
+    }
+
+    /// `None` when a key is not known text. A later element with the same key replaces an
+    /// earlier one.
+    fn to_object(
+        &self,
+        env: &Env,
+        key: &Lambda,
+        value: Option<&Lambda>,
+        items: &[Value],
+        at: Span,
+    ) -> Option<Value> {
+        let mut entries: Vec<Entry> = Vec::new();
+        for item in items {
+            let name = self.apply(env, key, vec![item.clone()], at)?.to_text()?;
+            let value = match value {
+                Some(lambda) => self.apply(env, lambda, vec![item.clone()], at)?,
+                None => item.clone(),
+            };
+            entries.retain(|e| !e.key.eq_ignore_ascii_case(&name));
+            entries.push(Entry {
+                key: name,
+                span: None,
+                value,
+            });
+        }
+        Some(Value::new(ValueKind::Map(entries), at))
+    }
+
+    fn map_values(&self, env: &Env, lambda: &Lambda, entries: &[Entry], at: Span) -> Option<Value> {
+        let mapped = entries
+            .iter()
+            .map(|e| {
+                Some(Entry {
+                    key: e.key.clone(),
+                    span: e.span,
+                    value: self.apply(env, lambda, vec![e.value.clone()], at)?,
+                })
+            })
+            .collect::<Option<Vec<Entry>>>()?;
+        Some(Value::new(ValueKind::Map(mapped), at))
+    }
+
+    /// `None` when a key is not known text.
+    fn group_by(&self, env: &Env, lambda: &Lambda, items: &[Value], at: Span) -> Option<Value> {
+        let mut groups: Vec<Entry> = Vec::new();
+        for item in items {
+            let key = self.apply(env, lambda, vec![item.clone()], at)?.to_text()?;
+            let index = match groups.iter().position(|g| g.key.eq_ignore_ascii_case(&key)) {
+                Some(i) => i,
+                None => {
+                    groups.push(Entry {
+                        key,
+                        span: None,
+                        value: Value::new(ValueKind::List(Vec::new()), at),
+                    });
+                    groups.len() - 1
+                }
+            };
+            if let ValueKind::List(members) = &mut groups[index].value.kind {
+                members.push(item.clone());
+            }
+        }
+        Some(Value::new(ValueKind::Map(groups), at))
     }
 
     fn copy_index(&self, env: &Env, args: &[Expr], at: Span) -> Value {
@@ -1029,7 +1229,7 @@ impl<'a> Evaluator<'a> {
     /// The resource an id, a symbolic name or a plain name designates.
     pub fn target_of(&self, scope: usize, value: &Value) -> Option<ResourceId> {
         self.reads_declarations.set(true);
-        let key = key_of(value)?;
+        let key = value.key()?;
         if let Some(&id) = self.scope(scope).symbols.get(&key) {
             return Some(id);
         }
@@ -1371,7 +1571,14 @@ impl<'a> Evaluator<'a> {
                     let [key, value] = pair else {
                         return unknown();
                     };
-                    let Some(key) = key.to_text() else {
+                    // A key only partly known, such as the id of an identity in an unknown
+                    // subscription (AVM builds `userAssignedIdentities` so), is kept as its
+                    // stable key text: the resource it names still resolves.
+                    let key = match &key.kind {
+                        ValueKind::Template(_) => key.key(),
+                        _ => key.to_text(),
+                    };
+                    let Some(key) = key else {
                         return unknown();
                     };
                     entries.push(Entry {
@@ -1383,6 +1590,50 @@ impl<'a> Evaluator<'a> {
                 Value::new(ValueKind::Map(entries), at)
             }
             "createarray" => Value::new(ValueKind::List(args), at),
+            // ARM's limit on the count is 10,000.
+            "range" => match (n(0), n(1)) {
+                (Some(start), Some(count)) if (0.0..=10_000.0).contains(&count) => {
+                    let items = (0..count as i64)
+                        .map(|i| number(start.trunc() + i as f64, at))
+                        .collect();
+                    Value::new(ValueKind::List(items), at)
+                }
+                _ => unknown(),
+            },
+            "less" | "lessorequals" | "greater" | "greaterorequals" => {
+                let ordering = match (args.first().map(|a| &a.kind), args.get(1).map(|a| &a.kind)) {
+                    (Some(ValueKind::Number(a)), Some(ValueKind::Number(b))) => a.partial_cmp(b),
+                    (Some(ValueKind::String(a)), Some(ValueKind::String(b))) => Some(a.cmp(b)),
+                    _ => None,
+                };
+                match ordering {
+                    Some(ordering) => boolean(match name {
+                        "less" => ordering.is_lt(),
+                        "lessorequals" => ordering.is_le(),
+                        "greater" => ordering.is_gt(),
+                        _ => ordering.is_ge(),
+                    }),
+                    None => unknown(),
+                }
+            }
+            // ARM lists the entries by key in alphabetical order.
+            "items" => match args.first().map(|a| &a.kind) {
+                Some(ValueKind::Map(entries)) => {
+                    let mut entries: Vec<&Entry> = entries.iter().collect();
+                    entries.sort_by_cached_key(|e| e.key.to_lowercase());
+                    let items = entries
+                        .into_iter()
+                        .map(|e| {
+                            map_value(
+                                vec![("key", string(e.key.clone())), ("value", e.value.clone())],
+                                at,
+                            )
+                        })
+                        .collect();
+                    Value::new(ValueKind::List(items), at)
+                }
+                _ => unknown(),
+            },
             "array" => match args.first().map(|a| &a.kind) {
                 Some(ValueKind::List(_)) => args.swap_remove(0).moved_to(at),
                 Some(_) if all_known => Value::new(ValueKind::List(args), at),

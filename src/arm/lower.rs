@@ -2,7 +2,7 @@
 
 use foldhash::{HashMap, HashSet};
 
-use super::eval::{self, Declared, Env, Evaluator, Scope, Supplied, TextBuilder, key_of};
+use super::eval::{self, Declared, Env, Evaluator, Scope, Supplied, TextBuilder};
 use super::expr::{self, Expr, StringForm};
 use super::parse::{Json, JsonKind, Level, Member, schema_level};
 use crate::model::workload::workload_kind;
@@ -175,7 +175,7 @@ impl<'a> Lowering<'a> {
             let call_path = s.call_path.clone();
             let id = self.ev.index.add(Declared {
                 type_lower: type_lower.clone(),
-                name_key: key_of(&name),
+                name_key: name.key(),
                 scope,
             });
             if let Some(member) = symbolic {

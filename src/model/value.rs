@@ -267,6 +267,43 @@ impl Value {
             _ => None,
         }
     }
+
+    /// A stable text for a name or id that may hold holes: known text in lower case, holes as
+    /// the references they stand for. Two values built the same way get the same key.
+    pub fn key(&self) -> Option<String> {
+        match &self.kind {
+            ValueKind::String(s) => Some(s.to_ascii_lowercase()),
+            ValueKind::Number(n) => Some(format_number(*n)),
+            ValueKind::Template(parts) => Some(
+                parts
+                    .iter()
+                    .map(|p| match p {
+                        Part::Text(t) => t.to_ascii_lowercase(),
+                        Part::Hole(v) => v.hole_key(),
+                    })
+                    .collect(),
+            ),
+            ValueKind::Unknown(_) | ValueKind::Ref(_) => Some(self.hole_key()),
+            _ => None,
+        }
+    }
+
+    fn hole_key(&self) -> String {
+        match &self.kind {
+            ValueKind::String(_) | ValueKind::Number(_) | ValueKind::Template(_) => {
+                self.key().unwrap_or_default()
+            }
+            ValueKind::Unknown(refs) if !refs.is_empty() => {
+                let texts: Vec<String> = refs
+                    .iter()
+                    .map(|r| r.text.to_ascii_lowercase().replace('/', "|"))
+                    .collect();
+                format!("{{{}}}", texts.join(","))
+            }
+            ValueKind::Ref(r) => format!("{{{}}}", r.text.to_ascii_lowercase().replace('/', "|")),
+            _ => "{?}".to_string(),
+        }
+    }
 }
 
 pub fn format_number(n: f64) -> String {
