@@ -3,6 +3,7 @@
 use super::roles::describe_resource;
 use super::{Rule, RuleContext, RuleMeta, context_labels};
 use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::model::{Model, Value, Workload};
 use crate::span::Span;
 
 pub struct SharedUserAssignedIdentity;
@@ -35,6 +36,7 @@ impl Rule for SharedUserAssignedIdentity {
                 .collect();
             groups.sort();
             groups.dedup();
+            let workloads = distinct_resources(model, &attached);
             let message = if groups.len() >= 2 {
                 let groups: Vec<String> = groups.iter().map(|g| format!("`{g}`")).collect();
                 format!(
@@ -43,11 +45,10 @@ impl Rule for SharedUserAssignedIdentity {
                     groups.len(),
                     groups.join(", ")
                 )
-            } else if attached.len() > max {
+            } else if workloads > max {
                 format!(
-                    "user-assigned identity {} is shared by {} workloads (more than {max})",
+                    "user-assigned identity {} is shared by {workloads} workloads (more than {max})",
                     describe_resource(model, identity.resource),
-                    attached.len()
                 )
             } else {
                 continue;
@@ -79,4 +80,35 @@ impl Rule for SharedUserAssignedIdentity {
             );
         }
     }
+}
+
+/// How many Azure resources `workloads` are: declarations with the same type, name and
+/// resource group are one resource deployed twice (AVM pattern modules deploy a container app,
+/// then deploy it again to update it). A name nobody knows anything about is its own resource.
+fn distinct_resources(model: &Model, workloads: &[&Workload]) -> usize {
+    let mut seen: Vec<(String, String, Option<String>)> = Vec::new();
+    let mut count = 0;
+    for workload in workloads {
+        let resource = model.resource(workload.resource);
+        let key = resource
+            .name
+            .key()
+            .filter(|k| !k.contains("{?}"))
+            .map(|name| {
+                (
+                    resource.resource_type.to_ascii_lowercase(),
+                    name,
+                    resource.resource_group.as_ref().and_then(Value::key),
+                )
+            });
+        match key {
+            Some(key) if seen.contains(&key) => {}
+            Some(key) => {
+                seen.push(key);
+                count += 1;
+            }
+            None => count += 1,
+        }
+    }
+    count
 }
