@@ -158,6 +158,97 @@ fn a_large_valid_template_scans() {
     assert!(!codes_for(&findings, "big.json").contains(&"IDL001"));
 }
 
+/// Runs `idlint check . --format json` in `dir` with its address space capped at 4 GiB (on
+/// Linux), so that a regression fails this test instead of exhausting the machine.
+fn check_json_capped(dir: &Path) -> Vec<Json> {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_idlint"));
+    command
+        .args(["check", ".", "--format", "json", "--no-config"])
+        .current_dir(dir);
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: setrlimit is async-signal-safe and touches only the child's own limits.
+        unsafe {
+            command.pre_exec(|| {
+                let limit = libc::rlimit {
+                    rlim_cur: 4 << 30,
+                    rlim_max: 4 << 30,
+                };
+                libc::setrlimit(libc::RLIMIT_AS, &limit);
+                Ok(())
+            });
+        }
+    }
+    let started = Instant::now();
+    let output = command.output().expect("idlint runs");
+    assert!(started.elapsed() < Duration::from_secs(60));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "status {:?}, stderr: {stderr}",
+        output.status
+    );
+    let report: Json = serde_json::from_slice(&output.stdout).expect("a JSON report");
+    report["findings"].as_array().cloned().unwrap_or_default()
+}
+
+#[test]
+fn values_that_double_through_names_stay_bounded() {
+    // Each name uses the one before twice: the last would be 2^40 values or 2^41 bytes.
+    let dir = tempfile::tempdir().unwrap();
+    let chain = |first: &str, step: &dyn Fn(usize) -> String| -> Vec<String> {
+        let mut names = vec![first.to_string()];
+        names.extend((1..=40).map(step));
+        names
+    };
+    let variables = chain(r#""v0": "[createArray(1)]""#, &|i| {
+        format!(
+            r#""v{i}": "[concat(variables('v{}'), variables('v{}'))]""#,
+            i - 1,
+            i - 1
+        )
+    });
+    let strings = chain(r#""s0": "ab""#, &|i| {
+        format!(
+            r#""s{i}": "[concat(variables('s{}'), variables('s{}'))]""#,
+            i - 1,
+            i - 1
+        )
+    });
+    let variables = [variables, strings].concat().join(", ");
+    write(
+        dir.path(),
+        "variables.json",
+        format!(
+            r#"{{"$schema": "{RG_SCHEMA}", "variables": {{{variables}}}, "resources": [{{"type": "Microsoft.Web/sites", "apiVersion": "2022-03-01", "name": "app", "properties": {{"a": "[variables('v40')]", "b": "[variables('s40')]"}}}}]}}"#
+        ),
+    );
+    write(
+        dir.path(),
+        "lambda.json",
+        template_with(
+            r#""[reduce(range(0, 40), createArray(1), lambda('a', 'n', concat(lambdaVariables('a'), lambdaVariables('a'))))]""#,
+        ),
+    );
+    fs::create_dir(dir.path().join("tf")).unwrap();
+    let locals = chain("  a0 = [\"x\"]", &|i| {
+        format!("  a{i} = concat(local.a{}, local.a{})", i - 1, i - 1)
+    });
+    write(
+        &dir.path().join("tf"),
+        "main.tf",
+        format!(
+            "locals {{\n{}\n}}\n\nresource \"azurerm_linux_web_app\" \"app\" {{\n  name = \"app\"\n  app_settings = {{ N = length(local.a40) }}\n}}\n",
+            locals.join("\n")
+        ),
+    );
+    let findings = check_json_capped(dir.path());
+    for file in ["variables.json", "lambda.json", "main.tf"] {
+        assert!(!codes_for(&findings, file).contains(&"IDL001"), "{file}");
+    }
+}
+
 #[test]
 fn invalid_utf8_and_nul_bytes_are_invalid_files() {
     let dir = tempfile::tempdir().unwrap();

@@ -12,7 +12,7 @@ use foldhash::HashMap;
 
 use super::expr::{self, Expr, Function, StringForm};
 use super::parse::{Json, JsonKind, Level, Member};
-use crate::model::{Entry, Part, Ref, ResourceId, Value, ValueKind};
+use crate::model::{CopyBudget, Entry, Part, Ref, ResourceId, Value, ValueKind};
 use crate::span::{FileId, Span};
 
 /// Nested evaluation (expressions, JSON levels, variables calling variables) deeper than this
@@ -276,6 +276,8 @@ pub struct Evaluator<'a> {
     parsed: RefCell<HashMap<Box<str>, Option<Rc<Expr>>>>,
     /// Lambda bodies evaluated so far; see [`MAX_LAMBDA_CALLS`].
     lambda_calls: Cell<u32>,
+    /// What this evaluation may still copy out of named values.
+    copies: CopyBudget,
 }
 
 fn address(json: &Json) -> usize {
@@ -492,6 +494,7 @@ impl<'a> Evaluator<'a> {
             known: RefCell::default(),
             parsed: RefCell::default(),
             lambda_calls: Cell::new(0),
+            copies: CopyBudget::default(),
         }
     }
 
@@ -761,7 +764,7 @@ impl<'a> Evaluator<'a> {
                 }
             }
         }
-        current.used_at(at)
+        self.copies.used_at(current, at)
     }
 
     /// One step into `value` by reference, or the value the step makes when it leaves `value`.
@@ -866,7 +869,10 @@ impl<'a> Evaluator<'a> {
                     .iter()
                     .rev()
                     .find(|(name, _)| name.eq_ignore_ascii_case(&n))
-                    .map_or_else(|| Value::unknown(at), |(_, value)| value.used_at(at)),
+                    .map_or_else(
+                        || Value::unknown(at),
+                        |(_, value)| self.copies.used_at(value, at),
+                    ),
                 Err(unknown) => unknown,
             },
             "map" | "filter" | "reduce" | "sort" | "toobject" | "mapvalues" | "groupby" => {
@@ -1140,7 +1146,7 @@ impl<'a> Evaluator<'a> {
 
     pub fn parameter(&self, scope: usize, name: &str, at: Span) -> Value {
         self.parameter_shared(scope, name, at)
-            .map_or_else(|| Value::unknown(at), |v| v.used_at(at))
+            .map_or_else(|| Value::unknown(at), |v| self.copies.used_at(&v, at))
     }
 
     /// The cached value of a parameter where it was written; `None` for a parameter whose value
@@ -1169,7 +1175,7 @@ impl<'a> Evaluator<'a> {
 
     pub fn variable(&self, scope: usize, name: &str, at: Span) -> Value {
         self.variable_shared(scope, name, at)
-            .map_or_else(|| Value::unknown(at), |v| v.used_at(at))
+            .map_or_else(|| Value::unknown(at), |v| self.copies.used_at(&v, at))
     }
 
     /// The cached value of a variable where it was written; `None` for a variable that refers
@@ -1193,7 +1199,7 @@ impl<'a> Evaluator<'a> {
         let key = name.to_ascii_lowercase();
         if let Some(cached) = scope_ref.output_cache.borrow().get(&key) {
             return match cached {
-                Some(v) => v.used_at(at),
+                Some(v) => self.copies.used_at(v, at),
                 None => Value::unknown(at),
             };
         }
@@ -1218,7 +1224,7 @@ impl<'a> Evaluator<'a> {
             },
             None => Value::unknown(at),
         };
-        let used = value.used_at(at);
+        let used = self.copies.used_at(&value, at);
         scope_ref
             .output_cache
             .borrow_mut()

@@ -6,7 +6,7 @@ pub mod value;
 pub mod workload;
 
 pub use scope::ScopeKind;
-pub use value::{Entry, Part, Ref, Value, ValueKind};
+pub use value::{CopyBudget, Entry, Part, Ref, Value, ValueKind};
 
 use crate::data::BuiltinRole;
 use crate::span::Span;

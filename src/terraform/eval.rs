@@ -8,7 +8,9 @@ use std::rc::Rc;
 
 use super::ast::{BinaryOp, Block, Body, Expr, ExprKind, ObjectKey, Step, TemplatePart};
 use super::modules::{ModuleDef, is_local_source, module_source};
-use crate::model::{Entry, Model, Part, Ref, Resource, ResourceId, ResourceMode, Value, ValueKind};
+use crate::model::{
+    CopyBudget, Entry, Model, Part, Ref, Resource, ResourceId, ResourceMode, Value, ValueKind,
+};
 use crate::source::SourceDb;
 use crate::span::Span;
 
@@ -133,6 +135,8 @@ pub struct Evaluator<'a> {
     expansions: HashMap<(usize, bool, String, String), Option<Vec<ResourceId>>>,
     module_instances: HashMap<(usize, String), Option<Vec<usize>>>,
     depth: usize,
+    /// What this evaluation may still copy out of named values.
+    copies: CopyBudget,
 }
 
 fn unknown_with(refs: Vec<Ref>, span: Span) -> Value {
@@ -186,6 +190,7 @@ impl<'a> Evaluator<'a> {
             expansions: HashMap::default(),
             module_instances: HashMap::default(),
             depth: 0,
+            copies: CopyBudget::default(),
         }
     }
 
@@ -482,7 +487,7 @@ impl<'a> Evaluator<'a> {
             _ => return Value::unknown(span),
         };
         if let Some((_, value)) = ctx.vars.iter().rev().find(|(n, _)| n == root) {
-            let value = value.used_at(span);
+            let value = self.copies.used_at(value, span);
             return self.apply_steps(value, steps, span, ctx);
         }
         let attr = |i: usize| match steps.get(i) {
@@ -511,7 +516,7 @@ impl<'a> Evaluator<'a> {
             "each" => match (&ctx.iteration, attr(0)) {
                 (Iteration::Each { key, .. }, Some("key")) => key.used_at(span),
                 (Iteration::Each { value, .. }, Some("value")) => {
-                    let value = value.used_at(span);
+                    let value = self.copies.used_at(value, span);
                     self.apply_steps(value, &steps[1..], span, ctx)
                 }
                 _ => Value::unknown(span),
@@ -573,7 +578,8 @@ impl<'a> Evaluator<'a> {
             }
             taken += 1;
         }
-        self.apply_steps(node.used_at(span), &steps[taken..], span, ctx)
+        let value = self.copies.used_at(node, span);
+        self.apply_steps(value, &steps[taken..], span, ctx)
     }
 
     /// Applies traversal steps to a value: map keys, list indexes, splats; a reference to a
@@ -966,7 +972,8 @@ impl<'a> Evaluator<'a> {
                 )
             {
                 let _ = attr;
-                let value = self.configured(target, first).used_at(span);
+                let configured = self.configured_shared(target, first);
+                let value = self.copies.used_at(&configured, span);
                 // A credential argument set from something unknown (`azurerm_key_vault_secret`'s
                 // `value = var.x`) is still that resource's credential where it is read.
                 if steps.len() == 1
@@ -1018,24 +1025,30 @@ impl<'a> Evaluator<'a> {
 
     /// The value of an argument set in a resource's block, evaluated once.
     pub fn configured(&mut self, target: ResourceId, name: &str) -> Value {
+        Value::clone(&self.configured_shared(target, name))
+    }
+
+    /// The cached value of an argument of a resource, as written there.
+    fn configured_shared(&mut self, target: ResourceId, name: &str) -> Rc<Value> {
         let key = (target, name.to_string());
         match self.attributes.get(&key) {
-            Some(Slot::Done(v)) => return Value::clone(v),
-            Some(Slot::InProgress) => return Value::unknown(self.infos[target].block.header),
+            Some(Slot::Done(v)) => return Rc::clone(v),
+            Some(Slot::InProgress) => {
+                return Rc::new(Value::unknown(self.infos[target].block.header));
+            }
             None => {}
         }
         let block = self.infos[target].block;
         let Some(attr) = block.body.attribute(name) else {
-            return Value::unknown(block.header);
+            return Rc::new(Value::unknown(block.header));
         };
         self.attributes.insert(key.clone(), Slot::InProgress);
         let mut ctx = Ctx::new(
             self.infos[target].instance,
             self.infos[target].iteration.clone(),
         );
-        let value = self.eval(&attr.expr, &mut ctx);
-        self.attributes
-            .insert(key, Slot::Done(Rc::new(value.clone())));
+        let value = Rc::new(self.eval(&attr.expr, &mut ctx));
+        self.attributes.insert(key, Slot::Done(Rc::clone(&value)));
         value
     }
 
@@ -1064,7 +1077,8 @@ impl<'a> Evaluator<'a> {
         };
         let named = |this: &mut Self, key: &str| -> Part {
             if block.body.attribute(key).is_some() {
-                let v = this.configured(target, key).used_at(span);
+                let configured = this.configured_shared(target, key);
+                let v = this.copies.used_at(&configured, span);
                 match v.kind {
                     ValueKind::String(s) => return Part::Text(s),
                     ValueKind::Template(_) => return Part::Hole(Box::new(v)),
