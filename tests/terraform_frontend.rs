@@ -231,6 +231,55 @@ resource "azurerm_user_assigned_identity" "u" {
 }
 
 #[test]
+fn a_keyed_resource_named_whole_is_its_instances() {
+    let main = r#"
+resource "azurerm_storage_account" "sa" {
+  for_each = toset(["logs", "data"])
+  name     = "st${each.key}"
+}
+resource "azurerm_user_assigned_identity" "id" {
+  count = 2
+  name  = "id-${count.index}"
+}
+variable "unknown_set" {}
+resource "azurerm_storage_account" "u" {
+  for_each = var.unknown_set
+  name     = each.key
+}
+resource "azurerm_linux_web_app" "app" {
+  name = "app"
+  app_settings = {
+    for k, sa in azurerm_storage_account.sa : "CONN_${k}" => sa.primary_connection_string
+  }
+  tags = {
+    ids     = join(",", azurerm_user_assigned_identity.id[*].name)
+    count   = length(azurerm_storage_account.sa)
+    unknown = length(azurerm_storage_account.u)
+  }
+}
+"#;
+    let s = scan(&[("main.tf", main)], &[]);
+    let model = s.model();
+    let app = resource(model, "azurerm_linux_web_app.app");
+    let settings = app.body.get("app_settings").unwrap();
+    let keys: Vec<&str> = settings.entries().iter().map(|e| e.key.as_str()).collect();
+    assert_eq!(keys, ["CONN_data", "CONN_logs"]);
+    let ValueKind::Ref(conn) = &settings.get("CONN_logs").unwrap().kind else {
+        panic!("{:?}", settings.get("CONN_logs"))
+    };
+    assert!(conn.secret);
+    assert_eq!(
+        &*conn.text,
+        "azurerm_storage_account.sa[\"logs\"].primary_connection_string"
+    );
+    let tags = app.body.get("tags").unwrap();
+    // The instances are references to the deployed resources, so `[*].name` is not known.
+    assert!(!tags.get("ids").unwrap().is_known());
+    assert_eq!(tags.get("count").unwrap().to_text().as_deref(), Some("2"));
+    assert!(!tags.get("unknown").unwrap().is_known());
+}
+
+#[test]
 fn dynamic_blocks_expand_and_unknown_identity_stays_unknown() {
     let main = r#"
 variable "identity_type" {}

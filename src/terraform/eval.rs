@@ -928,7 +928,10 @@ impl<'a> Evaluator<'a> {
                         });
                     (found, &steps[1..])
                 }
-                _ => (None, steps),
+                _ => match self.instances_value(&ids, block, &text, span, ctx) {
+                    Some(instances) => return self.apply_steps(instances, steps, span, ctx),
+                    None => (None, steps),
+                },
             }
         } else {
             (ids.first().copied(), steps)
@@ -949,6 +952,46 @@ impl<'a> Evaluator<'a> {
             );
         };
         self.resource_attribute(target, rest, text, span, ctx)
+    }
+
+    /// A `count` or `for_each` resource named without an index (`for k, sa in
+    /// azurerm_storage_account.sa`, `azurerm_subnet.s[*].id`): the list or map of its instances,
+    /// when every instance's key is known.
+    fn instances_value(
+        &mut self,
+        ids: &[ResourceId],
+        block: &'a Block,
+        text: &str,
+        span: Span,
+        ctx: &mut Ctx,
+    ) -> Option<Value> {
+        let mut items = Vec::new();
+        let mut entries = Vec::new();
+        for &id in ids {
+            match self.infos[id].iteration.clone() {
+                Iteration::Count(index) => {
+                    let text = format!("{text}[{}]", index.to_text()?);
+                    items.push(self.resource_attribute(id, &[], text, span, ctx));
+                }
+                Iteration::Each { key, .. } => {
+                    let key = key.as_str()?.to_string();
+                    let text = format!("{text}[{key:?}]");
+                    let value = self.resource_attribute(id, &[], text, span, ctx);
+                    entries.push(Entry {
+                        key,
+                        span: None,
+                        value,
+                    });
+                }
+                Iteration::None => return None,
+            }
+        }
+        let kind = if block.body.expr("count").is_some() {
+            ValueKind::List(items)
+        } else {
+            ValueKind::Map(entries)
+        };
+        Some(Value::new(kind, span))
     }
 
     /// `steps` applied to a declared resource: a configured argument, a synthesized id, or a
