@@ -83,6 +83,20 @@ fn text(value: &Value) -> String {
 const RG_SCHEMA: &str =
     "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#";
 
+const STORAGE_ACCOUNT: &str = r#"{"type": "Microsoft.Storage/storageAccounts", "name": "sa"}"#;
+const APP_INSIGHTS: &str = r#"{"type": "Microsoft.Insights/components", "name": "ai"}"#;
+
+/// A template that declares `declared` (a resource, as JSON), then a `Microsoft.Test/things`
+/// resource whose `properties` are the JSON members `properties`; `variables` are JSON members.
+fn thing_after(declared: &str, variables: &str, properties: &str) -> Loaded {
+    inline(&format!(
+        r#"{{"$schema": "{RG_SCHEMA}", "variables": {{{variables}}}, "resources": [
+             {declared},
+             {{"type": "Microsoft.Test/things", "name": "x", "properties": {{{properties}}}}}
+           ]}}"#
+    ))
+}
+
 #[test]
 fn parameters_come_from_defaults_and_parameter_files() {
     let (db, loaded) = load_files(
@@ -492,18 +506,17 @@ fn values_read_before_a_declaration_are_evaluated_again() {
 
 #[test]
 fn unsupported_functions_are_unknown_and_keep_references() {
-    let loaded = inline(&format!(
-        r#"{{"$schema": "{RG_SCHEMA}",
-           "resources": [
-             {{"type": "Microsoft.Storage/storageAccounts", "name": "sa"}},
-             {{"type": "Microsoft.Test/things", "name": "x", "properties": {{
+    let loaded = thing_after(
+        STORAGE_ACCOUNT,
+        "",
+        r#"
                "a": "[someFutureFunction(listKeys(resourceId('Microsoft.Storage/storageAccounts', 'sa'), '1').keys[0].value)]",
                "b": "[concat('x' 'y')]",
                "c": "[uniqueString(resourceGroup().id)]",
                "d": "[if(equals(1, 1), 'yes', 'no')]",
                "e": "[coalesce(null(), 'fallback')]",
                "f": "[split('a,b', ',')[1]]",
-               "g": "[json('{{\"k\": [1, 2]}}').k[1]]",
+               "g": "[json('{\"k\": [1, 2]}').k[1]]",
                "h": "[createObject('a', createArray(1, 2)).a[0]]",
                "i": "[substring('abcdef', 1, 3)]",
                "j": "[replace(toUpper('abc'), 'B', '-')]",
@@ -514,9 +527,8 @@ fn unsupported_functions_are_unknown_and_keep_references() {
                "o": "[tryGet(createObject('a', createObject('b', 'deep')), 'a', 'b')]",
                "p": "[tryGet(createObject('a', 1), 'missing')]",
                "q": "[tryGet(reference(resourceId('Microsoft.Storage/storageAccounts', 'sa'), '1', 'full'), 'identity', 'principalId')]"
-             }}}}
-           ]}}"#
-    ));
+"#,
+    );
     assert!(loaded.invalid_files.is_empty());
     let body = &loaded.models[0].resources[1].body;
     let a = body.path("properties.a").unwrap();
@@ -552,17 +564,15 @@ fn unsupported_functions_are_unknown_and_keep_references() {
 
 #[test]
 fn reference_properties_that_are_secrets() {
-    let loaded = inline(&format!(
-        r#"{{"$schema": "{RG_SCHEMA}",
-           "resources": [
-             {{"type": "Microsoft.Insights/components", "name": "ai"}},
-             {{"type": "Microsoft.Test/things", "name": "x", "properties": {{
+    let loaded = thing_after(
+        APP_INSIGHTS,
+        "",
+        r#"
                "cs": "[reference(resourceId('Microsoft.Insights/components', 'ai'), '2020-02-02').ConnectionString]",
                "full": "[reference(resourceId('Microsoft.Insights/components', 'ai'), '2020-02-02', 'Full').properties.ConnectionString]",
                "id": "[reference(resourceId('Microsoft.Insights/components', 'ai')).AppId]"
-             }}}}
-           ]}}"#
-    ));
+"#,
+    );
     let body = &loaded.models[0].resources[1].body;
     let reference = |key: &str| match &body.path(&format!("properties.{key}")).unwrap().kind {
         ValueKind::Ref(r) => r.clone(),
@@ -731,15 +741,13 @@ fn corpus_statistics() {
 
 #[test]
 fn lambda_functions_evaluate_over_known_values() {
-    let loaded = inline(&format!(
-        r#"{{"$schema": "{RG_SCHEMA}",
-           "variables": {{
-             "apps": [{{"name": "web", "tier": 2}}, {{"name": "api", "tier": 1}}, {{"name": "job", "tier": 2}}]
-           }},
-           "resources": [
-             {{"type": "Microsoft.Storage/storageAccounts", "name": "sa"}},
-             {{"type": "Microsoft.Test/things", "name": "x", "properties": {{
-               "map": "[map(variables('apps'), lambda('app', 'i', format('{{0}}{{1}}', lambdaVariables('app').name, lambdaVariables('i'))))]",
+    let loaded = thing_after(
+        STORAGE_ACCOUNT,
+        r#"
+             "apps": [{"name": "web", "tier": 2}, {"name": "api", "tier": 1}, {"name": "job", "tier": 2}]
+"#,
+        r#"
+               "map": "[map(variables('apps'), lambda('app', 'i', format('{0}{1}', lambdaVariables('app').name, lambdaVariables('i'))))]",
                "filter": "[filter(variables('apps'), lambda('app', equals(lambdaVariables('app').tier, 2)))]",
                "reduce": "[reduce(variables('apps'), 0, lambda('sum', 'app', add(lambdaVariables('sum'), lambdaVariables('app').tier)))]",
                "sort": "[sort(variables('apps'), lambda('a', 'b', less(lambdaVariables('a').tier, lambdaVariables('b').tier)))]",
@@ -752,9 +760,8 @@ fn lambda_functions_evaluate_over_known_values() {
                "opaque": "[map(listKeys(resourceId('Microsoft.Storage/storageAccounts', 'sa'), '1').keys, lambda('k', lambdaVariables('k').value))]",
                "unknownPredicate": "[filter(variables('apps'), lambda('app', equals(lambdaVariables('app').name, uniqueString(resourceGroup().id))))]",
                "tooMuch": "[length(map(range(0, 200), lambda('i', map(range(0, 200), lambda('j', lambdaVariables('j'))))))]"
-             }}}}
-           ]}}"#
-    ));
+"#,
+    );
     assert!(loaded.invalid_files.is_empty());
     let body = &loaded.models[0].resources[1].body;
     let get = |key: &str| body.path(&format!("properties.{key}")).unwrap();

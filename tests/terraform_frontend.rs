@@ -231,7 +231,7 @@ resource "azurerm_user_assigned_identity" "u" {
 }
 
 #[test]
-fn a_keyed_resource_named_whole_is_its_instances() {
+fn a_keyed_resource_or_module_named_whole_is_its_instances() {
     let main = r#"
 resource "azurerm_storage_account" "sa" {
   for_each = toset(["logs", "data"])

@@ -925,8 +925,9 @@ impl<'a> Evaluator<'a> {
     /// comes first (then `reduce`'s initial value), the lambdas last.
     fn lambda_function(&self, env: &Env, name: &str, args: &[Expr], at: Span) -> Value {
         let first_lambda = args.iter().position(|a| Lambda::of(a).is_some());
-        let lambdas: Vec<Lambda> = args.iter().filter_map(Lambda::of).collect();
-        let values = self.args(env, &args[..first_lambda.unwrap_or(args.len())], at);
+        let (inputs, rest) = args.split_at(first_lambda.unwrap_or(args.len()));
+        let lambdas: Vec<Lambda> = rest.iter().filter_map(Lambda::of).collect();
+        let values = self.args(env, inputs, at);
         let (Some(input), Some(lambda)) = (values.first(), lambdas.first()) else {
             return unknown_of(&values, at);
         };
@@ -950,12 +951,14 @@ impl<'a> Evaluator<'a> {
             // What the lambdas yield for an element nobody knows keeps the references they
             // add, such as a `listKeys` in the body.
             let element = unknown_of(&values, at);
-            let mut parts = values.clone();
-            for lambda in &lambdas {
-                let arguments = vec![element.clone(); lambda.parameters.len()];
-                parts.extend(self.apply(env, lambda, arguments, at));
-            }
-            unknown_of(&parts, at)
+            let bodies: Vec<Value> = lambdas
+                .iter()
+                .filter_map(|lambda| {
+                    let arguments = vec![element.clone(); lambda.parameters.len()];
+                    self.apply(env, lambda, arguments, at)
+                })
+                .collect();
+            unknown_of(values.iter().chain(&bodies), at)
         })
     }
 

@@ -68,6 +68,10 @@ pub struct Ref {
     pub secret: bool,
 }
 
+/// What [`Value::key`] puts for a part that nothing is known about, not even the references it
+/// depends on: two keys with it may name different things.
+pub const ANONYMOUS_HOLE: &str = "{?}";
+
 /// How much an evaluation may copy out of named values (variables, locals, parameters,
 /// outputs, loop and lambda variables) into the places that use them. Values that double
 /// through a chain of names (`a1 = concat(a0, a0)`, ..., `a40`) would need 2^40 nodes; past
@@ -311,7 +315,8 @@ impl Value {
     }
 
     /// A stable text for a name or id that may hold holes: known text in lower case, holes as
-    /// the references they stand for. Two values built the same way get the same key.
+    /// the references they stand for ([`ANONYMOUS_HOLE`] for one that stands for none). Two
+    /// values built the same way get the same key.
     pub fn key(&self) -> Option<String> {
         match &self.kind {
             ValueKind::String(s) => Some(s.to_ascii_lowercase()),
@@ -343,7 +348,7 @@ impl Value {
                 format!("{{{}}}", texts.join(","))
             }
             ValueKind::Ref(r) => format!("{{{}}}", r.text.to_ascii_lowercase().replace('/', "|")),
-            _ => "{?}".to_string(),
+            _ => ANONYMOUS_HOLE.to_string(),
         }
     }
 }

@@ -3,6 +3,7 @@
 use super::roles::describe_resource;
 use super::{Rule, RuleContext, RuleMeta, context_labels};
 use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::model::value::ANONYMOUS_HOLE;
 use crate::model::{Model, Value, Workload};
 use crate::span::Span;
 
@@ -93,7 +94,7 @@ fn distinct_resources(model: &Model, workloads: &[&Workload]) -> usize {
         let key = resource
             .name
             .key()
-            .filter(|k| !k.contains("{?}"))
+            .filter(|k| !k.contains(ANONYMOUS_HOLE))
             .map(|name| {
                 (
                     resource.resource_type.to_ascii_lowercase(),

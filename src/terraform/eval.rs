@@ -794,16 +794,40 @@ impl<'a> Evaluator<'a> {
                     });
                     (found, &steps[1..])
                 }
-                _ => (None, steps),
+                _ => {
+                    let instances = instances
+                        .iter()
+                        .map(|&i| {
+                            let call = self.instances[i].call.as_ref();
+                            (call.map_or(Iteration::None, |(_, it)| it.clone()), i)
+                        })
+                        .collect();
+                    let counted = block.body.expr("count").is_some();
+                    let whole = self.instances_value(counted, instances, span, |this, i, _| {
+                        this.module_object(i, span)
+                    });
+                    return match whole {
+                        Some(whole) => self.apply_steps(whole, steps, span, ctx),
+                        None => Value::unknown(span),
+                    };
+                }
             }
         } else {
             (instances.first().copied(), steps)
         };
-        let (Some(target), Some(Step::Attr(output))) = (target, rest.first()) else {
+        let Some(target) = target else {
             return Value::unknown(span);
         };
-        let value = self.output_shared(target, output);
-        self.steps_into(&value, &rest[1..], span, ctx)
+        match rest.first() {
+            Some(Step::Attr(output)) => {
+                let value = self.output_shared(target, output);
+                self.steps_into(&value, &rest[1..], span, ctx)
+            }
+            _ => {
+                let object = self.module_object(target, span);
+                self.apply_steps(object, rest, span, ctx)
+            }
+        }
     }
 
     fn iteration_known(&self, instance: usize) -> bool {
@@ -928,10 +952,21 @@ impl<'a> Evaluator<'a> {
                         });
                     (found, &steps[1..])
                 }
-                _ => match self.instances_value(&ids, block, &text, span, ctx) {
-                    Some(instances) => return self.apply_steps(instances, steps, span, ctx),
-                    None => (None, steps),
-                },
+                _ => {
+                    let instances = ids
+                        .iter()
+                        .map(|&id| (self.infos[id].iteration.clone(), id))
+                        .collect();
+                    let counted = block.body.expr("count").is_some();
+                    let whole = self.instances_value(counted, instances, span, |this, id, it| {
+                        let text = format!("{text}{}", it.address_key().unwrap_or_default());
+                        this.resource_attribute(id, &[], text, span, ctx)
+                    });
+                    match whole {
+                        Some(whole) => return self.apply_steps(whole, steps, span, ctx),
+                        None => (None, steps),
+                    }
+                }
             }
         } else {
             (ids.first().copied(), steps)
@@ -954,44 +989,59 @@ impl<'a> Evaluator<'a> {
         self.resource_attribute(target, rest, text, span, ctx)
     }
 
-    /// A `count` or `for_each` resource named without an index (`for k, sa in
-    /// azurerm_storage_account.sa`, `azurerm_subnet.s[*].id`): the list or map of its instances,
-    /// when every instance's key is known.
+    /// A `count` or `for_each` block named without an index (`for k, sa in
+    /// azurerm_storage_account.sa`, `azurerm_subnet.s[*].id`, `values(module.app)`): the list or
+    /// map of its instances, each given by `value`; `None` when an instance's key is not known.
     fn instances_value(
         &mut self,
-        ids: &[ResourceId],
-        block: &'a Block,
-        text: &str,
+        counted: bool,
+        instances: Vec<(Iteration, usize)>,
         span: Span,
-        ctx: &mut Ctx,
+        mut value: impl FnMut(&mut Self, usize, &Iteration) -> Value,
     ) -> Option<Value> {
         let mut items = Vec::new();
         let mut entries = Vec::new();
-        for &id in ids {
-            match self.infos[id].iteration.clone() {
-                Iteration::Count(index) => {
-                    let text = format!("{text}[{}]", index.to_text()?);
-                    items.push(self.resource_attribute(id, &[], text, span, ctx));
-                }
-                Iteration::Each { key, .. } => {
-                    let key = key.as_str()?.to_string();
-                    let text = format!("{text}[{key:?}]");
-                    let value = self.resource_attribute(id, &[], text, span, ctx);
-                    entries.push(Entry {
-                        key,
-                        span: None,
-                        value,
-                    });
-                }
-                Iteration::None => return None,
+        for (iteration, instance) in instances {
+            let key = match &iteration {
+                Iteration::Count(index) => index.to_text(),
+                Iteration::Each { key, .. } => key.as_str().map(str::to_string),
+                Iteration::None => None,
+            }?;
+            let value = value(self, instance, &iteration);
+            if counted {
+                items.push(value);
+            } else {
+                entries.push(Entry {
+                    key,
+                    span: None,
+                    value,
+                });
             }
         }
-        let kind = if block.body.expr("count").is_some() {
+        let kind = if counted {
             ValueKind::List(items)
         } else {
             ValueKind::Map(entries)
         };
         Some(Value::new(kind, span))
+    }
+
+    /// A module instance named as a whole: the object of its outputs.
+    fn module_object(&mut self, instance: usize, span: Span) -> Value {
+        let outputs = &self.module(instance).outputs;
+        let entries = outputs
+            .iter()
+            .map(|block| {
+                let name = block.label(0);
+                let value = self.output_shared(instance, name);
+                Entry {
+                    key: name.to_string(),
+                    span: None,
+                    value: self.copies.used_at(&value, span),
+                }
+            })
+            .collect();
+        Value::new(ValueKind::Map(entries), span)
     }
 
     /// `steps` applied to a declared resource: a configured argument, a synthesized id, or a
