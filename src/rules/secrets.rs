@@ -192,14 +192,16 @@ pub fn is_literal_secret(value: &str) -> bool {
 }
 
 /// Values that stand for a secret to be filled in later rather than being one: the quickstart
-/// templates' `GEN-PASSWORD` / `GET-PREREQ-...` tokens, `changeme`, `<your key>`-style text, and
-/// DSC's `PrivateSettingsRef:name` pointers into protected settings.
+/// templates' `GEN-PASSWORD` / `GET-PREREQ-...` tokens, `changeme`, `<your key>`-style text,
+/// values that name a secret instead of being one, and DSC's `PrivateSettingsRef:name`
+/// pointers into protected settings.
 fn is_placeholder(v: &str) -> bool {
-    let bytes = v.as_bytes();
-    let upper_token_at = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_uppercase);
-    if v.match_indices("GEN-").any(|(i, _)| upper_token_at(i + 4))
-        || (v.starts_with("GET-") && upper_token_at(4))
-    {
+    if is_generated_token(v) || names_a_secret(v) {
+        return true;
+    }
+    // ARM's `base64()` of a `GEN-PASSWORD` parameter. Only the quickstart tokens: samples
+    // encode text such as "example-key-not-real" to stand for a real key, and are reported.
+    if base64_text(v).is_some_and(|t| is_generated_token(&t)) {
         return true;
     }
     let lower = v.to_ascii_lowercase();
@@ -236,6 +238,34 @@ fn is_placeholder(v: &str) -> bool {
             | "notset"
             | "empty"
     )
+}
+
+/// A value that reads as the name of what belongs there: `secretKey`, `clusterToken`,
+/// `primary-key`, `SERVER-APP-SECRET-FROM-AZURE-AD`. Words only; a digit or a symbol makes it
+/// a (weak) password instead.
+fn names_a_secret(v: &str) -> bool {
+    v.bytes()
+        .all(|b| b.is_ascii_alphabetic() || b == b'-' || b == b'_')
+        && secret_like_words(v)
+}
+
+/// The text a value decodes to, when it is base64 of UTF-8 text.
+fn base64_text(v: &str) -> Option<String> {
+    use base64::Engine;
+    if !v.len().is_multiple_of(4) {
+        return None;
+    }
+    let bytes = base64::engine::general_purpose::STANDARD.decode(v).ok()?;
+    String::from_utf8(bytes).ok()
+}
+
+/// The quickstart templates' `GEN-PASSWORD` / `GET-PREREQ-...` tokens, replaced by their test
+/// pipeline.
+fn is_generated_token(v: &str) -> bool {
+    let bytes = v.as_bytes();
+    let upper_token_at = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_uppercase);
+    v.match_indices("GEN-").any(|(i, _)| upper_token_at(i + 4))
+        || (v.starts_with("GET-") && upper_token_at(4))
 }
 
 /// A Logic Apps workflow expression (`@parameters('x')`, `@{body('y')}`), evaluated at run time.
@@ -774,6 +804,12 @@ mod tests {
             "@{triggerBody()?['token']}",
             "Disabled",
             "managedidentity",
+            "secretKey",
+            "clusterToken",
+            "primary-key",
+            "CLIENT-SECRET",
+            "SERVER-APP-SECRET-FROM-AZURE-AD",
+            "R0VOLVNFTEZTSUdORUQtQ0VSVC1QQVNTV09SRA==", // base64 of GEN-SELFSIGNED-CERT-PASSWORD
         ] {
             assert!(!is_nontrivial_secret_value(v), "{v}");
         }
@@ -783,6 +819,8 @@ mod tests {
             "AdminPassword123!",
             "P@ssw0rd-2024",
             "Aa12345678",
+            "S3cretKey",
+            "UGFzc3dvcmQxMjMh", // base64 of Password123!
         ] {
             assert!(is_nontrivial_secret_value(v), "{v}");
         }

@@ -98,3 +98,14 @@ resource "azurerm_postgresql_flexible_server" "db" {
     password_auth_enabled         = false
   }
 }
+
+# The sample's value names what belongs there: a placeholder, not a key.
+resource "azurerm_virtual_network_gateway_connection" "onprem" {
+  name                       = "hub-to-onprem"
+  location                   = "westeurope"
+  resource_group_name        = "rg-hub"
+  type                       = "IPsec"
+  virtual_network_gateway_id = "/subscriptions/0000/resourceGroups/rg-hub/providers/Microsoft.Network/virtualNetworkGateways/vgw-hub"
+  local_network_gateway_id   = "/subscriptions/0000/resourceGroups/rg-hub/providers/Microsoft.Network/localNetworkGateways/lgw-onprem"
+  shared_key                 = "shared-key"
+}
