@@ -312,7 +312,7 @@ pub fn unknown_of<'v>(values: impl IntoIterator<Item = &'v Value>, span: Span) -
 
 /// Functions whose result names, counts or compares things: never a credential, whatever it was
 /// computed from (`resourceId(..., parameters('secrets')[0].name)`, `length(listKeys(...))`).
-const NAMING_FUNCTIONS: [&str; 20] = [
+pub const NAMING_FUNCTIONS: [&str; 20] = [
     "resourceid",
     "subscriptionresourceid",
     "tenantresourceid",
@@ -856,8 +856,12 @@ impl<'a> Evaluator<'a> {
                     Some(false) => args
                         .get(2)
                         .map_or(Value::unknown(at), |a| self.expr(env, a, at)),
+                    // The result is one of the branches, never the condition: what the
+                    // condition reads (`empty(parameters('certificate'))`) stays a dependency
+                    // but is not returned.
                     None => {
-                        let all = self.args(env, args, at);
+                        let mut all = self.args(env, args.get(1..).unwrap_or(&[]), at);
+                        all.extend(cond.map(declassify));
                         unknown_of(&all, at)
                     }
                 }

@@ -278,27 +278,6 @@ impl Expr {
         }
     }
 
-    /// Every `name('literal')` call argument in the expression: the parameters or variables it
-    /// reads.
-    pub fn literal_calls<'e>(&'e self, function: &str, out: &mut Vec<&'e str>) {
-        match self {
-            Expr::Call(name, args) => {
-                if name.lower.eq_ignore_ascii_case(function)
-                    && let Some(arg) = args.first().and_then(Expr::as_str)
-                {
-                    out.push(arg);
-                }
-                args.iter().for_each(|a| a.literal_calls(function, out));
-            }
-            Expr::Prop(base, _) => base.literal_calls(function, out),
-            Expr::Index(base, index) => {
-                base.literal_calls(function, out);
-                index.literal_calls(function, out);
-            }
-            _ => {}
-        }
-    }
-
     /// The canonical text of the expression: what `Ref::text` shows.
     pub fn text(&self) -> String {
         let mut out = String::new();

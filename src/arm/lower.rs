@@ -833,7 +833,7 @@ impl<'a> Lowering<'a> {
                     sensitive,
                     value,
                     nonsensitive: false,
-                    inputs: parameters_used(&self.ev, scope, &member.value),
+                    inputs: parameters_returned(&self.ev, scope, &member.value),
                     call_path: call_path.clone(),
                 });
             }
@@ -894,9 +894,17 @@ fn env_setting(id: ResourceId, var: &Value, value_key: &str, secret_key: &str) -
     })
 }
 
-/// The parameters an output reads, directly or through variables.
-/// `variables('x')` calls in `e`, each with the property read from it directly, if any.
-fn variable_uses<'e>(e: &'e Expr, out: &mut Vec<(&'e str, Option<&'e str>)>, depth: usize) {
+/// What `e` may return of its inputs: the `parameters('x')` calls and the `variables('x')` calls
+/// (each with the property read from it directly, if any) whose values can reach its result.
+/// An `if` returns a branch, not its condition; an index picks from its base; counts,
+/// comparisons and resource ids (`empty`, `length`, `resourceId`, ...) return none of their
+/// arguments.
+fn returned_inputs<'e>(
+    e: &'e Expr,
+    params: &mut Vec<&'e str>,
+    vars: &mut Vec<(&'e str, Option<&'e str>)>,
+    depth: usize,
+) {
     if depth > 256 {
         return;
     }
@@ -906,24 +914,39 @@ fn variable_uses<'e>(e: &'e Expr, out: &mut Vec<(&'e str, Option<&'e str>)>, dep
     };
     match e {
         Expr::Prop(base, member) => match as_variable(base) {
-            Some(var) => out.push((var, Some(member))),
-            None => variable_uses(base, out, depth + 1),
+            Some(var) => vars.push((var, Some(member))),
+            None => returned_inputs(base, params, vars, depth + 1),
         },
-        Expr::Call(_, args) => {
-            if let Some(var) = as_variable(e) {
-                out.push((var, None));
-            }
-            args.iter().for_each(|a| variable_uses(a, out, depth + 1));
+        Expr::Call(name, args) => {
+            let returned = match name.lower.as_str() {
+                "parameters" | "variables" => {
+                    if let Some(arg) = args.first().and_then(Expr::as_str) {
+                        if name.lower == "parameters" {
+                            params.push(arg);
+                        } else {
+                            vars.push((arg, None));
+                        }
+                    }
+                    args.as_slice()
+                }
+                "if" => args.get(1..).unwrap_or(&[]),
+                // A hash of a secure parameter is kept: templates use one as a generated
+                // password (`uniqueString(parameters('adminSSHKey'))` in a login URL).
+                "uniquestring" | "guid" => args.as_slice(),
+                lower if eval::NAMING_FUNCTIONS.contains(&lower) => &[],
+                _ => args.as_slice(),
+            };
+            returned
+                .iter()
+                .for_each(|a| returned_inputs(a, params, vars, depth + 1));
         }
-        Expr::Index(base, index) => {
-            variable_uses(base, out, depth + 1);
-            variable_uses(index, out, depth + 1);
-        }
+        Expr::Index(base, _) => returned_inputs(base, params, vars, depth + 1),
         _ => {}
     }
 }
 
-fn parameters_used(ev: &Evaluator, scope: &Scope, output: &Json) -> Vec<String> {
+/// The parameters an output returns, directly or through variables.
+fn parameters_returned(ev: &Evaluator, scope: &Scope, output: &Json) -> Vec<String> {
     let mut params: Vec<String> = Vec::new();
     let mut seen_vars: HashSet<String> = HashSet::default();
     let mut pending: Vec<&Json> = vec![output];
@@ -938,15 +961,13 @@ fn parameters_used(ev: &Evaluator, scope: &Scope, output: &Json) -> Vec<String> 
                     let Some(e) = ev.parse(source) else {
                         continue;
                     };
-                    let mut names = Vec::new();
-                    e.literal_calls("parameters", &mut names);
+                    let (mut names, mut vars) = (Vec::new(), Vec::new());
+                    returned_inputs(&e, &mut names, &mut vars, 0);
                     for name in names {
                         if !params.iter().any(|p| p.eq_ignore_ascii_case(name)) {
                             params.push(name.to_string());
                         }
                     }
-                    let mut vars = Vec::new();
-                    variable_uses(&e, &mut vars, 0);
                     for (var, member) in vars {
                         let key = var.to_ascii_lowercase();
                         let def = match scope.vars.get(&key) {
