@@ -802,3 +802,49 @@ fn lambda_functions_evaluate_over_known_values() {
     // 40,000 lambda calls are past the budget: unknown, not minutes of work.
     assert!(matches!(get("tooMuch").kind, ValueKind::Unknown(_)));
 }
+
+#[test]
+fn user_defined_functions_evaluate_their_output() {
+    let loaded = inline(&format!(
+        r#"{{"$schema": "{RG_SCHEMA}",
+             "functions": [{{"namespace": "__bicep", "members": {{
+               "storageName": {{"parameters": [{{"name": "app", "type": "string"}}, {{"name": "env", "type": "string"}}],
+                                "output": {{"type": "string", "value": "[toLower(format('st{{0}}{{1}}', parameters('app'), parameters('env')))]"}}}},
+               "keyOf": {{"parameters": [{{"name": "id", "type": "string"}}],
+                          "output": {{"type": "string", "value": "[listKeys(parameters('id'), '2023-01-01').keys[0].value]"}}}},
+               "twice": {{"parameters": [{{"name": "s", "type": "string"}}],
+                          "output": {{"type": "string", "value": "[concat(__bicep.twice(parameters('s')), __bicep.twice(parameters('s')))]"}}}},
+               "outer": {{"parameters": [],
+                          "output": {{"type": "string", "value": "[parameters('app')]"}}}}
+             }}}}],
+             "parameters": {{"app": {{"type": "string", "defaultValue": "Orders"}}}},
+             "resources": [
+               {{"type": "Microsoft.Storage/storageAccounts", "name": "[__bicep.storageName(parameters('app'), 'Prod')]"}},
+               {{"type": "Microsoft.Test/things", "name": "x", "properties": {{
+                  "key": "[__BICEP.keyOf(resourceId('Microsoft.Storage/storageAccounts', 'stordersprod'))]",
+                  "recursive": "[__bicep.twice('a')]",
+                  "undefined": "[__bicep.nobody(listKeys('x', '1').primaryKey)]",
+                  "outer": "[__bicep.outer()]"
+               }}}}
+             ]}}"#
+    ));
+    assert!(loaded.invalid_files.is_empty());
+    let model = &loaded.models[0];
+    assert_eq!(model.resources[0].name.as_str(), Some("stordersprod"));
+    let body = &model.resources[1].body;
+    let get = |key: &str| body.path(&format!("properties.{key}")).unwrap();
+    let secret = |v: &Value| v.refs().iter().any(|r| r.secret);
+    // The key a function returns is still a key, of the storage account it names.
+    let key = get("key");
+    assert!(
+        key.refs().iter().any(|r| r.secret && r.resource == Some(0)),
+        "{:?}",
+        key.kind
+    );
+    // Recursion runs into the budget instead of the stack or the clock: not a known string.
+    assert_eq!(get("recursive").as_str(), None);
+    // A function the template does not define depends on its arguments.
+    assert!(secret(get("undefined")));
+    // A function sees its own parameters only, not the template's.
+    assert!(matches!(get("outer").kind, ValueKind::Unknown(_)));
+}

@@ -20,8 +20,9 @@ use crate::span::{FileId, Span};
 const MAX_EVAL_DEPTH: u32 = 400;
 /// ARM's own limit on copy loops.
 pub const MAX_COPY: i64 = 800;
-/// Lambda bodies one template may evaluate: `map` within `map` over long arrays must not run
-/// for minutes. Past this, lambda functions yield unknown values.
+/// Lambda and user-defined function bodies one template may evaluate: `map` within `map` over
+/// long arrays, or a function that calls another twice, many levels deep, must not run for
+/// minutes. Past this, their calls yield unknown values.
 const MAX_LAMBDA_CALLS: u32 = 10_000;
 
 /// One template: the root template or an inline nested deployment's template.
@@ -128,7 +129,13 @@ pub struct Env {
     pub loops: Vec<(String, Option<i64>, bool)>,
     /// The `lambdaVariables` in reach, innermost last.
     lambda_variables: Vec<(String, Rc<Value>)>,
+    /// Inside a user-defined function: its parameters by lower-case name, which `parameters()`
+    /// names there instead of the template's.
+    function_arguments: Option<Rc<FunctionArguments>>,
 }
+
+/// A user-defined function's arguments by the lower-case names of its parameters.
+type FunctionArguments = Vec<(String, Rc<Value>)>;
 
 impl Env {
     pub fn new(scope: usize) -> Env {
@@ -734,7 +741,7 @@ impl<'a> Evaluator<'a> {
                 match self.name_argument(env, args, at) {
                     Ok(n) => {
                         let shared = if name.lower == "parameters" {
-                            self.parameter_shared(env.scope, &n, at)
+                            self.parameter_in(env, &n, at)
                         } else {
                             self.variable_shared(env.scope, &n, at)
                         };
@@ -839,7 +846,9 @@ impl<'a> Evaluator<'a> {
         let lower = name.lower.as_str();
         match lower {
             "parameters" => match self.name_argument(env, args, at) {
-                Ok(n) => self.parameter(env.scope, &n, at),
+                Ok(n) => self
+                    .parameter_in(env, &n, at)
+                    .map_or_else(|| Value::unknown(at), |v| self.copies.used_at(&v, at)),
                 Err(unknown) => unknown,
             },
             "variables" => match self.name_argument(env, args, at) {
@@ -882,6 +891,7 @@ impl<'a> Evaluator<'a> {
             "map" | "filter" | "reduce" | "sort" | "toobject" | "mapvalues" | "groupby" => {
                 self.lambda_function(env, lower, args, at)
             }
+            _ if lower.contains('.') => self.user_function(env, lower, args, at),
             _ if lower.starts_with("list") => {
                 self.list_function(env, whole, lower, args, steps, at)
             }
@@ -966,12 +976,67 @@ impl<'a> Evaluator<'a> {
         })
     }
 
+    /// Counts one more lambda or function body; false past [`MAX_LAMBDA_CALLS`].
+    fn take_body_call(&self) -> bool {
+        let calls = self.lambda_calls.get() + 1;
+        self.lambda_calls.set(calls);
+        calls <= MAX_LAMBDA_CALLS
+    }
+
+    /// A call of a user-defined function (`namespace.member`, from the template's `functions`):
+    /// its output evaluated with `parameters()` naming the arguments. A function the template
+    /// does not define, or a call past the budget, is an unknown that depends on the arguments.
+    fn user_function(&self, env: &Env, lower: &str, args: &[Expr], at: Span) -> Value {
+        let values = self.args(env, args, at);
+        let output = self
+            .user_function_definition(env.scope, lower)
+            .and_then(|f| Some((f.get("parameters")?, f.get("output")?.get("value")?)));
+        let Some((parameters, output)) = output.filter(|_| self.take_body_call()) else {
+            return unknown_of(&values, at);
+        };
+        let arguments = parameters
+            .elements()
+            .iter()
+            .zip(values)
+            .filter_map(|(p, v)| {
+                let name = p.get("name")?.as_str()?;
+                Some((name.to_ascii_lowercase(), Rc::new(v)))
+            })
+            .collect();
+        // The body sees its arguments only: no loop, lambda or outer function variables.
+        let inner = Env {
+            scope: env.scope,
+            function_arguments: Some(Rc::new(arguments)),
+            ..Env::default()
+        };
+        self.json(&inner, output).moved_to(at)
+    }
+
+    /// The definition of the user-defined function `namespace.member` (lower case) that
+    /// expressions of `scope` call.
+    fn user_function_definition(&self, scope: usize, lower: &str) -> Option<&'a Json<'a>> {
+        let (namespace, member) = lower.split_once('.')?;
+        let template = self.scope(self.names_scope(scope)).template;
+        template
+            .get("functions")?
+            .elements()
+            .iter()
+            .filter(|f| {
+                f.get("namespace")
+                    .and_then(Json::as_str)
+                    .is_some_and(|n| n.eq_ignore_ascii_case(namespace))
+            })
+            .find_map(|f| {
+                let members = f.get("members")?.members();
+                let found = members.iter().find(|m| m.key.eq_ignore_ascii_case(member));
+                found.map(|m| &m.value)
+            })
+    }
+
     /// The body of `lambda` with its parameters bound to `arguments`; `None` past
     /// [`MAX_LAMBDA_CALLS`].
     fn apply(&self, env: &Env, lambda: &Lambda, arguments: Vec<Value>, at: Span) -> Option<Value> {
-        let calls = self.lambda_calls.get() + 1;
-        self.lambda_calls.set(calls);
-        if calls > MAX_LAMBDA_CALLS {
+        if !self.take_body_call() {
             return None;
         }
         let mut inner = env.clone();
@@ -1148,6 +1213,21 @@ impl<'a> Evaluator<'a> {
         match (found.and_then(|l| l.1), offset) {
             (Some(i), Some(o)) => Value::new(ValueKind::Number(i as f64 + o), at),
             _ => hole("copyIndex()", at),
+        }
+    }
+
+    /// `parameters(name)` in `env`: a user-defined function's argument inside one, else the
+    /// template's parameter.
+    fn parameter_in(&self, env: &Env, name: &str, at: Span) -> Option<Rc<Value>> {
+        match &env.function_arguments {
+            Some(arguments) => arguments
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map_or_else(
+                    || Some(Rc::new(Value::unknown(at))),
+                    |(_, v)| Some(v.clone()),
+                ),
+            None => self.parameter_shared(env.scope, name, at),
         }
     }
 
