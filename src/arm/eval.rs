@@ -1231,11 +1231,6 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    pub fn parameter(&self, scope: usize, name: &str, at: Span) -> Value {
-        self.parameter_shared(scope, name, at)
-            .map_or_else(|| Value::unknown(at), |v| self.copies.used_at(&v, at))
-    }
-
     /// The cached value of a parameter where it was written; `None` for a parameter whose value
     /// refers to itself.
     fn parameter_shared(&self, scope: usize, name: &str, at: Span) -> Option<Rc<Value>> {
