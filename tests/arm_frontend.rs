@@ -815,12 +815,14 @@ fn user_defined_functions_evaluate_their_output() {
                "twice": {{"parameters": [{{"name": "s", "type": "string"}}],
                           "output": {{"type": "string", "value": "[concat(__bicep.twice(parameters('s')), __bicep.twice(parameters('s')))]"}}}},
                "outer": {{"parameters": [],
-                          "output": {{"type": "string", "value": "[parameters('app')]"}}}}
+                          "output": {{"type": "string", "value": "[parameters('app')]"}}}},
+               "suffix": {{"output": {{"type": "string", "value": "-prod"}}}}
              }}}}],
              "parameters": {{"app": {{"type": "string", "defaultValue": "Orders"}}}},
              "resources": [
                {{"type": "Microsoft.Storage/storageAccounts", "name": "[__bicep.storageName(parameters('app'), 'Prod')]"}},
                {{"type": "Microsoft.Test/things", "name": "x", "properties": {{
+                  "constant": "[concat('web', __bicep.suffix())]",
                   "key": "[__BICEP.keyOf(resourceId('Microsoft.Storage/storageAccounts', 'stordersprod'))]",
                   "recursive": "[__bicep.twice('a')]",
                   "undefined": "[__bicep.nobody(listKeys('x', '1').primaryKey)]",
@@ -847,4 +849,6 @@ fn user_defined_functions_evaluate_their_output() {
     assert!(secret(get("undefined")));
     // A function sees its own parameters only, not the template's.
     assert!(matches!(get("outer").kind, ValueKind::Unknown(_)));
+    // A function without parameters may leave them out.
+    assert_eq!(get("constant").as_str(), Some("web-prod"));
 }

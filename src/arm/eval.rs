@@ -988,14 +988,15 @@ impl<'a> Evaluator<'a> {
     /// does not define, or a call past the budget, is an unknown that depends on the arguments.
     fn user_function(&self, env: &Env, lower: &str, args: &[Expr], at: Span) -> Value {
         let values = self.args(env, args, at);
-        let output = self
-            .user_function_definition(env.scope, lower)
-            .and_then(|f| Some((f.get("parameters")?, f.get("output")?.get("value")?)));
-        let Some((parameters, output)) = output.filter(|_| self.take_body_call()) else {
+        let definition = self.user_function_definition(env.scope, lower);
+        let output = definition.and_then(|f| f.get("output")?.get("value"));
+        let Some(output) = output.filter(|_| self.take_body_call()) else {
             return unknown_of(&values, at);
         };
+        // A function without parameters may leave `parameters` out.
+        let parameters = definition.and_then(|f| f.get("parameters"));
         let arguments = parameters
-            .elements()
+            .map_or(&[][..], Json::elements)
             .iter()
             .zip(values)
             .filter_map(|(p, v)| {
@@ -1220,13 +1221,12 @@ impl<'a> Evaluator<'a> {
     /// template's parameter.
     fn parameter_in(&self, env: &Env, name: &str, at: Span) -> Option<Rc<Value>> {
         match &env.function_arguments {
-            Some(arguments) => arguments
-                .iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case(name))
-                .map_or_else(
-                    || Some(Rc::new(Value::unknown(at))),
-                    |(_, v)| Some(v.clone()),
-                ),
+            Some(arguments) => Some(
+                arguments
+                    .iter()
+                    .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                    .map_or_else(|| Rc::new(Value::unknown(at)), |(_, v)| v.clone()),
+            ),
             None => self.parameter_shared(env.scope, name, at),
         }
     }

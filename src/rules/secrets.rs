@@ -246,7 +246,7 @@ fn is_placeholder(v: &str) -> bool {
 fn names_a_secret(v: &str) -> bool {
     v.bytes()
         .all(|b| b.is_ascii_alphabetic() || b == b'-' || b == b'_')
-        && secret_like_words(v)
+        && is_secret_like_name(v)
 }
 
 /// The text a value decodes to, when it is base64 of UTF-8 text.
