@@ -75,7 +75,8 @@ pub fn walk(root: &Path, excluded: &(dyn Fn(&Path) -> bool + Sync)) -> Vec<Disco
 }
 
 /// The files a scan of `paths` reads. A named Terraform file brings its module directory along
-/// (unreported), so that references resolve; only named files are reported.
+/// (unreported), and a named ARM template or parameter file its partner, so that references
+/// resolve; only named files are reported.
 pub fn discover(
     paths: &[PathBuf],
     excluded: &(dyn Fn(&Path) -> bool + Sync),
@@ -93,32 +94,26 @@ pub fn discover(
             kind,
             reported: true,
         });
-        if matches!(
-            kind,
-            FileKind::Terraform | FileKind::TerraformJson | FileKind::TerraformVars
-        ) {
-            let dir = match path.parent() {
-                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-                _ => PathBuf::from("."),
-            };
-            let siblings = std::fs::read_dir(&dir).into_iter().flatten().flatten();
-            for sibling in siblings {
-                let sibling_path = sibling.path();
-                let Some(kind) = classify(&sibling_path) else {
+        match kind {
+            FileKind::Terraform | FileKind::TerraformJson | FileKind::TerraformVars => {
+                out.extend(module_siblings(path));
+            }
+            // A template and its `X.parameters.json` are one unit, as in a directory scan:
+            // either named brings the other along, so that a parameter value is resolved, and a
+            // secret added to the parameter file is reported where the template uses it.
+            FileKind::Json | FileKind::ArmParameters => {
+                let Some(partner) = arm_partner(path) else {
                     continue;
                 };
-                if matches!(
-                    kind,
-                    FileKind::Terraform | FileKind::TerraformJson | FileKind::TerraformVars
-                ) && sibling.file_type().is_ok_and(|t| t.is_file())
-                {
+                if partner.is_file() {
                     out.push(Discovered {
-                        path: sibling_path,
-                        kind,
+                        kind: classify(&partner).unwrap_or(FileKind::Json),
+                        path: partner,
                         reported: false,
                     });
                 }
             }
+            _ => {}
         }
     }
     // Sorted in `Path`'s order, on a byte key built once per path: comparing `Path`s (or their
@@ -129,6 +124,40 @@ pub fn discover(
     keyed.sort_by(|(key_a, a), (key_b, b)| key_a.cmp(key_b).then(b.reported.cmp(&a.reported)));
     keyed.dedup_by(|later, kept| later.0 == kept.0);
     Ok(keyed.into_iter().map(|(_, d)| d).collect())
+}
+
+/// `X.parameters.json` for the template `X.json`, and `X.json` for `X.parameters.json`.
+fn arm_partner(path: &Path) -> Option<PathBuf> {
+    let name = path.file_name()?.to_str()?;
+    let partner = match name.strip_suffix(".parameters.json") {
+        Some(stem) => format!("{stem}.json"),
+        None => format!("{}.parameters.json", name.strip_suffix(".json")?),
+    };
+    Some(path.with_file_name(partner))
+}
+
+/// The Terraform files of `path`'s module directory, unreported.
+fn module_siblings(path: &Path) -> Vec<Discovered> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let siblings = std::fs::read_dir(&dir).into_iter().flatten().flatten();
+    siblings
+        .filter_map(|sibling| {
+            let path = sibling.path();
+            let kind = classify(&path)?;
+            let is_terraform = matches!(
+                kind,
+                FileKind::Terraform | FileKind::TerraformJson | FileKind::TerraformVars
+            );
+            (is_terraform && sibling.file_type().is_ok_and(|t| t.is_file())).then_some(Discovered {
+                path,
+                kind,
+                reported: false,
+            })
+        })
+        .collect()
 }
 
 /// A key whose byte order is the order of `path`'s components, `.` left out: each component is

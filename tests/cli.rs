@@ -313,3 +313,73 @@ fn a_named_tfvars_file_reports_the_secret_it_adds() {
     let output = run(dir.path(), &["check", "other.tf", "--format", "compact"]);
     assert_eq!(code(&output), 0, "{}", stdout(&output));
 }
+
+/// The lines of a `--format compact` run in `dir`.
+fn compact(dir: &Path, target: &str) -> Vec<String> {
+    let output = run(
+        dir,
+        &["check", target, "--format", "compact", "--no-config"],
+    );
+    stdout(&output).lines().map(str::to_string).collect()
+}
+
+#[test]
+fn a_named_template_or_parameter_file_brings_its_partner() {
+    // The template takes `adminPassword` from its parameter file.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/rules/AZ105/arm/bad");
+    let whole = compact(&dir, ".");
+    let from_parameters: Vec<String> = whole
+        .iter()
+        .filter(|line| line.contains("osProfile.adminPassword` of `resources[0]`"))
+        .cloned()
+        .collect();
+    assert_eq!(from_parameters.len(), 1, "{whole:?}");
+    // Named alone, the template is checked with its parameter values, as in a directory scan.
+    assert_eq!(compact(&dir, "azuredeploy.json"), whole);
+    // Named alone, the parameter file reports the findings its values cause.
+    assert_eq!(
+        compact(&dir, "azuredeploy.parameters.json"),
+        from_parameters
+    );
+}
+
+#[test]
+fn a_module_no_caller_instantiates_is_checked_on_its_own() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    let write = |name: &str, text: &str| {
+        let path = root.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    let storage = |name: &str, extra: &str| {
+        format!(
+            "resource \"azurerm_storage_account\" \"{name}\" {{\n  name                     = \"st{name}\"\n  resource_group_name      = \"rg\"\n  location                 = \"westeurope\"\n  account_tier             = \"Standard\"\n  account_replication_type = \"LRS\"\n{extra}}}\n"
+        )
+    };
+    write(
+        "main.tf",
+        "module \"archive\" {\n  source = \"./modules/off\"\n  count  = 0\n}\n\nmodule \"orders\" {\n  source     = \"./modules/on\"\n  shared_key = false\n}\n",
+    );
+    write("modules/off/main.tf", &storage("archive", ""));
+    write(
+        "modules/on/main.tf",
+        &format!(
+            "variable \"shared_key\" {{\n  type    = bool\n  default = true\n}}\n\n{}",
+            storage("orders", "  shared_access_key_enabled = var.shared_key\n")
+        ),
+    );
+
+    // `archive` is called with no instance: its code is still checked, as when named alone.
+    let whole = compact(root, ".");
+    assert_eq!(
+        whole,
+        [
+            "modules/off/main.tf:1:1: warning: `azurerm_storage_account.archive` leaves shared key access enabled by default [AZ106]"
+        ],
+    );
+    assert_eq!(compact(root, "modules/off/main.tf"), whole);
+    // `orders` is instantiated with `shared_key = false`: it is not also checked on its own
+    // defaults in a directory scan. Named alone, its caller is not loaded, so its default counts.
+    assert_eq!(compact(root, "modules/on/main.tf").len(), 1);
+}

@@ -3,7 +3,8 @@
 //! Files are parsed once each, in parallel ([`parse`]). One directory is one module
 //! ([`modules`]); directories no other scanned directory calls are roots, and each root becomes
 //! one model: its local module calls are instantiated recursively ([`eval`]) and everything is
-//! lowered into the model ([`lower`]).
+//! lowered into the model ([`lower`]). A scanned directory no evaluation instantiated becomes a
+//! root in turn.
 
 pub mod ast;
 pub mod eval;
@@ -176,42 +177,58 @@ impl Prepared {
             }
         }
 
-        let scanned: Vec<usize> = (0..dirs.len()).filter(|&i| dirs[i].scanned).collect();
-        let has_config = |i: usize| {
-            dirs[i].files.iter().any(|id| {
+        let has_config = |i: &usize| {
+            dirs[*i].files.iter().any(|id| {
                 matches!(
                     db.get(*id).kind,
                     FileKind::Terraform | FileKind::TerraformJson
                 )
             })
         };
-        // Roots are computed among scanned directories (they are numbered first).
-        let scanned_edges: BTreeMap<usize, Vec<usize>> = edges
-            .iter()
-            .filter(|(from, _)| **from < scanned.len())
-            .map(|(from, tos)| (*from, tos.clone()))
+        // Scanned directories are numbered first.
+        let scanned: Vec<usize> = (0..dirs.len())
+            .filter(|&i| dirs[i].scanned)
+            .filter(has_config)
             .collect();
-        let mut roots: Vec<usize> = modules::roots(scanned.len(), &scanned_edges)
-            .into_iter()
-            .filter(|&i| has_config(i))
-            .collect();
-        roots.sort_by(|a, b| dirs[*a].path.cmp(&dirs[*b].path));
-
         let var_bodies: Vec<&ast::Body> = var_files
             .iter()
             .filter_map(|id| parsed.get(id).map(|p| &p.body))
             .collect();
         let defs = &defs;
         let var_bodies = &var_bodies;
-        let build = |root: usize| -> Model {
+        // A model, and the module directories its evaluation instantiated.
+        let build = |root: usize| -> (Model, Vec<usize>) {
             let mut ev = eval::Evaluator::new(db, defs, root);
             let mut values: Vec<&ast::Body> = defs[root].tfvars.clone();
             values.extend(var_bodies.iter().copied());
             ev.set_root_values(&values);
             lower::build(&mut ev);
-            ev.model
+            let instantiated = ev.instances.iter().map(|i| i.module).collect();
+            (ev.model, instantiated)
         };
-        loaded.models = roots.par_iter().map(|&r| build(r)).collect();
+        // The roots first. Then a scanned module that no evaluation instantiated (every call of
+        // it has `count = 0` or an empty `for_each`, as in a module library whose root is
+        // configured elsewhere) is checked on its own, as it is when one of its files is named
+        // alone: its code is checked in a full scan too. Outermost first, round by round, so
+        // that its own calls instantiate their modules before those count as left out.
+        let mut instantiated = vec![false; dirs.len()];
+        let mut round = modules::roots(&scanned, &edges);
+        while !round.is_empty() {
+            round.sort_by(|a, b| dirs[*a].path.cmp(&dirs[*b].path));
+            let built: Vec<(Model, Vec<usize>)> = round.par_iter().map(|&r| build(r)).collect();
+            for (model, modules) in built {
+                for module in modules {
+                    instantiated[module] = true;
+                }
+                loaded.models.push(model);
+            }
+            let left: Vec<usize> = scanned
+                .iter()
+                .copied()
+                .filter(|&i| !instantiated[i])
+                .collect();
+            round = modules::roots(&left, &edges);
+        }
         loaded
     }
 }

@@ -103,31 +103,40 @@ impl<'a> ModuleDef<'a> {
     }
 }
 
-/// The roots among `dirs` (indexes), given the local calls between them: directories no other
-/// directory calls, then, for directories only reachable through a cycle, the first of each.
-pub fn roots(dirs: usize, edges: &BTreeMap<usize, Vec<usize>>) -> Vec<usize> {
-    let mut called = vec![false; dirs];
-    for (from, tos) in edges {
-        for &to in tos {
-            if to != *from && to < dirs {
-                called[to] = true;
-            }
-        }
-    }
-    let mut roots: Vec<usize> = (0..dirs).filter(|&d| !called[d]).collect();
+/// The roots among `members` (directory indexes), given the local calls between directories
+/// (calls from or to non-members are left out): members no other member calls, then, for
+/// members only reachable through a cycle, the first of each. Sorted.
+pub fn roots(members: &[usize], edges: &BTreeMap<usize, Vec<usize>>) -> Vec<usize> {
+    let member: HashSet<usize> = members.iter().copied().collect();
+    let calls = |from: usize| {
+        edges
+            .get(&from)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|to| member.contains(to))
+    };
+    let called: HashSet<usize> = members
+        .iter()
+        .flat_map(|&from| calls(from).filter(move |&to| to != from))
+        .collect();
+    let mut sorted = members.to_vec();
+    sorted.sort_unstable();
+    let mut roots: Vec<usize> = sorted
+        .iter()
+        .copied()
+        .filter(|d| !called.contains(d))
+        .collect();
     let mut reached: HashSet<usize> = HashSet::new();
     let mut stack: Vec<usize> = roots.clone();
     loop {
         while let Some(d) = stack.pop() {
-            if !reached.insert(d) {
-                continue;
-            }
-            if let Some(tos) = edges.get(&d) {
-                stack.extend(tos.iter().copied().filter(|&t| t < dirs));
+            if reached.insert(d) {
+                stack.extend(calls(d));
             }
         }
-        match (0..dirs).find(|d| !reached.contains(d)) {
-            Some(d) => {
+        match sorted.iter().find(|d| !reached.contains(d)) {
+            Some(&d) => {
                 roots.push(d);
                 stack.push(d);
             }
@@ -149,8 +158,11 @@ mod tests {
         edges.insert(1, vec![2]);
         edges.insert(3, vec![4]);
         edges.insert(4, vec![3]);
-        edges.insert(5, vec![5]);
-        assert_eq!(roots(6, &edges), vec![0, 3, 5]);
+        edges.insert(5, vec![5, 6]);
+        assert_eq!(roots(&[0, 1, 2, 3, 4, 5], &edges), vec![0, 3, 5]);
+        // Among a subset, calls from directories outside it do not count.
+        assert_eq!(roots(&[1, 2, 4, 6], &edges), vec![1, 4, 6]);
+        assert_eq!(roots(&[2, 3, 4], &edges), vec![2, 3]);
     }
 
     #[test]
