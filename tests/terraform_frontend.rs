@@ -880,3 +880,49 @@ output "password" {
     let provider = &model.providers[0];
     assert!(!provider.body.get("client_secret").unwrap().is_known());
 }
+
+#[test]
+fn try_falls_back_on_a_failed_lookup_not_on_an_unknown() {
+    let main = r#"
+variable "settings" {}
+variable "defaults" {
+  default = { tier = "Standard" }
+}
+locals {
+  names = ["a"]
+}
+resource "azurerm_kubernetes_cluster" "aks" {
+  tags = {
+    # var.settings has no value: unknown at plan time, not an error.
+    unknown_input = try(var.settings.local_account_disabled, false)
+    missing_key   = try(var.defaults.sku, "Basic")
+    present_key   = try(var.defaults.tier, "Basic")
+    out_of_range  = try(local.names[3], "none")
+    attr_of_text  = try(var.defaults.tier.name, "text")
+    nested        = try(try(var.defaults.x, var.defaults.y), "outer")
+    unknown_cond  = try(var.settings.on ? var.defaults.x : "y", "fallback")
+    all_fail      = try(var.defaults.x, var.defaults.y)
+  }
+}
+"#;
+    let s = scan(&[("main.tf", main)], &[]);
+    let model = s.model();
+    let tags = resource(model, "azurerm_kubernetes_cluster.aks")
+        .body
+        .get("tags")
+        .unwrap();
+    let tag = |name: &str| tags.get(name).unwrap();
+    assert!(
+        !tag("unknown_input").is_known(),
+        "{:?}",
+        tag("unknown_input")
+    );
+    assert_eq!(tag("missing_key").as_str(), Some("Basic"));
+    assert_eq!(tag("present_key").as_str(), Some("Standard"));
+    assert_eq!(tag("out_of_range").as_str(), Some("none"));
+    assert_eq!(tag("attr_of_text").as_str(), Some("text"));
+    assert_eq!(tag("nested").as_str(), Some("outer"));
+    // With the condition unknown, the failing branch may not be the one taken.
+    assert!(!tag("unknown_cond").is_known(), "{:?}", tag("unknown_cond"));
+    assert!(!tag("all_fail").is_known());
+}

@@ -135,6 +135,10 @@ pub struct Evaluator<'a> {
     expansions: HashMap<(usize, bool, String, String), Option<Vec<ResourceId>>>,
     module_instances: HashMap<(usize, String), Option<Vec<usize>>>,
     depth: usize,
+    /// Set when a traversal fails on a known value (a missing map key, a list index out of
+    /// range, an attribute of a string or of null): what Terraform reports as an error, and what
+    /// `try` falls back on. An unknown value is not a failure.
+    lookup_failed: bool,
     /// What this evaluation may still copy out of named values.
     copies: CopyBudget,
 }
@@ -190,6 +194,7 @@ impl<'a> Evaluator<'a> {
             expansions: HashMap::default(),
             module_instances: HashMap::default(),
             depth: 0,
+            lookup_failed: false,
             copies: CopyBudget::default(),
         }
     }
@@ -274,8 +279,11 @@ impl<'a> Evaluator<'a> {
                     Some(true) => self.eval(t, ctx),
                     Some(false) => self.eval(f, ctx),
                     None => {
+                        // Only the branch taken could fail, and which one is not known.
+                        let failed = self.lookup_failed;
                         let t = self.eval(t, ctx);
                         let f = self.eval(f, ctx);
+                        self.lookup_failed = failed;
                         unknown_with(refs_of(&[&cond, &t, &f]), span)
                     }
                 };
@@ -574,7 +582,7 @@ impl<'a> Evaluator<'a> {
             };
             match next {
                 Some(next) => node = next,
-                None => return Value::unknown(span),
+                None => return self.failed_lookup(span),
             }
             taken += 1;
         }
@@ -606,11 +614,14 @@ impl<'a> Evaluator<'a> {
                         _ => self.apply_steps(value.clone(), rest, span, ctx),
                     };
                 }
-                Step::Attr(name) => index_value(value, name, span, self),
+                Step::Attr(name) => {
+                    index_value(value, name, span, self).unwrap_or_else(|| self.failed_lookup(span))
+                }
                 Step::Index(e) => {
                     let key = self.eval(e, ctx);
                     match key.to_text() {
-                        Some(k) => index_value(value, &k, span, self),
+                        Some(k) => index_value(value, &k, span, self)
+                            .unwrap_or_else(|| self.failed_lookup(span)),
                         None => unknown_with(refs_of(&[&value, &key]), span),
                     }
                 }
@@ -1241,6 +1252,9 @@ impl<'a> Evaluator<'a> {
         span: Span,
         ctx: &mut Ctx,
     ) -> Value {
+        if name == "try" && !expand_final {
+            return self.try_call(args, span, ctx);
+        }
         let mut values: Vec<Value> = args.iter().map(|a| self.eval(a, ctx)).collect();
         if expand_final && let Some(last) = values.pop() {
             match last.kind {
@@ -1249,6 +1263,28 @@ impl<'a> Evaluator<'a> {
             }
         }
         super::functions::call(name, values, span)
+    }
+
+    /// `try(a, b, ...)`: the first argument whose evaluation does not fail. An argument that is
+    /// only unknown (a variable without a value) is the result, unknown, as at plan time: it is
+    /// not a failure to fall back from.
+    fn try_call(&mut self, args: &'a [Expr], span: Span, ctx: &mut Ctx) -> Value {
+        let outer = std::mem::take(&mut self.lookup_failed);
+        for arg in args {
+            let value = self.eval(arg, ctx);
+            if !std::mem::take(&mut self.lookup_failed) {
+                self.lookup_failed = outer;
+                return value.used_at(span);
+            }
+        }
+        // Every argument failed, and so does `try`.
+        self.lookup_failed = true;
+        Value::unknown(span)
+    }
+
+    fn failed_lookup(&mut self, span: Span) -> Value {
+        self.lookup_failed = true;
+        Value::unknown(span)
     }
 }
 
@@ -1277,16 +1313,14 @@ fn unknown_nowhere() -> Value {
     Value::unknown(Span::new(crate::span::FileId(0), 0..0))
 }
 
-fn index_value(value: Value, key: &str, span: Span, ev: &Evaluator) -> Value {
-    match value.kind {
-        ValueKind::Map(entries) => match entries.into_iter().rev().find(|e| e.key == key) {
-            Some(e) => e.value,
-            None => Value::unknown(span),
-        },
-        ValueKind::List(items) => match key.parse::<usize>().ok().and_then(|i| items.get(i)) {
-            Some(v) => v.clone(),
-            None => Value::unknown(span),
-        },
+fn index_value(value: Value, key: &str, span: Span, ev: &Evaluator) -> Option<Value> {
+    let value = match value.kind {
+        ValueKind::Map(entries) => entries.into_iter().rev().find(|e| e.key == key)?.value,
+        ValueKind::List(items) => key
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| items.get(i))?
+            .clone(),
         ValueKind::Ref(mut r) => {
             let data = r
                 .resource
@@ -1309,8 +1343,9 @@ fn index_value(value: Value, key: &str, span: Span, ev: &Evaluator) -> Value {
             Value::new(ValueKind::Ref(r), span)
         }
         ValueKind::Unknown(refs) => Value::new(ValueKind::Unknown(refs), span),
-        _ => Value::unknown(span),
-    }
+        _ => return None,
+    };
+    Some(value)
 }
 
 /// Adds an entry to a map under construction; a later key replaces an earlier one.

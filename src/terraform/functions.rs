@@ -105,13 +105,6 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
             },
             _ => None,
         },
-        "try" => {
-            // An unknown without references is what a failed lookup evaluates to.
-            let found = args
-                .iter()
-                .find(|a| !matches!(&a.kind, ValueKind::Unknown(refs) if refs.is_empty()));
-            found.cloned()
-        }
         "coalesce" => {
             let mut result = None;
             for arg in &args {

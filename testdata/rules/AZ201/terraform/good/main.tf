@@ -7,6 +7,9 @@ variable "enable_identity" {
   type = bool
 }
 
+# Module-library style: the whole configuration is one object without a value.
+variable "settings" {}
+
 resource "azurerm_user_assigned_identity" "api" {
   name                = "id-api"
   resource_group_name = "rg-api"
@@ -50,6 +53,22 @@ resource "azurerm_linux_web_app" "maybe" {
     for_each = var.enable_identity ? [1] : []
     content {
       type = "SystemAssigned"
+    }
+  }
+}
+
+# `try` falls back on a failed lookup only; `var.settings.identity` is unknown, not missing.
+resource "azurerm_linux_web_app" "from_settings" {
+  name                = "app-settings"
+  resource_group_name = "rg-api"
+  location            = "westeurope"
+  service_plan_id     = "/subscriptions/0000/resourceGroups/rg-api/providers/Microsoft.Web/serverFarms/asp"
+  site_config {}
+
+  dynamic "identity" {
+    for_each = try(var.settings.identity, null) == null ? [] : [1]
+    content {
+      type = var.settings.identity.type
     }
   }
 }
