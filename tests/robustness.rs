@@ -250,6 +250,42 @@ fn values_that_double_through_names_stay_bounded() {
 }
 
 #[test]
+fn a_deep_chain_of_modules_without_instances_is_checked_whole() {
+    // Each module calls the next with `count = 0`, so none is instantiated and each becomes a
+    // root in turn, after its caller: 2,000 rounds, each settling one directory.
+    const MODULES: usize = 2_000;
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..MODULES {
+        let module = dir.path().join(format!("m{i}"));
+        fs::create_dir(&module).unwrap();
+        let call = if i + 1 < MODULES {
+            format!(
+                "module \"next\" {{\n  source = \"../m{}\"\n  count  = 0\n}}\n",
+                i + 1
+            )
+        } else {
+            String::new()
+        };
+        write(
+            &module,
+            "main.tf",
+            format!(
+                "{call}resource \"azurerm_storage_account\" \"s\" {{\n  name = \"st{i}\"\n}}\n"
+            ),
+        );
+    }
+    let findings = check_json(dir.path());
+    for i in [0, 1, MODULES / 2, MODULES - 1] {
+        assert_eq!(
+            codes_for(&findings, &format!("m{i}/main.tf")),
+            ["AZ106"],
+            "m{i}"
+        );
+    }
+    assert_eq!(findings.len(), MODULES);
+}
+
+#[test]
 fn invalid_utf8_and_nul_bytes_are_invalid_files() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

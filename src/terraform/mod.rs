@@ -211,23 +211,18 @@ impl Prepared {
         // configured elsewhere) is checked on its own, as it is when one of its files is named
         // alone: its code is checked in a full scan too. Outermost first, round by round, so
         // that its own calls instantiate their modules before those count as left out.
-        let mut instantiated = vec![false; dirs.len()];
-        let mut round = modules::roots(&scanned, &edges);
-        while !round.is_empty() {
+        let mut order = modules::RootOrder::new(dirs.len(), &scanned, &edges);
+        loop {
+            let mut round = order.next_round();
+            if round.is_empty() {
+                break;
+            }
             round.sort_by(|a, b| dirs[*a].path.cmp(&dirs[*b].path));
             let built: Vec<(Model, Vec<usize>)> = round.par_iter().map(|&r| build(r)).collect();
-            for (model, modules) in built {
-                for module in modules {
-                    instantiated[module] = true;
-                }
+            for (model, instantiated) in built {
+                instantiated.into_iter().for_each(|dir| order.settle(dir));
                 loaded.models.push(model);
             }
-            let left: Vec<usize> = scanned
-                .iter()
-                .copied()
-                .filter(|&i| !instantiated[i])
-                .collect();
-            round = modules::roots(&left, &edges);
         }
         loaded
     }

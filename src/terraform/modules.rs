@@ -1,7 +1,7 @@
 //! Module directories: which files make up each module, which local modules each calls, and
 //! which directories are roots.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use foldhash::HashMap;
 use std::path::{Component, Path, PathBuf};
@@ -103,66 +103,138 @@ impl<'a> ModuleDef<'a> {
     }
 }
 
-/// The roots among `members` (directory indexes), given the local calls between directories
-/// (calls from or to non-members are left out): members no other member calls, then, for
-/// members only reachable through a cycle, the first of each. Sorted.
-pub fn roots(members: &[usize], edges: &BTreeMap<usize, Vec<usize>>) -> Vec<usize> {
-    let member: HashSet<usize> = members.iter().copied().collect();
-    let calls = |from: usize| {
-        edges
-            .get(&from)
-            .into_iter()
-            .flatten()
-            .copied()
-            .filter(|to| member.contains(to))
-    };
-    let called: HashSet<usize> = members
-        .iter()
-        .flat_map(|&from| calls(from).filter(move |&to| to != from))
-        .collect();
-    let mut sorted = members.to_vec();
-    sorted.sort_unstable();
-    let mut roots: Vec<usize> = sorted
-        .iter()
-        .copied()
-        .filter(|d| !called.contains(d))
-        .collect();
-    let mut reached: HashSet<usize> = HashSet::new();
-    let mut stack: Vec<usize> = roots.clone();
-    loop {
-        while let Some(d) = stack.pop() {
-            if reached.insert(d) {
-                stack.extend(calls(d));
-            }
+/// The order in which scanned module directories become roots. First, those no other member
+/// calls. Then, as evaluations settle directories (evaluate them as roots or instantiate them),
+/// each member whose callers are all settled and which none of them instantiated; in a cycle of
+/// calls, the first unsettled member. Linear in members and calls, however deep the calls nest.
+pub struct RootOrder {
+    /// Sorted directory indexes.
+    members: Vec<usize>,
+    /// By directory index: the distinct members it calls (members only).
+    calls: Vec<Vec<usize>>,
+    /// By directory index: how many of its member callers are not settled yet.
+    waiting: Vec<usize>,
+    settled: Vec<bool>,
+    ready: Vec<usize>,
+    /// No member before this index in `members` is unsettled.
+    cursor: usize,
+}
+
+impl RootOrder {
+    /// `dirs` directories, of which `members` are candidates; `edges` are the local calls.
+    pub fn new(dirs: usize, members: &[usize], edges: &BTreeMap<usize, Vec<usize>>) -> RootOrder {
+        let mut is_member = vec![false; dirs];
+        for &m in members {
+            is_member[m] = true;
         }
-        match sorted.iter().find(|d| !reached.contains(d)) {
-            Some(&d) => {
-                roots.push(d);
-                stack.push(d);
+        let mut calls = vec![Vec::new(); dirs];
+        let mut waiting = vec![0; dirs];
+        for &from in members {
+            let mut to: Vec<usize> = edges
+                .get(&from)
+                .into_iter()
+                .flatten()
+                .copied()
+                .filter(|&to| to != from && is_member[to])
+                .collect();
+            to.sort_unstable();
+            to.dedup();
+            for &t in &to {
+                waiting[t] += 1;
             }
-            None => break,
+            calls[from] = to;
+        }
+        let mut members = members.to_vec();
+        members.sort_unstable();
+        let ready = members
+            .iter()
+            .copied()
+            .filter(|&m| waiting[m] == 0)
+            .collect();
+        RootOrder {
+            members,
+            calls,
+            waiting,
+            settled: vec![false; dirs],
+            ready,
+            cursor: 0,
         }
     }
-    roots.sort_unstable();
-    roots
+
+    /// Records that `dir` was evaluated, as a root or as an instance.
+    pub fn settle(&mut self, dir: usize) {
+        if std::mem::replace(&mut self.settled[dir], true) {
+            return;
+        }
+        for &to in &self.calls[dir] {
+            self.waiting[to] -= 1;
+            if self.waiting[to] == 0 {
+                self.ready.push(to);
+            }
+        }
+    }
+
+    /// The next roots, sorted; empty when every member is settled.
+    pub fn next_round(&mut self) -> Vec<usize> {
+        let settled = &self.settled;
+        let mut round: Vec<usize> = self.ready.drain(..).filter(|&d| !settled[d]).collect();
+        if round.is_empty() {
+            while self.cursor < self.members.len() && settled[self.members[self.cursor]] {
+                self.cursor += 1;
+            }
+            round.extend(self.members.get(self.cursor));
+        }
+        round.sort_unstable();
+        round.dedup();
+        round
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Every round of `order`, settling each root and whatever `instantiates` says it reaches.
+    fn rounds(mut order: RootOrder, instantiates: &[(usize, &[usize])]) -> Vec<Vec<usize>> {
+        let mut out = Vec::new();
+        loop {
+            let round = order.next_round();
+            if round.is_empty() {
+                return out;
+            }
+            for &root in &round {
+                order.settle(root);
+                for (from, reached) in instantiates {
+                    if *from == root {
+                        reached.iter().for_each(|&d| order.settle(d));
+                    }
+                }
+            }
+            out.push(round);
+        }
+    }
+
     #[test]
-    fn roots_skip_called_directories_and_break_cycles() {
+    fn roots_come_outermost_first_and_cycles_are_broken() {
         let mut edges = BTreeMap::new();
-        edges.insert(0, vec![1]);
+        edges.insert(0, vec![1, 1]);
         edges.insert(1, vec![2]);
         edges.insert(3, vec![4]);
         edges.insert(4, vec![3]);
         edges.insert(5, vec![5, 6]);
-        assert_eq!(roots(&[0, 1, 2, 3, 4, 5], &edges), vec![0, 3, 5]);
-        // Among a subset, calls from directories outside it do not count.
-        assert_eq!(roots(&[1, 2, 4, 6], &edges), vec![1, 4, 6]);
-        assert_eq!(roots(&[2, 3, 4], &edges), vec![2, 3]);
+        let all = [0, 1, 2, 3, 4, 5, 6];
+        // 0 instantiates 1 and 2; 3 and 4 call each other; 5 calls 6 with no instance.
+        let order = RootOrder::new(7, &all, &edges);
+        assert_eq!(
+            rounds(order, &[(0, &[1, 2]), (3, &[4])]),
+            vec![vec![0, 5], vec![6], vec![3]]
+        );
+        // 0 instantiates nothing: 1, then 2, each once its caller is settled.
+        let order = RootOrder::new(7, &[0, 1, 2], &edges);
+        assert_eq!(rounds(order, &[]), vec![vec![0], vec![1], vec![2]]);
+        // Calls from directories that are not members do not count.
+        let order = RootOrder::new(7, &[2, 4, 6], &edges);
+        assert_eq!(rounds(order, &[]), vec![vec![2, 4, 6]]);
     }
 
     #[test]
