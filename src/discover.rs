@@ -102,10 +102,7 @@ pub fn discover(
             // either named brings the other along, so that a parameter value is resolved, and a
             // secret added to the parameter file is reported where the template uses it.
             FileKind::Json | FileKind::ArmParameters => {
-                let Some(partner) = arm_partner(path) else {
-                    continue;
-                };
-                if partner.is_file() {
+                if let Some(partner) = arm_partner(path).filter(|p| p.is_file()) {
                     out.push(Discovered {
                         kind: classify(&partner).unwrap_or(FileKind::Json),
                         path: partner,
@@ -113,7 +110,7 @@ pub fn discover(
                     });
                 }
             }
-            _ => {}
+            FileKind::Config => {}
         }
     }
     // Sorted in `Path`'s order, on a byte key built once per path: comparing `Path`s (or their
@@ -145,14 +142,14 @@ fn module_siblings(path: &Path) -> Vec<Discovered> {
     let siblings = std::fs::read_dir(&dir).into_iter().flatten().flatten();
     siblings
         .filter_map(|sibling| {
-            let path = sibling.path();
-            let kind = classify(&path)?;
+            let file = sibling.path();
+            let kind = classify(&file)?;
             let is_terraform = matches!(
                 kind,
                 FileKind::Terraform | FileKind::TerraformJson | FileKind::TerraformVars
             );
             (is_terraform && sibling.file_type().is_ok_and(|t| t.is_file())).then_some(Discovered {
-                path,
+                path: file,
                 kind,
                 reported: false,
             })
