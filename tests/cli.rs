@@ -341,6 +341,26 @@ fn a_named_template_or_parameter_file_brings_its_partner() {
         compact(&dir, "azuredeploy.parameters.json"),
         from_parameters
     );
+
+    // A broken parameter file named alone is an invalid file, as in a directory scan.
+    let broken = tempfile::tempdir().expect("temp dir");
+    std::fs::copy(
+        dir.join("azuredeploy.json"),
+        broken.path().join("main.json"),
+    )
+    .unwrap();
+    std::fs::write(
+        broken.path().join("main.parameters.json"),
+        "{\"parameters\": {",
+    )
+    .unwrap();
+    let lines = compact(broken.path(), "main.parameters.json");
+    assert!(
+        lines.len() == 1
+            && lines[0].starts_with("main.parameters.json:1:")
+            && lines[0].ends_with("[IDL001]"),
+        "{lines:?}"
+    );
 }
 
 #[test]
