@@ -926,3 +926,69 @@ resource "azurerm_kubernetes_cluster" "aks" {
     assert!(!tag("unknown_cond").is_known(), "{:?}", tag("unknown_cond"));
     assert!(!tag("all_fail").is_known());
 }
+
+#[test]
+fn optional_attributes_take_their_type_defaults() {
+    let main = r#"
+variable "storage" {
+  type = object({
+    name       = string
+    shared_key = optional(bool, true)
+    tier       = optional(string)
+    network = optional(object({
+      public = optional(bool, true)
+    }), {})
+  })
+  default = { name = "stapp", shared_key = null }
+}
+variable "apps" {
+  type = map(object({
+    identity = optional(string, "SystemAssigned")
+  }))
+  default = { api = {}, web = { identity = "UserAssigned" } }
+}
+variable "rules" {
+  type    = list(object({ allow = optional(bool, false) }))
+  default = [{}]
+}
+variable "unset" {
+  type = object({ local_auth = optional(bool, true) })
+}
+resource "azurerm_storage_account" "s" {
+  tags = {
+    shared_key = var.storage.shared_key
+    tier       = var.storage.tier
+    public     = var.storage.network.public
+    api        = var.apps.api.identity
+    web        = var.apps.web.identity
+    allow      = var.rules[0].allow
+    unset      = var.unset.local_auth
+    fallback   = try(var.storage.tier, "none")
+  }
+}
+"#;
+    let s = scan(&[("main.tf", main)], &[]);
+    let model = s.model();
+    let tags = resource(model, "azurerm_storage_account.s")
+        .body
+        .get("tags")
+        .unwrap();
+    let tag = |name: &str| tags.get(name).unwrap();
+    // Given as null, left out, or left out inside an optional object's own default.
+    assert_eq!(tag("shared_key").as_bool(), Some(true));
+    assert_eq!(tag("public").as_bool(), Some(true));
+    assert!(tag("tier").is_null(), "{:?}", tag("tier"));
+    // The default is written in the type: a finding on it points there.
+    let origin = tag("shared_key")
+        .origin
+        .expect("where the default is written");
+    assert_eq!(s.text(origin), "true");
+    // Through map and list element types; a given value is kept.
+    assert_eq!(tag("api").as_str(), Some("SystemAssigned"));
+    assert_eq!(tag("web").as_str(), Some("UserAssigned"));
+    assert_eq!(tag("allow").as_bool(), Some(false));
+    // A variable without a value stays unknown, defaults or not.
+    assert!(!tag("unset").is_known());
+    // An optional attribute without a default is null, not a failed lookup.
+    assert!(tag("fallback").is_null(), "{:?}", tag("fallback"));
+}

@@ -18,6 +18,8 @@ use crate::span::Span;
 pub const MAX_MODULE_DEPTH: usize = 16;
 /// Deeper expression evaluation than this yields unknown.
 const MAX_EVAL_DEPTH: usize = 400;
+/// Type constraints nested deeper than this are not applied below.
+const MAX_TYPE_DEPTH: usize = 64;
 /// Larger `count`/`for_each`/`for` collections than this are treated as unknown.
 const MAX_INSTANCES: usize = 10_000;
 
@@ -648,6 +650,17 @@ impl<'a> Evaluator<'a> {
     }
 
     fn variable_uncached(&mut self, instance: usize, name: &str) -> Value {
+        let value = self.variable_given(instance, name);
+        let declared = self.module(instance).variables.get(name).copied();
+        match declared.and_then(|b| b.body.expr("type")) {
+            Some(ty) => self.conform(value, ty, instance, 0),
+            None => value,
+        }
+    }
+
+    /// A variable's value before its type applies: a module argument, a root value from tfvars
+    /// or `--var-file`, or its default.
+    fn variable_given(&mut self, instance: usize, name: &str) -> Value {
         let module = self.module(instance);
         let declared = module.variables.get(name).copied();
         let fallback = declared.map_or(Span::new(crate::span::FileId(0), 0..0), |b| b.header);
@@ -675,6 +688,88 @@ impl<'a> Evaluator<'a> {
             }
             None => Value::unknown(fallback),
         }
+    }
+
+    /// `value` with the defaults of the type constraint `ty`, as Terraform converts it: an
+    /// attribute that an `object({...})` type declares `optional(T, default)` and that the value
+    /// leaves out or sets to null takes the default (itself converted to `T`), and
+    /// `optional(T)` takes null; through `map`, `list` and `set`. Anything else is left as it
+    /// is, unknown values included.
+    fn conform(&mut self, value: Value, ty: &'a Expr, instance: usize, depth: usize) -> Value {
+        let ExprKind::Call { name, args, .. } = &ty.kind else {
+            return value;
+        };
+        if depth >= MAX_TYPE_DEPTH {
+            return value;
+        }
+        let Value { kind, span, origin } = value;
+        let kind = match (name.as_str(), args.as_slice(), kind) {
+            ("object", [fields], ValueKind::Map(mut entries)) => {
+                let ExprKind::Object(fields) = &fields.kind else {
+                    let kind = ValueKind::Map(entries);
+                    return Value { kind, span, origin };
+                };
+                for field in fields {
+                    let ObjectKey::Name(key) = &field.key else {
+                        continue;
+                    };
+                    let (field_type, default) = match &field.value.kind {
+                        ExprKind::Call { name, args, .. } if name == "optional" => {
+                            (args.first(), Some(args.get(1)))
+                        }
+                        _ => (Some(&field.value), None),
+                    };
+                    let given = entries.iter().rposition(|e| e.key == *key);
+                    match (given.filter(|&i| !entries[i].value.is_null()), default) {
+                        (Some(i), _) => {
+                            if let Some(field_type) = field_type {
+                                let v = std::mem::replace(&mut entries[i].value, unknown_nowhere());
+                                entries[i].value = self.conform(v, field_type, instance, depth + 1);
+                            }
+                        }
+                        (None, Some(default)) => {
+                            let value = match default {
+                                Some(default) => {
+                                    let v = self
+                                        .eval(default, &mut Ctx::new(instance, Iteration::None));
+                                    match field_type {
+                                        Some(t) => self.conform(v, t, instance, depth + 1),
+                                        None => v,
+                                    }
+                                }
+                                None => Value::new(ValueKind::Null, field.value.span),
+                            };
+                            let entry = Entry {
+                                key: key.clone(),
+                                span: None,
+                                value,
+                            };
+                            push_entry(&mut entries, entry);
+                        }
+                        // A required attribute left out: Terraform rejects the value.
+                        (None, None) => {}
+                    }
+                }
+                ValueKind::Map(entries)
+            }
+            ("map", [inner], ValueKind::Map(entries)) => ValueKind::Map(
+                entries
+                    .into_iter()
+                    .map(|mut e| {
+                        e.value = self.conform(e.value, inner, instance, depth + 1);
+                        e
+                    })
+                    .collect(),
+            ),
+            ("list" | "set", [inner], ValueKind::List(items)) => ValueKind::List(
+                items
+                    .into_iter()
+                    .map(|v| self.conform(v, inner, instance, depth + 1))
+                    .collect(),
+            ),
+            (_, _, kind) => kind,
+        };
+        Value { kind, span, origin }
     }
 
     pub fn local(&mut self, instance: usize, name: &str) -> Value {

@@ -49,3 +49,21 @@ module "messaging" {
   source = "./modules/messaging"
   name   = "sb-orders-prod"
 }
+
+# A module-style typed input: the attribute is left out, and its type's default applies.
+variable "archive" {
+  type = object({
+    name       = string
+    shared_key = optional(bool, true)
+  })
+  default = { name = "starchiveprod" }
+}
+
+resource "azurerm_storage_account" "archive" {
+  name                      = var.archive.name
+  resource_group_name       = "rg-data"
+  location                  = "westeurope"
+  account_tier              = "Standard"
+  account_replication_type  = "LRS"
+  shared_access_key_enabled = var.archive.shared_key # expect: AZ106
+}
