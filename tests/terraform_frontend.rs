@@ -882,7 +882,7 @@ output "password" {
 }
 
 #[test]
-fn try_falls_back_on_a_failed_lookup_not_on_an_unknown() {
+fn try_and_can_see_failed_lookups_not_unknowns() {
     let main = r#"
 variable "settings" {}
 variable "defaults" {
@@ -902,6 +902,9 @@ resource "azurerm_kubernetes_cluster" "aks" {
     nested        = try(try(var.defaults.x, var.defaults.y), "outer")
     unknown_cond  = try(var.settings.on ? var.defaults.x : "y", "fallback")
     all_fail      = try(var.defaults.x, var.defaults.y)
+    can_missing   = can(var.defaults.sku)
+    can_present   = can(var.defaults.tier)
+    can_unknown   = can(var.settings.sku)
   }
 }
 "#;
@@ -925,6 +928,10 @@ resource "azurerm_kubernetes_cluster" "aks" {
     // With the condition unknown, the failing branch may not be the one taken.
     assert!(!tag("unknown_cond").is_known(), "{:?}", tag("unknown_cond"));
     assert!(!tag("all_fail").is_known());
+    // can() is false on a failed lookup, true on a known value, unknown on an unknown one.
+    assert_eq!(tag("can_missing").as_bool(), Some(false));
+    assert_eq!(tag("can_present").as_bool(), Some(true));
+    assert!(!tag("can_unknown").is_known(), "{:?}", tag("can_unknown"));
 }
 
 #[test]

@@ -1347,8 +1347,10 @@ impl<'a> Evaluator<'a> {
         span: Span,
         ctx: &mut Ctx,
     ) -> Value {
-        if name == "try" && !expand_final {
-            return self.try_call(args, span, ctx);
+        match (name, args) {
+            ("try", _) if !expand_final => return self.try_call(args, span, ctx),
+            ("can", [arg]) if !expand_final => return self.can_call(arg, span, ctx),
+            _ => {}
         }
         let mut values: Vec<Value> = args.iter().map(|a| self.eval(a, ctx)).collect();
         if expand_final && let Some(last) = values.pop() {
@@ -1375,6 +1377,21 @@ impl<'a> Evaluator<'a> {
         // Every argument failed, and so does `try`.
         self.lookup_failed = true;
         Value::unknown(span)
+    }
+
+    /// `can(x)`: false when evaluating `x` fails, true when it does not and `x` is known;
+    /// unknown otherwise, as at plan time (what is unknown could still fail).
+    fn can_call(&mut self, arg: &'a Expr, span: Span, ctx: &mut Ctx) -> Value {
+        let outer = std::mem::take(&mut self.lookup_failed);
+        let value = self.eval(arg, ctx);
+        let failed = std::mem::replace(&mut self.lookup_failed, outer);
+        if failed {
+            Value::new(ValueKind::Bool(false), span)
+        } else if super::functions::fully_known(&value) {
+            Value::new(ValueKind::Bool(true), span)
+        } else {
+            unknown_with(refs_of(&[&value]), span)
+        }
     }
 
     fn failed_lookup(&mut self, span: Span) -> Value {

@@ -20,7 +20,8 @@ fn unknown(args: &[Value], span: Span) -> Value {
     Value::new(ValueKind::Unknown(refs), span)
 }
 
-fn fully_known(v: &Value) -> bool {
+/// Whether `v` holds no unknown part: no unknown, no reference, no template with holes.
+pub fn fully_known(v: &Value) -> bool {
     match &v.kind {
         ValueKind::Unknown(_) | ValueKind::Ref(_) | ValueKind::Template(_) => false,
         ValueKind::List(items) => items.iter().all(fully_known),
