@@ -124,7 +124,7 @@ pub fn discover(
 }
 
 /// `X.parameters.json` for the template `X.json`, and `X.json` for `X.parameters.json`.
-fn arm_partner(path: &Path) -> Option<PathBuf> {
+pub fn arm_partner(path: &Path) -> Option<PathBuf> {
     let name = path.file_name()?.to_str()?;
     let partner = match name.strip_suffix(".parameters.json") {
         Some(stem) => format!("{stem}.json"),

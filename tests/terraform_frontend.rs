@@ -98,6 +98,13 @@ fn resource<'m>(model: &'m Model, address: &str) -> &'m idlint::model::Resource 
         })
 }
 
+/// The tag `name` of the resource at `address` in the one root of `scan`.
+fn tag<'s>(scan: &'s Scan, address: &str, name: &str) -> &'s Value {
+    let tags = resource(scan.model(), address).body.get("tags");
+    tags.and_then(|t| t.get(name))
+        .unwrap_or_else(|| panic!("no tag {name} on {address}"))
+}
+
 fn text_of(v: &Value) -> String {
     v.text_with_holes("?")
         .unwrap_or_else(|| format!("{:?}", v.kind))
@@ -909,12 +916,7 @@ resource "azurerm_kubernetes_cluster" "aks" {
 }
 "#;
     let s = scan(&[("main.tf", main)], &[]);
-    let model = s.model();
-    let tags = resource(model, "azurerm_kubernetes_cluster.aks")
-        .body
-        .get("tags")
-        .unwrap();
-    let tag = |name: &str| tags.get(name).unwrap();
+    let tag = |name: &str| tag(&s, "azurerm_kubernetes_cluster.aks", name);
     assert!(
         !tag("unknown_input").is_known(),
         "{:?}",
@@ -975,12 +977,7 @@ resource "azurerm_storage_account" "s" {
 }
 "#;
     let s = scan(&[("main.tf", main)], &[]);
-    let model = s.model();
-    let tags = resource(model, "azurerm_storage_account.s")
-        .body
-        .get("tags")
-        .unwrap();
-    let tag = |name: &str| tags.get(name).unwrap();
+    let tag = |name: &str| tag(&s, "azurerm_storage_account.s", name);
     // Given as null, left out, or left out inside an optional object's own default.
     assert_eq!(tag("shared_key").as_bool(), Some(true));
     assert_eq!(tag("public").as_bool(), Some(true));

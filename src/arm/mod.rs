@@ -7,7 +7,7 @@ pub mod lower;
 pub mod parse;
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use rayon::prelude::*;
 
@@ -72,7 +72,8 @@ fn load_all<R: Send>(
         .par_iter()
         .with_max_len(1)
         .map(|&(index, id)| {
-            let sibling = sibling_parameters(&db.get(id).path).and_then(|p| siblings.get(&p));
+            let sibling =
+                crate::discover::arm_partner(&db.get(id).path).and_then(|p| siblings.get(&p));
             let (model, diagnostics) = load_template(db, id, sibling.copied(), &explicit);
             (index, model.map(each), diagnostics)
         })
@@ -84,12 +85,6 @@ fn load_all<R: Send>(
         invalid_files.extend(diagnostics);
     }
     (outputs, invalid_files)
-}
-
-/// `X.parameters.json` for the template `X.json`.
-fn sibling_parameters(template: &Path) -> Option<PathBuf> {
-    let stem = template.file_name()?.to_str()?.strip_suffix(".json")?;
-    Some(template.with_file_name(format!("{stem}.parameters.json")))
 }
 
 fn invalid(db: &SourceDb, file: FileId, message: String, offset: usize) -> Diagnostic {

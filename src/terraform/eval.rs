@@ -650,8 +650,8 @@ impl<'a> Evaluator<'a> {
     }
 
     fn variable_uncached(&mut self, instance: usize, name: &str) -> Value {
-        let value = self.variable_given(instance, name);
         let declared = self.module(instance).variables.get(name).copied();
+        let value = self.variable_given(instance, name, declared);
         match declared.and_then(|b| b.body.expr("type")) {
             Some(ty) => self.conform(value, ty, instance, 0),
             None => value,
@@ -660,9 +660,12 @@ impl<'a> Evaluator<'a> {
 
     /// A variable's value before its type applies: a module argument, a root value from tfvars
     /// or `--var-file`, or its default.
-    fn variable_given(&mut self, instance: usize, name: &str) -> Value {
-        let module = self.module(instance);
-        let declared = module.variables.get(name).copied();
+    fn variable_given(
+        &mut self,
+        instance: usize,
+        name: &str,
+        declared: Option<&'a Block>,
+    ) -> Value {
         let fallback = declared.map_or(Span::new(crate::span::FileId(0), 0..0), |b| b.header);
         // A module argument, or a root value from tfvars / --var-file.
         if let (Some((parent, iteration)), Some(call)) = (
@@ -704,50 +707,19 @@ impl<'a> Evaluator<'a> {
         }
         let Value { kind, span, origin } = value;
         let kind = match (name.as_str(), args.as_slice(), kind) {
-            ("object", [fields], ValueKind::Map(mut entries)) => {
-                let ExprKind::Object(fields) = &fields.kind else {
-                    let kind = ValueKind::Map(entries);
-                    return Value { kind, span, origin };
-                };
+            (
+                "object",
+                [
+                    Expr {
+                        kind: ExprKind::Object(fields),
+                        ..
+                    },
+                ],
+                ValueKind::Map(mut entries),
+            ) => {
                 for field in fields {
-                    let ObjectKey::Name(key) = &field.key else {
-                        continue;
-                    };
-                    let (field_type, default) = match &field.value.kind {
-                        ExprKind::Call { name, args, .. } if name == "optional" => {
-                            (args.first(), Some(args.get(1)))
-                        }
-                        _ => (Some(&field.value), None),
-                    };
-                    let given = entries.iter().rposition(|e| e.key == *key);
-                    match (given.filter(|&i| !entries[i].value.is_null()), default) {
-                        (Some(i), _) => {
-                            if let Some(field_type) = field_type {
-                                let v = std::mem::replace(&mut entries[i].value, unknown_nowhere());
-                                entries[i].value = self.conform(v, field_type, instance, depth + 1);
-                            }
-                        }
-                        (None, Some(default)) => {
-                            let value = match default {
-                                Some(default) => {
-                                    let v = self
-                                        .eval(default, &mut Ctx::new(instance, Iteration::None));
-                                    match field_type {
-                                        Some(t) => self.conform(v, t, instance, depth + 1),
-                                        None => v,
-                                    }
-                                }
-                                None => Value::new(ValueKind::Null, field.value.span),
-                            };
-                            let entry = Entry {
-                                key: key.clone(),
-                                span: None,
-                                value,
-                            };
-                            push_entry(&mut entries, entry);
-                        }
-                        // A required attribute left out: Terraform rejects the value.
-                        (None, None) => {}
+                    if let ObjectKey::Name(key) = &field.key {
+                        self.conform_field(&mut entries, key, &field.value, instance, depth);
                     }
                 }
                 ValueKind::Map(entries)
@@ -770,6 +742,51 @@ impl<'a> Evaluator<'a> {
             (_, _, kind) => kind,
         };
         Value { kind, span, origin }
+    }
+
+    /// One attribute `key = declared` of an object type applied to `entries`: a given value is
+    /// converted to its type, a missing or null optional one takes its default or null, and a
+    /// missing required one is left out (Terraform rejects the value).
+    fn conform_field(
+        &mut self,
+        entries: &mut Vec<Entry>,
+        key: &str,
+        declared: &'a Expr,
+        instance: usize,
+        depth: usize,
+    ) {
+        let (field_type, optional_default) = match &declared.kind {
+            ExprKind::Call { name, args, .. } if name == "optional" => {
+                (args.first(), Some(args.get(1)))
+            }
+            _ => (Some(declared), None),
+        };
+        let given = entries
+            .iter()
+            .rposition(|e| e.key == key && !e.value.is_null());
+        let value = match (given, optional_default) {
+            (Some(i), _) => std::mem::replace(&mut entries[i].value, unknown_nowhere()),
+            (None, Some(Some(default))) => {
+                self.eval(default, &mut Ctx::new(instance, Iteration::None))
+            }
+            (None, Some(None)) => Value::new(ValueKind::Null, declared.span),
+            (None, None) => return,
+        };
+        let value = match field_type {
+            Some(t) => self.conform(value, t, instance, depth + 1),
+            None => value,
+        };
+        match given {
+            Some(i) => entries[i].value = value,
+            None => push_entry(
+                entries,
+                Entry {
+                    key: key.to_string(),
+                    span: None,
+                    value,
+                },
+            ),
+        }
     }
 
     pub fn local(&mut self, instance: usize, name: &str) -> Value {

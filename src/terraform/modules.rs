@@ -185,7 +185,6 @@ impl RootOrder {
             round.extend(self.members.get(self.cursor));
         }
         round.sort_unstable();
-        round.dedup();
         round
     }
 }
