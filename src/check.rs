@@ -120,6 +120,9 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, String> {
     let json_files = pick(&[FileKind::Json, FileKind::ArmParameters], false);
     let var_files = pick(&[FileKind::TerraformVars], true);
     let parameter_files = pick(&[FileKind::ArmParameters], true);
+    if paths.iter().any(|path| path.is_file()) {
+        add_linked_templates(&mut sources, &json_files);
+    }
 
     let mut rule_options = options.rule_options.clone();
     if let Some(max) = config.max_workloads {
@@ -176,6 +179,28 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, String> {
     apply_config(&mut sources, config, &mut findings);
     sort_and_dedup(&sources, &mut findings);
     Ok(CheckResult { sources, findings })
+}
+
+/// At most this many linked templates are read from outside the scan.
+const MAX_LINKED_READS: usize = 1000;
+
+/// Reads, unreported, the template files that `templates` link from outside the scan, and
+/// those they link in turn: a template named alone is checked with what it deploys, as with its
+/// parameter file. (A directory scan follows links only within itself.)
+fn add_linked_templates(sources: &mut SourceDb, templates: &[FileId]) {
+    let mut linking = templates.to_vec();
+    let mut read = 0;
+    while !linking.is_empty() && read < MAX_LINKED_READS {
+        let missing = crate::arm::links::missing_files(sources, &linking);
+        linking.clear();
+        for path in missing.into_iter().take(MAX_LINKED_READS - read) {
+            read += 1;
+            // An unreadable linked file stays unknown; it is reported when it is scanned.
+            if let Ok(text) = read_text(&path) {
+                linking.push(sources.add(SourceFile::new(path, FileKind::Json, text, false)));
+            }
+        }
+    }
 }
 
 /// Reads every discovered file in parallel; an unreadable file is an `IDL001` finding.

@@ -526,7 +526,10 @@ fn unsupported_functions_are_unknown_and_keep_references() {
                "n": "[last(take(skip(createArray(1, 2, 3, 4), 1), 2))]",
                "o": "[tryGet(createObject('a', createObject('b', 'deep')), 'a', 'b')]",
                "p": "[tryGet(createObject('a', 1), 'missing')]",
-               "q": "[tryGet(reference(resourceId('Microsoft.Storage/storageAccounts', 'sa'), '1', 'full'), 'identity', 'principalId')]"
+               "q": "[tryGet(reference(resourceId('Microsoft.Storage/storageAccounts', 'sa'), '1', 'full'), 'identity', 'principalId')]",
+               "r": "[uri('https://st.blob.core.windows.net/c/main.json', 'nested/vm.json?sv=1')]",
+               "s": "[uri('https://st.blob.core.windows.net/c/', '/other/vm.json')]",
+               "t": "[uri(deployment().properties.templateLink.uri, 'nested/vm.json')]"
 "#,
     );
     assert!(loaded.invalid_files.is_empty());
@@ -560,6 +563,13 @@ fn unsupported_functions_are_unknown_and_keep_references() {
     assert!(
         matches!(&q.kind, ValueKind::Ref(r) if &*r.attribute == "identity.principalId" && r.resource == Some(0))
     );
+    assert_eq!(
+        get("r"),
+        "https://st.blob.core.windows.net/c/nested/vm.json?sv=1"
+    );
+    assert_eq!(get("s"), "https://st.blob.core.windows.net/other/vm.json");
+    // The folder of an unknown base is unknown; the relative part stays known.
+    assert_eq!(get("t"), "<?>nested/vm.json");
 }
 
 #[test]
@@ -851,4 +861,59 @@ fn user_defined_functions_evaluate_their_output() {
     assert!(matches!(get("outer").kind, ValueKind::Unknown(_)));
     // A function without parameters may leave them out.
     assert_eq!(get("constant").as_str(), Some("web-prod"));
+}
+
+#[test]
+fn linked_templates_take_their_parameters_and_give_their_outputs() {
+    // The link is a URL through this template's own folder (`linked/`) to a file beside it.
+    let (db, loaded) = load_files(
+        &[
+            ("linked/azuredeploy.json", None),
+            ("linked/nested/storage.json", None),
+        ],
+        &[],
+    );
+    // The linked template is checked where it is linked, not again on its own defaults.
+    assert_eq!(loaded.models.len(), 1);
+    let model = &loaded.models[0];
+    let (storage, account) = resource(model, "resources[0].properties.templateLink.resources[0]");
+    let file = &db.get(account.span.file).path;
+    assert!(file.ends_with("linked/nested/storage.json"), "{file:?}");
+    assert_eq!(account.name.as_str(), Some("stlinked"));
+    let (_, deployment) = resource(model, "resources[0]");
+    assert_eq!(account.call_path, vec![deployment.span]);
+    let connection = setting(model, "STORAGE");
+    let key = connection
+        .value
+        .refs()
+        .into_iter()
+        .find(|r| r.text.starts_with("listKeys"))
+        .unwrap_or_else(|| panic!("{:?}", connection.value.kind));
+    assert!(key.secret);
+    assert_eq!(key.resource, Some(storage));
+}
+
+#[test]
+fn linked_templates_that_link_each_other_are_each_checked() {
+    let link = |to: &str| {
+        format!(
+            r#"{{"$schema": "{RG_SCHEMA}", "resources": [
+                 {{"type": "Microsoft.Resources/deployments", "name": "next",
+                   "properties": {{"templateLink": {{"relativePath": "{to}"}}}}}},
+                 {STORAGE_ACCOUNT}
+               ]}}"#
+        )
+    };
+    let (a, b) = (link("b.json"), link("a.json"));
+    let (_, loaded) = load_files(&[("a.json", Some(&a)), ("b.json", Some(&b))], &[]);
+    assert_eq!(loaded.models.len(), 2);
+    // Each follows the other once, and not back into itself.
+    for model in &loaded.models {
+        let accounts = model
+            .resources
+            .iter()
+            .filter(|r| r.resource_type == "Microsoft.Storage/storageAccounts")
+            .count();
+        assert_eq!(accounts, 2);
+    }
 }

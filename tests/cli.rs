@@ -364,6 +364,26 @@ fn a_named_template_or_parameter_file_brings_its_partner() {
 }
 
 #[test]
+fn a_named_template_brings_the_templates_it_links() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/rules/AZ302/arm/bad_linked");
+    let whole = compact(&dir, ".");
+    let linked: Vec<&String> = whole
+        .iter()
+        .filter(|line| line.starts_with("nestedtemplates/") && line.ends_with("[AZ302]"))
+        .collect();
+    assert_eq!(linked.len(), 2, "{whole:?}");
+    // Named alone, the template reads the files it links from beside it, as a directory scan
+    // does, and reports what they do with the identity it passes them.
+    assert_eq!(compact(&dir, "azuredeploy.json"), whole);
+    // A linked file named alone does not know its caller: its principal is unknown.
+    let alone = compact(&dir, "nestedtemplates/owner.json");
+    assert!(
+        !alone.iter().any(|line| line.contains("AZ302")),
+        "{alone:?}"
+    );
+}
+
+#[test]
 fn a_module_no_caller_instantiates_is_checked_on_its_own() {
     let dir = tempfile::tempdir().expect("temp dir");
     let root = dir.path();

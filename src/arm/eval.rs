@@ -44,6 +44,9 @@ pub struct Scope<'a> {
     pub symbols: HashMap<String, ResourceId>,
     /// The deployments that lead here, outermost first.
     pub call_path: Vec<Span>,
+    /// The template files from the root to this scope, each once: a linked template is not
+    /// followed into a file already on the way.
+    pub files: Vec<FileId>,
     // Shared so that `variables('big').a.b` walks the cached value instead of copying it whole.
     param_cache: RefCell<HashMap<String, Cached>>,
     var_cache: RefCell<HashMap<String, Cached>>,
@@ -101,6 +104,7 @@ impl<'a> Scope<'a> {
             management_group: hole("managementGroup().name", at),
             symbols: HashMap::default(),
             call_path: Vec::new(),
+            files: vec![file],
             param_cache: RefCell::default(),
             var_cache: RefCell::default(),
             output_cache: RefCell::default(),
@@ -416,6 +420,37 @@ impl TextBuilder {
         };
         Value::new(kind, span)
     }
+}
+
+/// ARM's `uri(base, relative)`: `relative` resolved against the directory of `base`. The
+/// directory of a base that is not known is a hole, so that `uri(parameters('_artifactsLocation'),
+/// 'nested/vm.json')` keeps its known relative part.
+fn uri(base: &Value, relative: &Value, at: Span) -> Value {
+    if relative.as_str().is_some_and(|r| r.contains("://")) {
+        return relative.clone().moved_to(at);
+    }
+    let mut b = TextBuilder::default();
+    match base.as_str() {
+        Some(base) => {
+            let path_start = base.find("://").map_or(0, |i| i + 3);
+            let path = &base[path_start..];
+            match relative.as_str() {
+                Some(r) if r.starts_with('/') => {
+                    b.text(&base[..path_start + path.find('/').unwrap_or(path.len())]);
+                }
+                _ => match path.rfind('/') {
+                    Some(i) => b.text(&base[..path_start + i + 1]),
+                    None => {
+                        b.text(base);
+                        b.text("/");
+                    }
+                },
+            }
+        }
+        None => b.value(&unknown_of([base], at)),
+    }
+    b.value(relative);
+    b.finish(at)
 }
 
 /// The `(type, name key)` a resource id names: the part after its last `/providers/`, or a
@@ -1593,6 +1628,7 @@ impl<'a> Evaluator<'a> {
                 b.finish(at)
             }
             "format" => self.format(&args, at),
+            "uri" if args.len() == 2 => uri(&args[0], &args[1], at),
             "string" => match args.first().map(|a| &a.kind) {
                 Some(ValueKind::String(_) | ValueKind::Template(_)) => {
                     args.swap_remove(0).moved_to(at)
@@ -1973,6 +2009,22 @@ impl<'a> Evaluator<'a> {
                 vec![
                     ("name", hole("deployment().name", at)),
                     ("location", hole("deployment().location", at)),
+                    (
+                        "properties",
+                        map_value(
+                            vec![(
+                                "templateLink",
+                                map_value(
+                                    vec![(
+                                        "uri",
+                                        hole("deployment().properties.templateLink.uri", at),
+                                    )],
+                                    at,
+                                ),
+                            )],
+                            at,
+                        ),
+                    ),
                 ],
                 at,
             ),

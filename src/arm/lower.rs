@@ -4,6 +4,7 @@ use foldhash::{HashMap, HashSet};
 
 use super::eval::{self, Declared, Env, Evaluator, Scope, Supplied, TextBuilder};
 use super::expr::{self, Expr, StringForm};
+use super::links::{self, LinkedTemplates};
 use super::parse::{Json, JsonKind, Level, Member, schema_level};
 use crate::model::workload::workload_kind;
 use crate::model::{
@@ -22,14 +23,28 @@ struct Decl<'a> {
     parent: Option<ResourceId>,
 }
 
-struct Lowering<'a> {
+struct Lowering<'a, 't> {
     ev: Evaluator<'a>,
     model: Model,
     decls: Vec<Decl<'a>>,
+    linked: &'a LinkedTemplates<'t>,
+    /// The files of the linked deployments declared so far, one entry per deployment.
+    linked_files: Vec<FileId>,
 }
 
-/// Lowers the template `root` of `file`; `supplied` are parameter values from parameter files.
-pub fn lower(file: FileId, root: &Json, level: Level, supplied: Vec<(String, Value)>) -> Model {
+/// At most this many linked deployments are followed in one template: a template that links
+/// the same file many times at every level would otherwise multiply its work.
+const MAX_LINKED_DEPLOYMENTS: usize = 256;
+
+/// Lowers the template `root` of `file`; `supplied` are parameter values from parameter files,
+/// `linked` the templates its deployments may link. Returns the model and the files it linked.
+pub fn lower<'a, 't: 'a>(
+    file: FileId,
+    root: &'a Json<'a>,
+    level: Level,
+    supplied: Vec<(String, Value)>,
+    linked: &'a LinkedTemplates<'t>,
+) -> (Model, Vec<FileId>) {
     let mut scope = Scope::new(file, root, level);
     for (name, value) in supplied {
         scope
@@ -40,6 +55,8 @@ pub fn lower(file: FileId, root: &Json, level: Level, supplied: Vec<(String, Val
         ev: Evaluator::new(vec![scope]),
         model: Model::new(Frontend::Arm),
         decls: Vec::new(),
+        linked,
+        linked_files: Vec::new(),
     };
     lowering.declare_scope(0, String::new());
     // Names were evaluated while the declarations were incomplete.
@@ -47,14 +64,14 @@ pub fn lower(file: FileId, root: &Json, level: Level, supplied: Vec<(String, Val
     lowering.bodies();
     lowering.typed();
     lowering.inputs_and_outputs();
-    lowering.model
+    (lowering.model, lowering.linked_files)
 }
 
 fn type_is(type_lower: &str, expected: &str) -> bool {
     type_lower.eq_ignore_ascii_case(expected)
 }
 
-impl<'a> Lowering<'a> {
+impl<'a, 't: 'a> Lowering<'a, 't> {
     fn declare_scope(&mut self, scope: usize, prefix: String) {
         let template = self.ev.scopes[scope].template;
         let mut deployments = Vec::new();
@@ -95,7 +112,12 @@ impl<'a> Lowering<'a> {
             }
         }
         for (id, inner) in nested {
-            let address = format!("{}.properties.template.", self.model.resources[id].address);
+            let link = if self.ev.scopes[inner].file == self.ev.scopes[scope].file {
+                "template"
+            } else {
+                "templateLink"
+            };
+            let address = format!("{}.properties.{link}.", self.model.resources[id].address);
             self.declare_scope(inner, address);
         }
     }
@@ -204,10 +226,10 @@ impl<'a> Lowering<'a> {
                 parent,
             });
             if type_is(&type_lower, "microsoft.resources/deployments")
-                && json
-                    .get("properties")
-                    .and_then(|p| p.get("template"))
-                    .is_some_and(Json::is_object)
+                && json.get("properties").is_some_and(|p| {
+                    p.get("template").is_some_and(Json::is_object)
+                        || p.get("templateLink").is_some()
+                })
             {
                 deployments.push(id);
             }
@@ -220,20 +242,30 @@ impl<'a> Lowering<'a> {
         }
     }
 
-    /// The scope of the inline template of the deployment `id`.
+    /// The scope of the inline or linked template of the deployment `id`.
     fn nested_scope(&mut self, outer: usize, id: ResourceId) -> Option<usize> {
         let decl = &self.decls[id];
         let json = decl.json;
         let env = decl.env.clone();
         let properties = json.get("properties")?;
-        let template = properties.get("template").filter(|t| t.is_object())?;
-        let inner_mode = properties
-            .get("expressionEvaluationOptions")
-            .and_then(|o| o.get("scope"))
-            .and_then(Json::as_str)
-            .is_some_and(|s| s.eq_ignore_ascii_case("inner"));
         let parent = &self.ev.scopes[outer];
-        let file = parent.file;
+        let (file, template, inner_mode) =
+            match properties.get("template").filter(|t| t.is_object()) {
+                Some(template) => {
+                    let inner_mode = properties
+                        .get("expressionEvaluationOptions")
+                        .and_then(|o| o.get("scope"))
+                        .and_then(Json::as_str)
+                        .is_some_and(|s| s.eq_ignore_ascii_case("inner"));
+                    (parent.file, template, inner_mode)
+                }
+                // A linked template always has its own parameters and variables.
+                None => {
+                    let (file, template) = self.linked_template(outer, &env, properties)?;
+                    (file, template, true)
+                }
+            };
+        let parent = &self.ev.scopes[outer];
         let parent_level = parent.level;
         let subscription_json = json.get("subscriptionId");
         let group_json = json.get("resourceGroup");
@@ -278,6 +310,10 @@ impl<'a> Lowering<'a> {
         scope.resource_group = resource_group;
         scope.management_group = management_group;
         scope.call_path = call_path;
+        scope.files = parent.files.clone();
+        if file != parent.file {
+            scope.files.push(file);
+        }
         if inner_mode {
             for member in properties
                 .get("parameters")
@@ -301,6 +337,30 @@ impl<'a> Lowering<'a> {
         }
         self.ev.scopes.push(scope);
         Some(self.ev.scopes.len() - 1)
+    }
+
+    /// The template file that a deployment's `templateLink` names, unless it is already on the
+    /// way here or the template has linked too many.
+    fn linked_template(
+        &mut self,
+        outer: usize,
+        env: &Env,
+        properties: &'a Json<'a>,
+    ) -> Option<(FileId, &'a Json<'a>)> {
+        let link = properties.get("templateLink")?;
+        if self.linked_files.len() >= MAX_LINKED_DEPLOYMENTS {
+            return None;
+        }
+        let relative_path = link.get("relativePath").map(|j| self.ev.json(env, j));
+        let uri = link.get("uri").map(|j| self.ev.json(env, j));
+        let target = links::link_target(relative_path.as_ref(), uri.as_ref())?;
+        let scope = &self.ev.scopes[outer];
+        let (file, template) = self.linked.get(scope.file, &target)?;
+        if scope.files.contains(&file) {
+            return None;
+        }
+        self.linked_files.push(file);
+        Some((file, template))
     }
 
     fn bodies(&mut self) {

@@ -3,10 +3,11 @@
 
 pub mod eval;
 pub mod expr;
+pub mod links;
 pub mod lower;
 pub mod parse;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -68,20 +69,52 @@ fn load_all<R: Send>(
         .enumerate()
         .collect();
     templates.sort_by_key(|&(_, id)| std::cmp::Reverse(db.get(id).text.len()));
-    let mut results: Vec<_> = templates
+    let linked = links::LinkedTemplates::new(db);
+    let load = |index: usize, id: FileId| {
+        let sibling = crate::discover::arm_partner(&db.get(id).path).and_then(|p| siblings.get(&p));
+        let (model, linked, diagnostics) =
+            load_template(db, id, sibling.copied(), &explicit, &linked);
+        (index, id, model.map(each), linked, diagnostics)
+    };
+    // Templates that may link others go first: a template they link is then not evaluated on
+    // its own as well, only for its findings to be dropped below.
+    let (linking, rest): (Vec<_>, Vec<_>) = templates
+        .into_iter()
+        .partition(|&(_, id)| links::may_link(&db.get(id).text));
+    let mut results: Vec<_> = linking
         .par_iter()
         .with_max_len(1)
-        .map(|&(index, id)| {
-            let sibling =
-                crate::discover::arm_partner(&db.get(id).path).and_then(|p| siblings.get(&p));
-            let (model, diagnostics) = load_template(db, id, sibling.copied(), &explicit);
-            (index, model.map(each), diagnostics)
-        })
+        .map(|&(index, id)| load(index, id))
         .collect();
+    let linked_first: HashSet<FileId> = results
+        .iter()
+        .flat_map(|(.., linked, _)| linked.iter().copied())
+        .collect();
+    results.par_extend(rest.par_iter().with_max_len(1).map(|&(index, id)| {
+        if linked_first.contains(&id) {
+            (index, id, None, Vec::new(), Vec::new())
+        } else {
+            load(index, id)
+        }
+    }));
     results.sort_unstable_by_key(|&(index, ..)| index);
+    // A template that another one links is checked there, with the parameters it is given,
+    // and not again on its own defaults; templates that link each other are all checked.
+    let linked_by: HashMap<FileId, &[FileId]> = results
+        .iter()
+        .map(|(_, id, _, linked, _)| (*id, linked.as_slice()))
+        .collect();
+    let mut linked_elsewhere = HashSet::new();
+    for (from, linked) in &linked_by {
+        for to in linked.iter() {
+            if !linked_by.get(to).is_some_and(|back| back.contains(from)) {
+                linked_elsewhere.insert(*to);
+            }
+        }
+    }
     let mut outputs = Vec::with_capacity(results.len());
-    for (_, output, diagnostics) in results {
-        outputs.push(output);
+    for (_, id, output, _, diagnostics) in results {
+        outputs.push(output.filter(|_| !linked_elsewhere.contains(&id)));
         invalid_files.extend(diagnostics);
     }
     (outputs, invalid_files)
@@ -107,16 +140,17 @@ fn load_template(
     file: FileId,
     sibling: Option<FileId>,
     explicit: &[(String, Value)],
-) -> (Option<Model>, Vec<Diagnostic>) {
+    linked: &links::LinkedTemplates,
+) -> (Option<Model>, Vec<FileId>, Vec<Diagnostic>) {
     let text = &db.get(file).text;
     if parse::sniff_level(text).is_none() {
-        return (None, Vec::new());
+        return (None, Vec::new(), Vec::new());
     }
     let root = match parse::parse(file, text) {
         Ok(root) => root,
         Err(e) => {
             let message = format!("the template is not valid JSON: {}", e.message);
-            return (None, vec![invalid(db, file, message, e.offset)]);
+            return (None, Vec::new(), vec![invalid(db, file, message, e.offset)]);
         }
     };
     let Some(level) = root
@@ -124,7 +158,7 @@ fn load_template(
         .and_then(parse::Json::as_str)
         .and_then(parse::schema_level)
     else {
-        return (None, Vec::new());
+        return (None, Vec::new(), Vec::new());
     };
     let mut diagnostics = Vec::new();
     let mut supplied = Vec::new();
@@ -135,8 +169,8 @@ fn load_template(
         }
     }
     supplied.extend(explicit.iter().cloned());
-    let model = lower::lower(file, &root, level, supplied);
-    (Some(model), diagnostics)
+    let (model, linked) = lower::lower(file, &root, level, supplied, linked);
+    (Some(model), linked, diagnostics)
 }
 
 /// The values of a parameter file: `{"parameters": {"x": {"value": ..}}}` (or the parameters

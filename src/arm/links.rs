@@ -1,0 +1,185 @@
+//! Linked templates: a deployment's `templateLink` that names a template file beside its parent
+//! (`relativePath`, or a `uri` whose base is not known, such as the quickstarts'
+//! `uri(parameters('_artifactsLocation'), 'nestedtemplates/vm.json')`) is read from that file.
+//! A link to a known URL names remote content and stays unknown.
+
+use std::path::{Component, Path, PathBuf};
+use std::sync::OnceLock;
+
+use rayon::prelude::*;
+
+use super::parse::{self, Json};
+use crate::model::{Part, Value, ValueKind};
+use crate::source::{FileKind, SourceDb};
+use crate::span::FileId;
+
+/// The `.json` paths and URLs a template's text mentions, if it has a `templateLink`: the
+/// files it may link. A cheap superset, so that linked files are found before any expression
+/// is evaluated.
+pub fn mentioned_paths(text: &str) -> impl Iterator<Item = &str> {
+    let found = if may_link(text) {
+        memchr::memmem::find_iter(text.as_bytes(), b".json").collect()
+    } else {
+        Vec::new()
+    };
+    found.into_iter().filter_map(move |at| {
+        let end = at + ".json".len();
+        if text[end..].starts_with(|c: char| c.is_ascii_alphanumeric()) {
+            return None;
+        }
+        let start = text[..at]
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || "_./:-".contains(c)))
+            .map_or(0, |i| i + 1);
+        Some(&text[start..end])
+    })
+}
+
+/// Whether a template's text has a `templateLink`, as ARM and Bicep write it. Only an order of
+/// work depends on this: a deployment that writes it otherwise still links.
+pub fn may_link(text: &str) -> bool {
+    memchr::memmem::find(text.as_bytes(), b"templateLink").is_some()
+}
+
+/// `path` with `.` and `..` resolved by its text alone, as links are.
+fn normalize(path: &Path) -> PathBuf {
+    let mut normal = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                normal.pop();
+            }
+            other => normal.push(other),
+        }
+    }
+    normal
+}
+
+/// The local files that a template at `from` (absolute) may mean by `mention`: a path relative
+/// to its folder, or a URL whose path runs through a folder of the template's own folder name,
+/// followed by the file's path from there. `.../master/vm-msi/nested/vm.json` linked from
+/// `vm-msi/azuredeploy.json` is `vm-msi/nested/vm.json`: the copy this repository publishes.
+fn local_paths(from: &Path, mention: &str) -> Vec<PathBuf> {
+    let Some(folder_path) = from.parent() else {
+        return Vec::new();
+    };
+    let Some((_, url)) = mention.split_once("://") else {
+        let relative = mention.strip_prefix('/').unwrap_or(mention);
+        return vec![normalize(&folder_path.join(relative))];
+    };
+    let Some(folder) = folder_path.file_name().and_then(|f| f.to_str()) else {
+        return Vec::new();
+    };
+    let path = url.split('?').next().unwrap_or_default();
+    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    (0..segments.len())
+        .filter(|&i| segments[i] == folder && i + 1 < segments.len())
+        .map(|i| folder_path.join(segments[i + 1..].join("/")))
+        .collect()
+}
+
+/// The JSON files of a scan by absolute, normalized path.
+pub struct JsonFiles {
+    cwd: PathBuf,
+    by_path: foldhash::HashMap<PathBuf, FileId>,
+}
+
+impl JsonFiles {
+    pub fn new(db: &SourceDb) -> JsonFiles {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let by_path = db
+            .iter()
+            .filter(|(_, file)| file.kind == FileKind::Json)
+            .map(|(id, file)| (absolute(&cwd, &file.path), id))
+            .collect();
+        JsonFiles { cwd, by_path }
+    }
+
+    fn find(&self, db: &SourceDb, from: FileId, mention: &str) -> Option<FileId> {
+        let from = absolute(&self.cwd, &db.get(from).path);
+        local_paths(&from, mention)
+            .iter()
+            .find_map(|path| self.by_path.get(path).copied())
+    }
+}
+
+/// `path` (as discovered) made absolute and normalized.
+fn absolute(cwd: &Path, path: &Path) -> PathBuf {
+    normalize(&cwd.join(path))
+}
+
+/// Template files that `templates` (files of `db`) mention and `db` does not hold, but that
+/// exist: a template named alone brings them along, as it brings its parameter file.
+pub fn missing_files(db: &SourceDb, templates: &[FileId]) -> Vec<PathBuf> {
+    let files = JsonFiles::new(db);
+    let mut missing: Vec<PathBuf> = templates
+        .par_iter()
+        .flat_map_iter(|&from| {
+            let from_path = absolute(&files.cwd, &db.get(from).path);
+            mentioned_paths(&db.get(from).text)
+                .flat_map(move |mention| local_paths(&from_path, mention))
+                .filter(|path| !files.by_path.contains_key(path))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    missing.sort_unstable();
+    missing.dedup();
+    missing
+        .retain(|path| path.is_file() && crate::discover::classify(path) == Some(FileKind::Json));
+    missing
+}
+
+/// The file a `templateLink` names, as [`local_paths`] reads it: a known `relativePath`, a
+/// known `uri`, or a `uri` whose base is not known followed by known text (up to a query
+/// string), such as `uri(parameters('_artifactsLocation'), 'nestedtemplates/vm.json')`.
+pub fn link_target(relative_path: Option<&Value>, uri: Option<&Value>) -> Option<String> {
+    if let Some(path) = relative_path.and_then(Value::as_str) {
+        return Some(path.to_string());
+    }
+    let uri = uri?;
+    if let Some(url) = uri.as_str() {
+        return Some(url.to_string());
+    }
+    let ValueKind::Template(parts) = &uri.kind else {
+        return None;
+    };
+    let [Part::Hole(_), Part::Text(text), ..] = parts.as_slice() else {
+        return None;
+    };
+    let path = text.split('?').next().unwrap_or_default();
+    (!path.is_empty() && !path.contains("://")).then(|| path.to_string())
+}
+
+/// The templates of a scan that deployments may link, each parsed once, when first linked.
+pub struct LinkedTemplates<'t> {
+    db: &'t SourceDb,
+    /// Built when a first link is followed: most templates link nothing.
+    files: OnceLock<JsonFiles>,
+    parsed: Vec<OnceLock<Option<Json<'t>>>>,
+}
+
+impl<'t> LinkedTemplates<'t> {
+    pub fn new(db: &'t SourceDb) -> Self {
+        LinkedTemplates {
+            db,
+            files: OnceLock::new(),
+            parsed: (0..db.len()).map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    /// The template that a deployment in `from` links as `target` (see [`link_target`]).
+    pub fn get(&self, from: FileId, target: &str) -> Option<(FileId, &Json<'t>)> {
+        let files = self.files.get_or_init(|| JsonFiles::new(self.db));
+        let file = files.find(self.db, from, target)?;
+        let template = self.parsed.get(file.0 as usize)?.get_or_init(|| {
+            let text = &self.db.get(file).text;
+            parse::sniff_level(text)?;
+            // An invalid file gets its own IDL001 where it is scanned.
+            let template = parse::parse(file, text).ok()?;
+            let schema = template.get("$schema").and_then(Json::as_str);
+            schema.and_then(parse::schema_level)?;
+            Some(template)
+        });
+        template.as_ref().map(|json| (file, json))
+    }
+}
