@@ -1,6 +1,6 @@
 //! AZ103: a secret input is not marked sensitive, or has a literal default.
 
-use super::secrets::{is_nontrivial_secret_value, is_secret_like_name};
+use super::secrets::{credential_shape, is_nontrivial_secret_value, is_secret_like_name};
 use super::{Rule, RuleContext, RuleMeta};
 use crate::diagnostic::{Diagnostic, Label, Severity, redact};
 use crate::model::{Frontend, Input, ValueKind};
@@ -25,8 +25,12 @@ impl Rule for PlaintextSecretInput {
         for input in &model.inputs {
             let secret_name =
                 is_secret_like_name(&input.name) && !is_non_secret_type(input, model.frontend);
+            // A default with a credential's shape is a secret whatever the input is called: a
+            // caller that overrides it does not take it out of the repository.
             if let Some(default) = literal_default(input)
-                && (secret_name || (input.sensitive && !is_identifier(&default)))
+                && (secret_name
+                    || (input.sensitive && !is_identifier(&default))
+                    || credential_shape(&default).is_some())
             {
                 cx.report(
                     Diagnostic::new(

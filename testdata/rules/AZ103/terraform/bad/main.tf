@@ -15,6 +15,12 @@ variable "stripe_api_key" {
   default   = "pay-live-Example-2024-Qx7rT9" # expect: AZ103
 }
 
+# Not named like a secret, but shaped like one: a caller that overrides it does not remove it.
+variable "telemetry_target" {
+  type    = string
+  default = "InstrumentationKey=00000000-0000-0000-0000-000000000000;EndpointSuffix=example.invalid;AccountKey=ZXhhbXBsZUtleUV4YW1wbGVLZXlFeGFtcGxlS2V5MDE=" # expect: AZ103
+}
+
 variable "storage_connection_strings" { # expect: AZ103
   type = map(string)
   default = {}
