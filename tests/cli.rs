@@ -381,6 +381,22 @@ fn a_named_template_brings_the_templates_it_links() {
         !alone.iter().any(|line| line.contains("AZ302")),
         "{alone:?}"
     );
+
+    // A link assembled from pieces names no file in the text: the named template brings the
+    // templates under its folder.
+    let pieces = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(pieces.path().join("nestedtemplates")).unwrap();
+    for name in ["nestedtemplates/roles.json", "nestedtemplates/owner.json"] {
+        std::fs::copy(dir.join(name), pieces.path().join(name)).unwrap();
+    }
+    let parent = std::fs::read_to_string(dir.join("azuredeploy.json")).unwrap();
+    let assembled = parent.replace(
+        "'nestedtemplates/roles.json'",
+        "'nestedtemplates/', 'roles', '.json'",
+    );
+    assert_ne!(assembled, parent);
+    std::fs::write(pieces.path().join("azuredeploy.json"), assembled).unwrap();
+    assert_eq!(compact(pieces.path(), "azuredeploy.json"), whole);
 }
 
 #[test]

@@ -108,16 +108,30 @@ fn absolute(cwd: &Path, path: &Path) -> PathBuf {
     normalize(&cwd.join(path))
 }
 
-/// Template files that `templates` (files of `db`) mention and `db` does not hold, but that
-/// exist: a template named alone brings them along, as it brings its parameter file.
+/// Template files that `templates` (files of `db`) may link and `db` does not hold: those they
+/// mention, and for a template with a `templateLink`, every JSON file under its folder (a link
+/// is often assembled from pieces: `concat(variables('base'), 'nested/', parameters('size'),
+/// '.json')`). A template named alone brings them along, as it brings its parameter file.
 pub fn missing_files(db: &SourceDb, templates: &[FileId]) -> Vec<PathBuf> {
     let files = JsonFiles::new(db);
     let mut missing: Vec<PathBuf> = templates
         .par_iter()
         .flat_map_iter(|&from| {
             let from_path = absolute(&files.cwd, &db.get(from).path);
-            mentioned_paths(&db.get(from).text)
-                .flat_map(move |mention| local_paths(&from_path, mention))
+            let text = &db.get(from).text;
+            let in_folder = match from_path.parent() {
+                Some(folder) if may_link(text) => crate::discover::walk(folder, &|_| false),
+                _ => Vec::new(),
+            };
+            let in_folder = in_folder
+                .into_iter()
+                .filter(|found| found.kind == FileKind::Json)
+                .map(|found| absolute(&files.cwd, &found.path));
+            mentioned_paths(text)
+                .flat_map(|mention| local_paths(&from_path, mention))
+                .collect::<Vec<_>>()
+                .into_iter()
+                .chain(in_folder)
                 .filter(|path| !files.by_path.contains_key(path))
                 .collect::<Vec<_>>()
         })
