@@ -74,6 +74,38 @@ pub fn walk(root: &Path, excluded: &(dyn Fn(&Path) -> bool + Sync)) -> Vec<Disco
     found.into_inner().unwrap_or_else(|e| e.into_inner())
 }
 
+/// How deep and how many entries [`templates_under`] looks: linked templates sit a folder or
+/// two below the template that links them, and a template named at the top of a large tree
+/// must not make a pre-commit run walk all of it.
+const LINKED_TEMPLATE_DEPTH: usize = 3;
+const LINKED_TEMPLATE_ENTRIES: usize = 2000;
+
+/// The JSON files (not parameter files) at most three folders below `folder`, as
+/// [`walk`] would skip or find them: where a named template's linked templates may be.
+pub fn templates_under(folder: &Path) -> Vec<PathBuf> {
+    ignore::WalkBuilder::new(folder)
+        .hidden(false)
+        .follow_links(false)
+        .git_ignore(true)
+        .git_global(false)
+        .git_exclude(false)
+        .require_git(false)
+        .ignore(false)
+        .parents(true)
+        .max_depth(Some(LINKED_TEMPLATE_DEPTH))
+        .filter_entry(|entry| {
+            !(entry.file_type().is_some_and(|t| t.is_dir())
+                && entry.file_name().to_str().is_some_and(is_skipped_dir))
+        })
+        .build()
+        .take(LINKED_TEMPLATE_ENTRIES)
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+        .map(ignore::DirEntry::into_path)
+        .filter(|path| classify(path) == Some(FileKind::Json))
+        .collect()
+}
+
 /// The files a scan of `paths` reads. A named Terraform file brings its module directory along
 /// (unreported), and a named ARM template or parameter file its partner, so that references
 /// resolve; only named files are reported.

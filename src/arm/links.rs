@@ -1,7 +1,7 @@
-//! Linked templates: a deployment's `templateLink` that names a template file beside its parent
-//! (`relativePath`, or a `uri` whose base is not known, such as the quickstarts'
-//! `uri(parameters('_artifactsLocation'), 'nestedtemplates/vm.json')`) is read from that file.
-//! A link to a known URL names remote content and stays unknown.
+//! Linked templates: a deployment's `templateLink` that names a template file of the scan
+//! (`relativePath`; a `uri` whose base is not known, such as the quickstarts'
+//! `uri(parameters('_artifactsLocation'), 'nestedtemplates/vm.json')`; a URL into the linking
+//! template's own folder) is read from that file. Any other URL names remote content: unknown.
 
 use std::path::{Component, Path, PathBuf};
 use std::sync::OnceLock;
@@ -16,7 +16,7 @@ use crate::span::FileId;
 /// The `.json` paths and URLs a template's text mentions, if it has a `templateLink`: the
 /// files it may link. A cheap superset, so that linked files are found before any expression
 /// is evaluated.
-pub fn mentioned_paths(text: &str) -> impl Iterator<Item = &str> {
+fn mentioned_paths(text: &str) -> impl Iterator<Item = &str> {
     let found = if may_link(text) {
         memchr::memmem::find_iter(text.as_bytes(), b".json").collect()
     } else {
@@ -79,13 +79,13 @@ fn local_paths(from: &Path, mention: &str) -> Vec<PathBuf> {
 }
 
 /// The JSON files of a scan by absolute, normalized path.
-pub struct JsonFiles {
+struct JsonFiles {
     cwd: PathBuf,
     by_path: foldhash::HashMap<PathBuf, FileId>,
 }
 
 impl JsonFiles {
-    pub fn new(db: &SourceDb) -> JsonFiles {
+    fn new(db: &SourceDb) -> JsonFiles {
         let cwd = std::env::current_dir().unwrap_or_default();
         let by_path = db
             .iter()
@@ -109,7 +109,7 @@ fn absolute(cwd: &Path, path: &Path) -> PathBuf {
 }
 
 /// Template files that `templates` (files of `db`) may link and `db` does not hold: those they
-/// mention, and for a template with a `templateLink`, every JSON file under its folder (a link
+/// mention, and for a template with a `templateLink`, the JSON files under its folder (a link
 /// is often assembled from pieces: `concat(variables('base'), 'nested/', parameters('size'),
 /// '.json')`). A template named alone brings them along, as it brings its parameter file.
 pub fn missing_files(db: &SourceDb, templates: &[FileId]) -> Vec<PathBuf> {
@@ -120,13 +120,10 @@ pub fn missing_files(db: &SourceDb, templates: &[FileId]) -> Vec<PathBuf> {
             let from_path = absolute(&files.cwd, &db.get(from).path);
             let text = &db.get(from).text;
             let in_folder = match from_path.parent() {
-                Some(folder) if may_link(text) => crate::discover::walk(folder, &|_| false),
+                Some(folder) if may_link(text) => crate::discover::templates_under(folder),
                 _ => Vec::new(),
             };
-            let in_folder = in_folder
-                .into_iter()
-                .filter(|found| found.kind == FileKind::Json)
-                .map(|found| absolute(&files.cwd, &found.path));
+            let in_folder = in_folder.iter().map(|path| absolute(&files.cwd, path));
             mentioned_paths(text)
                 .flat_map(|mention| local_paths(&from_path, mention))
                 .collect::<Vec<_>>()
