@@ -286,6 +286,40 @@ fn a_deep_chain_of_modules_without_instances_is_checked_whole() {
 }
 
 #[test]
+fn linked_templates_that_fan_out_and_loop_stay_bounded() {
+    // Each template links the next one twice, and the last links the first: followed without a
+    // limit, 2^30 deployments, and a cycle.
+    const TEMPLATES: usize = 30;
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..TEMPLATES {
+        let next = (i + 1) % TEMPLATES;
+        let link = |name: &str| {
+            format!(
+                r#"{{"type": "Microsoft.Resources/deployments", "name": "{name}",
+                     "properties": {{"templateLink": {{"relativePath": "t{next}.json"}}}}}}"#
+            )
+        };
+        write(
+            dir.path(),
+            &format!("t{i}.json"),
+            format!(
+                r#"{{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+                    "resources": [{}, {},
+                      {{"type": "Microsoft.Storage/storageAccounts", "name": "st{i}"}}]}}"#,
+                link("a"),
+                link("b")
+            ),
+        );
+    }
+    let findings = check_json(dir.path());
+    // Every template links the others, so each is checked, and each account is reported once.
+    assert_eq!(findings.len(), TEMPLATES, "{findings:?}");
+    for i in [0, TEMPLATES - 1] {
+        assert_eq!(codes_for(&findings, &format!("t{i}.json")), ["AZ106"]);
+    }
+}
+
+#[test]
 fn invalid_utf8_and_nul_bytes_are_invalid_files() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
