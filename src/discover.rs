@@ -34,10 +34,10 @@ fn is_skipped_dir(name: &str) -> bool {
     matches!(name, ".git" | ".terraform" | "node_modules")
 }
 
-/// Walks `root` on all cores: `.git/`, `.terraform/`, `node_modules/` and `.gitignore`d paths
-/// are skipped, and symlinks are not followed. The files come in no particular order.
-pub fn walk(root: &Path, excluded: &(dyn Fn(&Path) -> bool + Sync)) -> Vec<Discovered> {
-    let walker = ignore::WalkBuilder::new(root)
+/// A walk of `root` that skips what [`walk`] skips.
+fn walker(root: &Path) -> ignore::WalkBuilder {
+    let mut builder = ignore::WalkBuilder::new(root);
+    builder
         .hidden(false)
         .follow_links(false)
         .git_ignore(true)
@@ -46,11 +46,18 @@ pub fn walk(root: &Path, excluded: &(dyn Fn(&Path) -> bool + Sync)) -> Vec<Disco
         .require_git(false)
         .ignore(false)
         .parents(true)
-        .threads(rayon::current_num_threads())
         .filter_entry(|entry| {
             !(entry.file_type().is_some_and(|t| t.is_dir())
                 && entry.file_name().to_str().is_some_and(is_skipped_dir))
-        })
+        });
+    builder
+}
+
+/// Walks `root` on all cores: `.git/`, `.terraform/`, `node_modules/` and `.gitignore`d paths
+/// are skipped, and symlinks are not followed. The files come in no particular order.
+pub fn walk(root: &Path, excluded: &(dyn Fn(&Path) -> bool + Sync)) -> Vec<Discovered> {
+    let walker = walker(root)
+        .threads(rayon::current_num_threads())
         .build_parallel();
     let found = std::sync::Mutex::new(Vec::new());
     walker.run(|| {
@@ -83,20 +90,8 @@ const LINKED_TEMPLATE_ENTRIES: usize = 2000;
 /// The JSON files (not parameter files) at most three folders below `folder`, as
 /// [`walk`] would skip or find them: where a named template's linked templates may be.
 pub fn templates_under(folder: &Path) -> Vec<PathBuf> {
-    ignore::WalkBuilder::new(folder)
-        .hidden(false)
-        .follow_links(false)
-        .git_ignore(true)
-        .git_global(false)
-        .git_exclude(false)
-        .require_git(false)
-        .ignore(false)
-        .parents(true)
+    walker(folder)
         .max_depth(Some(LINKED_TEMPLATE_DEPTH))
-        .filter_entry(|entry| {
-            !(entry.file_type().is_some_and(|t| t.is_dir())
-                && entry.file_name().to_str().is_some_and(is_skipped_dir))
-        })
         .build()
         .take(LINKED_TEMPLATE_ENTRIES)
         .filter_map(Result::ok)

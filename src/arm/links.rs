@@ -34,10 +34,17 @@ fn mentioned_paths(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-/// Whether a template's text has a `templateLink`, as ARM and Bicep write it. Only an order of
-/// work depends on this: a deployment that writes it otherwise still links.
+/// Whether a template's text has a `templateLink`, in any case, as ARM reads property names.
 pub fn may_link(text: &str) -> bool {
-    memchr::memmem::find(text.as_bytes(), b"templateLink").is_some()
+    // One pass over the text: most templates link nothing, and some are megabytes long.
+    memchr::memmem::find_iter(text.as_bytes(), b"emplate").any(|at| {
+        let before = at.checked_sub(1).map(|i| text.as_bytes()[i]);
+        let after = text
+            .as_bytes()
+            .get(at + "emplate".len()..at + "emplateLink".len());
+        matches!(before, Some(b't' | b'T'))
+            && after.is_some_and(|a| a.eq_ignore_ascii_case(b"link"))
+    })
 }
 
 /// `path` with `.` and `..` resolved by its text alone, as links are.

@@ -9,6 +9,7 @@ pub mod parse;
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard};
 
 use rayon::prelude::*;
 
@@ -29,7 +30,7 @@ pub fn load(db: &SourceDb, files: &[FileId], parameter_files: &[FileId]) -> Load
     }
 }
 
-/// As [`load`], handing each model to `each` as soon as it is built (in file order), so that a
+/// As [`load`], handing each model to `each` as soon as it is built (in no set order), so that a
 /// scan need not hold every template's model at once. Returns what `each` returned, one per
 /// template, and the invalid-file diagnostics.
 pub fn load_each<R: Send>(
@@ -70,33 +71,40 @@ fn load_all<R: Send>(
         .collect();
     templates.sort_by_key(|&(_, id)| std::cmp::Reverse(db.get(id).text.len()));
     let linked = links::LinkedTemplates::new(db);
-    let load = |index: usize, id: FileId| {
-        let sibling = crate::discover::arm_partner(&db.get(id).path).and_then(|p| siblings.get(&p));
-        let (model, linked, diagnostics) =
-            load_template(db, id, sibling.copied(), &explicit, &linked);
-        (index, id, model.map(each), linked, diagnostics)
-    };
-    // Templates that may link others go first: a template they link is then not evaluated on
-    // its own as well, only for its findings to be dropped below.
-    let (linking, rest): (Vec<_>, Vec<_>) = templates
+    // Templates that may link others go first, and each worker takes the next template in
+    // that order: a template that links nothing and that one of them linked is then skipped,
+    // rather than evaluated on its own only for its findings to be dropped below. Skipping it
+    // leaves the output as it would be: only its parameter file's problems remain.
+    let (mut order, rest): (Vec<_>, Vec<_>) = templates
         .into_iter()
         .partition(|&(_, id)| links::may_link(&db.get(id).text));
-    let mut results: Vec<_> = linking
-        .par_iter()
-        .with_max_len(1)
-        .map(|&(index, id)| load(index, id))
+    let linking = order.len();
+    order.extend(rest);
+    let linked_so_far = Mutex::new(HashSet::new());
+    let mut results: Vec<_> = order
+        .into_iter()
+        .enumerate()
+        .par_bridge()
+        .map(|(position, (index, id))| {
+            let sibling = crate::discover::arm_partner(&db.get(id).path)
+                .and_then(|p| siblings.get(&p))
+                .copied();
+            if position >= linking && lock(&linked_so_far).contains(&id) {
+                let diagnostics = sibling.and_then(|s| parameter_values(db, s).err());
+                return (
+                    index,
+                    id,
+                    None,
+                    Vec::new(),
+                    diagnostics.map_or_else(Vec::new, |d| vec![*d]),
+                );
+            }
+            let (model, linked_files, diagnostics) =
+                load_template(db, id, sibling, &explicit, &linked);
+            lock(&linked_so_far).extend(linked_files.iter().copied());
+            (index, id, model.map(each), linked_files, diagnostics)
+        })
         .collect();
-    let linked_first: HashSet<FileId> = results
-        .iter()
-        .flat_map(|(.., linked, _)| linked.iter().copied())
-        .collect();
-    results.par_extend(rest.par_iter().with_max_len(1).map(|&(index, id)| {
-        if linked_first.contains(&id) {
-            (index, id, None, Vec::new(), Vec::new())
-        } else {
-            load(index, id)
-        }
-    }));
     results.sort_unstable_by_key(|&(index, ..)| index);
     // A template that another one links is checked there, with the parameters it is given,
     // and not again on its own defaults; templates that link each other are all checked.
@@ -118,6 +126,12 @@ fn load_all<R: Send>(
         invalid_files.extend(diagnostics);
     }
     (outputs, invalid_files)
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn invalid(db: &SourceDb, file: FileId, message: String, offset: usize) -> Diagnostic {
