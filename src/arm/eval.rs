@@ -44,9 +44,6 @@ pub struct Scope<'a> {
     pub symbols: HashMap<String, ResourceId>,
     /// The deployments that lead here, outermost first.
     pub call_path: Vec<Span>,
-    /// The template files from the root to this scope, each once: a linked template is not
-    /// followed into a file already on the way.
-    pub files: Vec<FileId>,
     // Shared so that `variables('big').a.b` walks the cached value instead of copying it whole.
     param_cache: RefCell<HashMap<String, Cached>>,
     var_cache: RefCell<HashMap<String, Cached>>,
@@ -104,7 +101,6 @@ impl<'a> Scope<'a> {
             management_group: hole("managementGroup().name", at),
             symbols: HashMap::default(),
             call_path: Vec::new(),
-            files: vec![file],
             param_cache: RefCell::default(),
             var_cache: RefCell::default(),
             output_cache: RefCell::default(),

@@ -310,10 +310,6 @@ impl<'a, 't: 'a> Lowering<'a, 't> {
         scope.resource_group = resource_group;
         scope.management_group = management_group;
         scope.call_path = call_path;
-        scope.files = parent.files.clone();
-        if file != parent.file {
-            scope.files.push(file);
-        }
         if inner_mode {
             for member in properties
                 .get("parameters")
@@ -356,7 +352,8 @@ impl<'a, 't: 'a> Lowering<'a, 't> {
         let target = links::link_target(relative_path.as_ref(), uri.as_ref())?;
         let scope = &self.ev.scopes[outer];
         let (file, template) = self.linked.get(scope.file, &target)?;
-        if scope.files.contains(&file) {
+        // Not into a file on the way here: the deployments that lead here sit in those files.
+        if file == scope.file || scope.call_path.iter().any(|span| span.file == file) {
             return None;
         }
         self.linked_files.push(file);
