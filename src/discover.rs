@@ -34,6 +34,24 @@ fn is_skipped_dir(name: &str) -> bool {
     matches!(name, ".git" | ".terraform" | "node_modules")
 }
 
+/// `base/relative` with `.` and `..` removed lexically, as module sources and template links
+/// name files.
+pub fn join_normalized(base: &Path, relative: impl AsRef<Path>) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in base.join(relative).components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
 /// A walk of `root` that skips what [`walk`] skips.
 fn walker(root: &Path) -> ignore::WalkBuilder {
     let mut builder = ignore::WalkBuilder::new(root);
@@ -209,6 +227,18 @@ fn sort_key(path: &Path) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn joined_paths_lose_dot_components() {
+        assert_eq!(
+            join_normalized(Path::new("a/b/examples"), "../../"),
+            PathBuf::from("a")
+        );
+        assert_eq!(
+            join_normalized(Path::new("a/b"), "./modules/x"),
+            PathBuf::from("a/b/modules/x")
+        );
+    }
 
     #[test]
     fn sort_keys_order_paths_as_their_components_do() {

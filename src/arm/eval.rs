@@ -430,17 +430,15 @@ fn uri(base: &Value, relative: &Value, at: Span) -> Value {
         Some(base) => {
             let path_start = base.find("://").map_or(0, |i| i + 3);
             let path = &base[path_start..];
-            match relative.as_str() {
-                Some(r) if r.starts_with('/') => {
-                    b.text(&base[..path_start + path.find('/').unwrap_or(path.len())]);
-                }
-                _ => match path.rfind('/') {
-                    Some(i) => b.text(&base[..path_start + i + 1]),
-                    None => {
-                        b.text(base);
-                        b.text("/");
-                    }
-                },
+            // A rooted relative keeps the authority; any other keeps the folder.
+            let rooted = relative.as_str().is_some_and(|r| r.starts_with('/'));
+            let kept = match rooted {
+                true => path.find('/'),
+                false => path.rfind('/').map(|i| i + 1),
+            };
+            b.text(&base[..path_start + kept.unwrap_or(path.len())]);
+            if kept.is_none() && !rooted {
+                b.text("/");
             }
         }
         None => b.value(&unknown_of([base], at)),

@@ -3,26 +3,21 @@
 //! `uri(parameters('_artifactsLocation'), 'nestedtemplates/vm.json')`; a URL into the linking
 //! template's own folder) is read from that file. Any other URL names remote content: unknown.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
-use super::parse::{self, Json};
+use super::parse::Json;
+use crate::discover::join_normalized;
 use crate::model::{Part, Value, ValueKind};
 use crate::source::{FileKind, SourceDb};
 use crate::span::FileId;
 
-/// The `.json` paths and URLs a template's text mentions, if it has a `templateLink`: the
-/// files it may link. A cheap superset, so that linked files are found before any expression
-/// is evaluated.
+/// The `.json` paths and URLs a template's text mentions: the files it may link. A cheap
+/// superset, so that linked files are found before any expression is evaluated.
 fn mentioned_paths(text: &str) -> impl Iterator<Item = &str> {
-    let found = if may_link(text) {
-        memchr::memmem::find_iter(text.as_bytes(), b".json").collect()
-    } else {
-        Vec::new()
-    };
-    found.into_iter().filter_map(move |at| {
+    memchr::memmem::find_iter(text.as_bytes(), b".json").filter_map(move |at| {
         let end = at + ".json".len();
         if text[end..].starts_with(|c: char| c.is_ascii_alphanumeric()) {
             return None;
@@ -47,21 +42,6 @@ pub fn may_link(text: &str) -> bool {
     })
 }
 
-/// `path` with `.` and `..` resolved by its text alone, as links are.
-fn normalize(path: &Path) -> PathBuf {
-    let mut normal = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                normal.pop();
-            }
-            other => normal.push(other),
-        }
-    }
-    normal
-}
-
 /// The local files that a template at `from` (absolute) may mean by `mention`: a path relative
 /// to its folder, or a URL whose path runs through a folder of the template's own folder name,
 /// followed by the file's path from there. `.../master/vm-msi/nested/vm.json` linked from
@@ -72,7 +52,7 @@ fn local_paths(from: &Path, mention: &str) -> Vec<PathBuf> {
     };
     let Some((_, url)) = mention.split_once("://") else {
         let relative = mention.strip_prefix('/').unwrap_or(mention);
-        return vec![normalize(&folder_path.join(relative))];
+        return vec![join_normalized(folder_path, relative)];
     };
     let Some(folder) = folder_path.file_name().and_then(|f| f.to_str()) else {
         return Vec::new();
@@ -81,7 +61,7 @@ fn local_paths(from: &Path, mention: &str) -> Vec<PathBuf> {
     let segments: Vec<&str> = path.split('/').skip(1).collect();
     (0..segments.len())
         .filter(|&i| segments[i] == folder && i + 1 < segments.len())
-        .map(|i| folder_path.join(segments[i + 1..].join("/")))
+        .map(|i| join_normalized(folder_path, segments[i + 1..].join("/")))
         .collect()
 }
 
@@ -112,7 +92,7 @@ impl JsonFiles {
 
 /// `path` (as discovered) made absolute and normalized.
 fn absolute(cwd: &Path, path: &Path) -> PathBuf {
-    normalize(&cwd.join(path))
+    join_normalized(cwd, path)
 }
 
 /// Template files that `templates` (files of `db`) may link and `db` does not hold: those they
@@ -124,20 +104,20 @@ pub fn missing_files(db: &SourceDb, templates: &[FileId]) -> Vec<PathBuf> {
     let mut missing: Vec<PathBuf> = templates
         .par_iter()
         .flat_map_iter(|&from| {
-            let from_path = absolute(&files.cwd, &db.get(from).path);
             let text = &db.get(from).text;
-            let in_folder = match from_path.parent() {
-                Some(folder) if may_link(text) => crate::discover::templates_under(folder),
-                _ => Vec::new(),
-            };
-            let in_folder = in_folder.iter().map(|path| absolute(&files.cwd, path));
+            if !may_link(text) {
+                return Vec::new();
+            }
+            let from_path = absolute(&files.cwd, &db.get(from).path);
+            let in_folder = from_path
+                .parent()
+                .map(crate::discover::templates_under)
+                .unwrap_or_default();
             mentioned_paths(text)
                 .flat_map(|mention| local_paths(&from_path, mention))
-                .collect::<Vec<_>>()
-                .into_iter()
-                .chain(in_folder)
+                .chain(in_folder.iter().map(|path| absolute(&files.cwd, path)))
                 .filter(|path| !files.by_path.contains_key(path))
-                .collect::<Vec<_>>()
+                .collect()
         })
         .collect();
     missing.sort_unstable();
@@ -190,12 +170,8 @@ impl<'t> LinkedTemplates<'t> {
         let files = self.files.get_or_init(|| JsonFiles::new(self.db));
         let file = files.find(self.db, from, target)?;
         let template = self.parsed.get(file.0 as usize)?.get_or_init(|| {
-            let text = &self.db.get(file).text;
-            parse::sniff_level(text)?;
             // An invalid file gets its own IDL001 where it is scanned.
-            let template = parse::parse(file, text).ok()?;
-            let schema = template.get("$schema").and_then(Json::as_str);
-            schema.and_then(parse::schema_level)?;
+            let (template, _) = super::open_template(self.db, file).ok()??;
             Some(template)
         });
         template.as_ref().map(|json| (file, json))

@@ -248,7 +248,6 @@ impl<'a, 't: 'a> Lowering<'a, 't> {
         let json = decl.json;
         let env = decl.env.clone();
         let properties = json.get("properties")?;
-        let parent = &self.ev.scopes[outer];
         let (file, template, inner_mode) =
             match properties.get("template").filter(|t| t.is_object()) {
                 Some(template) => {
@@ -257,7 +256,7 @@ impl<'a, 't: 'a> Lowering<'a, 't> {
                         .and_then(|o| o.get("scope"))
                         .and_then(Json::as_str)
                         .is_some_and(|s| s.eq_ignore_ascii_case("inner"));
-                    (parent.file, template, inner_mode)
+                    (self.ev.scopes[outer].file, template, inner_mode)
                 }
                 // A linked template always has its own parameters and variables.
                 None => {

@@ -156,23 +156,13 @@ fn load_template(
     explicit: &[(String, Value)],
     linked: &links::LinkedTemplates,
 ) -> (Option<Model>, Vec<FileId>, Vec<Diagnostic>) {
-    let text = &db.get(file).text;
-    if parse::sniff_level(text).is_none() {
-        return (None, Vec::new(), Vec::new());
-    }
-    let root = match parse::parse(file, text) {
-        Ok(root) => root,
+    let (root, level) = match open_template(db, file) {
+        Ok(Some(template)) => template,
+        Ok(None) => return (None, Vec::new(), Vec::new()),
         Err(e) => {
             let message = format!("the template is not valid JSON: {}", e.message);
             return (None, Vec::new(), vec![invalid(db, file, message, e.offset)]);
         }
-    };
-    let Some(level) = root
-        .get("$schema")
-        .and_then(parse::Json::as_str)
-        .and_then(parse::schema_level)
-    else {
-        return (None, Vec::new(), Vec::new());
     };
     let mut diagnostics = Vec::new();
     let mut supplied = Vec::new();
@@ -185,6 +175,24 @@ fn load_template(
     supplied.extend(explicit.iter().cloned());
     let (model, linked) = lower::lower(file, &root, level, supplied, linked);
     (Some(model), linked, diagnostics)
+}
+
+/// The deployment template in `file` and the level its `$schema` names; `None` when the file is
+/// not a deployment template.
+fn open_template(
+    db: &SourceDb,
+    file: FileId,
+) -> Result<Option<(parse::Json<'_>, parse::Level)>, parse::JsonError> {
+    let text = &db.get(file).text;
+    if parse::sniff_level(text).is_none() {
+        return Ok(None);
+    }
+    let root = parse::parse(file, text)?;
+    let level = root
+        .get("$schema")
+        .and_then(parse::Json::as_str)
+        .and_then(parse::schema_level);
+    Ok(level.map(|level| (root, level)))
 }
 
 /// The values of a parameter file: `{"parameters": {"x": {"value": ..}}}` (or the parameters

@@ -18,11 +18,12 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::discover::join_normalized;
 use crate::frontend::Loaded;
 use crate::model::Model;
 use crate::source::{FileKind, SourceDb, SourceFile};
 use crate::span::FileId;
-use modules::{ModuleDef, is_local_source, join_normalized, module_source};
+use modules::{ModuleDef, is_local_source, module_source};
 use parse::Parsed;
 
 /// At most this many module directories outside the scan are loaded.

@@ -4,30 +4,13 @@
 use std::collections::BTreeMap;
 
 use foldhash::HashMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::PathBuf;
 
 use super::ast::{Attribute, Block, Body, ExprKind};
 
 /// Whether a `source` names a local module directory.
 pub fn is_local_source(source: &str) -> bool {
     source.starts_with("./") || source.starts_with("../") || source == "." || source == ".."
-}
-
-/// `base/relative` with `.` and `..` removed lexically.
-pub fn join_normalized(base: &Path, relative: &str) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in base.join(relative).components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
 }
 
 /// The `source` of a module block when it is a literal string.
@@ -241,13 +224,5 @@ mod tests {
         assert!(is_local_source("./modules/app"));
         assert!(is_local_source("../../"));
         assert!(!is_local_source("Azure/caf/azurerm"));
-        assert_eq!(
-            join_normalized(Path::new("a/b/examples"), "../../"),
-            PathBuf::from("a")
-        );
-        assert_eq!(
-            join_normalized(Path::new("a/b"), "./modules/x"),
-            PathBuf::from("a/b/modules/x")
-        );
     }
 }
