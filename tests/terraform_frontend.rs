@@ -937,6 +937,44 @@ resource "azurerm_kubernetes_cluster" "aks" {
 }
 
 #[test]
+fn try_and_can_see_functions_that_fail() {
+    let main = r#"
+variable "settings" {}
+variable "network" {
+  default = { name = "vnet", subnets = [] }
+}
+variable "identity_ids" {
+  default = null
+}
+resource "azurerm_linux_web_app" "app" {
+  tags = {
+    missing_key = try(lookup(var.network, "dns"), "azure")
+    nulls       = try(coalesce(var.identity_ids, ""), "none")
+    length_null = try(length(var.identity_ids), 0)
+    empty_list  = try(element(var.network.subnets, 0), "default")
+    not_number  = try(tonumber(var.network.name), -1)
+    works       = try(lookup(var.network, "name"), "other")
+    unknown     = try(length(var.settings), 0)
+    can_length  = can(length(var.identity_ids))
+    can_unknown = can(lookup(var.settings, "x"))
+  }
+}
+"#;
+    let s = scan(&[("main.tf", main)], &[]);
+    let tag = |name: &str| tag(&s, "azurerm_linux_web_app.app", name);
+    assert_eq!(tag("missing_key").as_str(), Some("azure"));
+    assert_eq!(tag("nulls").as_str(), Some("none"));
+    assert_eq!(tag("length_null").kind, ValueKind::Number(0.0));
+    assert_eq!(tag("empty_list").as_str(), Some("default"));
+    assert_eq!(tag("not_number").kind, ValueKind::Number(-1.0));
+    assert_eq!(tag("works").as_str(), Some("vnet"));
+    // A function of an unknown value is unknown, not a failure to fall back from.
+    assert!(!tag("unknown").is_known(), "{:?}", tag("unknown"));
+    assert_eq!(tag("can_length").as_bool(), Some(false));
+    assert!(!tag("can_unknown").is_known(), "{:?}", tag("can_unknown"));
+}
+
+#[test]
 fn optional_attributes_take_their_type_defaults() {
     let main = r#"
 variable "storage" {

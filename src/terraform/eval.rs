@@ -137,10 +137,11 @@ pub struct Evaluator<'a> {
     expansions: HashMap<(usize, bool, String, String), Option<Vec<ResourceId>>>,
     module_instances: HashMap<(usize, String), Option<Vec<usize>>>,
     depth: usize,
-    /// Set when a traversal fails on a known value (a missing map key, a list index out of
-    /// range, an attribute of a string or of null): what Terraform reports as an error, and what
-    /// `try` falls back on. An unknown value is not a failure.
-    lookup_failed: bool,
+    /// Set when evaluation fails on known values: a traversal (a missing map key, a list index
+    /// out of range, an attribute of a string or of null) or a function call (`lookup` of a
+    /// missing key without a default, `length(null)`). That is what Terraform reports as an
+    /// error, and what `try` and `can` look at. An unknown value is not a failure.
+    failed: bool,
     /// What this evaluation may still copy out of named values.
     copies: CopyBudget,
 }
@@ -196,7 +197,7 @@ impl<'a> Evaluator<'a> {
             expansions: HashMap::default(),
             module_instances: HashMap::default(),
             depth: 0,
-            lookup_failed: false,
+            failed: false,
             copies: CopyBudget::default(),
         }
     }
@@ -282,10 +283,10 @@ impl<'a> Evaluator<'a> {
                     Some(false) => self.eval(f, ctx),
                     None => {
                         // Only the branch taken could fail, and which one is not known.
-                        let failed = self.lookup_failed;
+                        let failed = self.failed;
                         let t = self.eval(t, ctx);
                         let f = self.eval(f, ctx);
-                        self.lookup_failed = failed;
+                        self.failed = failed;
                         unknown_with(refs_of(&[&cond, &t, &f]), span)
                     }
                 };
@@ -584,7 +585,7 @@ impl<'a> Evaluator<'a> {
             };
             match next {
                 Some(next) => node = next,
-                None => return self.failed_lookup(span),
+                None => return self.fail(span),
             }
             taken += 1;
         }
@@ -617,13 +618,14 @@ impl<'a> Evaluator<'a> {
                     };
                 }
                 Step::Attr(name) => {
-                    index_value(value, name, span, self).unwrap_or_else(|| self.failed_lookup(span))
+                    index_value(value, name, span, self).unwrap_or_else(|| self.fail(span))
                 }
                 Step::Index(e) => {
                     let key = self.eval(e, ctx);
                     match key.to_text() {
-                        Some(k) => index_value(value, &k, span, self)
-                            .unwrap_or_else(|| self.failed_lookup(span)),
+                        Some(k) => {
+                            index_value(value, &k, span, self).unwrap_or_else(|| self.fail(span))
+                        }
                         None => unknown_with(refs_of(&[&value, &key]), span),
                     }
                 }
@@ -1376,32 +1378,32 @@ impl<'a> Evaluator<'a> {
                 _ => return unknown_with(refs_of(&[&last]), span),
             }
         }
-        super::functions::call(name, values, span)
+        super::functions::call(name, values, span).unwrap_or_else(|| self.fail(span))
     }
 
     /// `try(a, b, ...)`: the first argument whose evaluation does not fail. An argument that is
     /// only unknown (a variable without a value) is the result, unknown, as at plan time: it is
     /// not a failure to fall back from.
     fn try_call(&mut self, args: &'a [Expr], span: Span, ctx: &mut Ctx) -> Value {
-        let outer = std::mem::take(&mut self.lookup_failed);
+        let outer = std::mem::take(&mut self.failed);
         for arg in args {
             let value = self.eval(arg, ctx);
-            if !std::mem::take(&mut self.lookup_failed) {
-                self.lookup_failed = outer;
+            if !std::mem::take(&mut self.failed) {
+                self.failed = outer;
                 return value.used_at(span);
             }
         }
         // Every argument failed, and so does `try`.
-        self.lookup_failed = true;
+        self.failed = true;
         Value::unknown(span)
     }
 
     /// `can(x)`: false when evaluating `x` fails, true when it does not and `x` is known;
     /// unknown otherwise, as at plan time (what is unknown could still fail).
     fn can_call(&mut self, arg: &'a Expr, span: Span, ctx: &mut Ctx) -> Value {
-        let outer = std::mem::take(&mut self.lookup_failed);
+        let outer = std::mem::take(&mut self.failed);
         let value = self.eval(arg, ctx);
-        let failed = std::mem::replace(&mut self.lookup_failed, outer);
+        let failed = std::mem::replace(&mut self.failed, outer);
         if failed {
             Value::new(ValueKind::Bool(false), span)
         } else if super::functions::fully_known(&value) {
@@ -1411,8 +1413,8 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    fn failed_lookup(&mut self, span: Span) -> Value {
-        self.lookup_failed = true;
+    fn fail(&mut self, span: Span) -> Value {
+        self.failed = true;
         Value::unknown(span)
     }
 }

@@ -30,29 +30,75 @@ pub fn fully_known(v: &Value) -> bool {
     }
 }
 
-fn is_unknown(v: &Value) -> bool {
-    matches!(v.kind, ValueKind::Unknown(_) | ValueKind::Ref(_))
+/// What a function gives before its value is placed at the call.
+enum Outcome {
+    Known(Value),
+    /// Unknown, with the references of the arguments.
+    Unknown,
+    /// The call fails on known arguments: Terraform reports an error, and `try` falls back.
+    Failed,
 }
 
-/// Calls `name` on evaluated `args`; the result is used at `span`.
-pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
+impl From<Option<Value>> for Outcome {
+    fn from(value: Option<Value>) -> Self {
+        value.map_or(Outcome::Unknown, Outcome::Known)
+    }
+}
+
+/// Whether the kind of `v` is known: it is not unknown, a reference or a template with holes.
+/// A function fails only on an argument whose kind is known and which it does not take.
+fn kind_known(v: &Value) -> bool {
+    !matches!(
+        v.kind,
+        ValueKind::Unknown(_) | ValueKind::Ref(_) | ValueKind::Template(_)
+    )
+}
+
+/// Unknown when `v`'s kind is not known, failed when it is (and the function does not take it).
+fn wrong_kind(v: &Value) -> Outcome {
+    if kind_known(v) {
+        Outcome::Failed
+    } else {
+        Outcome::Unknown
+    }
+}
+
+/// Calls `name` on evaluated `args`; the result is used at `span`. `None` when the call fails
+/// on known arguments, as Terraform would report an error: `lookup` of a missing key without
+/// a default, `coalesce` of nulls only, `length(null)`. That is what `try` falls back on.
+pub fn call(name: &str, args: Vec<Value>, span: Span) -> Option<Value> {
     let name = name.strip_prefix("provider::").unwrap_or(name);
-    let result = match name {
+    match outcome(name, &args, span) {
+        Outcome::Known(v) => Some(v.used_at(span)),
+        Outcome::Unknown => Some(unknown(&args, span)),
+        Outcome::Failed => None,
+    }
+}
+
+fn outcome(name: &str, args: &[Value], span: Span) -> Outcome {
+    match name {
         "nonsensitive" | "sensitive" | "tolist" | "tomap" | "tostring" | "tonumber" | "tobool" => {
-            match (name, args.as_slice()) {
-                ("tostring", [v])
-                    if matches!(v.kind, ValueKind::Number(_) | ValueKind::Bool(_)) =>
-                {
-                    Some(Value::string(v.to_text().unwrap_or_default(), span))
-                }
-                ("tonumber", [v]) => number(v)
-                    .map(|n| Value::new(ValueKind::Number(n), span))
-                    .or_else(|| Some(v.used_at(span))),
-                (_, [v]) => Some(v.clone()),
-                _ => None,
+            match (name, args) {
+                ("tostring", [v]) => match &v.kind {
+                    ValueKind::Number(_) | ValueKind::Bool(_) => {
+                        Outcome::Known(Value::string(v.to_text().unwrap_or_default(), span))
+                    }
+                    ValueKind::List(_) | ValueKind::Map(_) => Outcome::Failed,
+                    _ => Outcome::Known(v.clone()),
+                },
+                ("tonumber", [v]) => match (&v.kind, number(v)) {
+                    (_, Some(n)) => Outcome::Known(Value::new(ValueKind::Number(n), span)),
+                    (ValueKind::Null, None) => Outcome::Known(v.clone()),
+                    (_, None) => match wrong_kind(v) {
+                        Outcome::Unknown => Outcome::Known(v.clone()),
+                        failed => failed,
+                    },
+                },
+                (_, [v]) => Outcome::Known(v.clone()),
+                _ => Outcome::Unknown,
             }
         }
-        "toset" | "distinct" => match args.as_slice() {
+        "toset" | "distinct" => match args {
             [v] => match &v.kind {
                 ValueKind::List(items) => {
                     let mut out: Vec<Value> = Vec::new();
@@ -63,65 +109,66 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
                             out.push(item.clone());
                         }
                     }
-                    Some(Value::new(ValueKind::List(out), v.span))
+                    Outcome::Known(Value::new(ValueKind::List(out), v.span))
                 }
-                _ => None,
+                _ => Outcome::Unknown,
             },
-            _ => None,
+            _ => Outcome::Unknown,
         },
         "merge" => {
             let mut entries: Vec<Entry> = Vec::new();
-            let mut ok = true;
-            for arg in &args {
+            for arg in args {
                 match &arg.kind {
                     ValueKind::Map(es) => {
                         es.iter().for_each(|e| push_entry(&mut entries, e.clone()))
                     }
                     ValueKind::Null => {}
-                    _ => ok = false,
+                    _ => return wrong_kind(arg),
                 }
             }
-            ok.then(|| Value::new(ValueKind::Map(entries), span))
+            Outcome::Known(Value::new(ValueKind::Map(entries), span))
         }
         "concat" => {
             let mut items = Vec::new();
-            let mut ok = true;
-            for arg in &args {
+            for arg in args {
                 match &arg.kind {
                     ValueKind::List(xs) => items.extend(xs.iter().cloned()),
-                    _ => ok = false,
+                    _ => return wrong_kind(arg),
                 }
             }
-            ok.then(|| Value::new(ValueKind::List(items), span))
+            Outcome::Known(Value::new(ValueKind::List(items), span))
         }
-        "lookup" => match args.as_slice() {
-            [map, key, rest @ ..] => match (&map.kind, key.to_text()) {
+        "lookup" => match args {
+            [map, key, rest @ ..] if rest.len() <= 1 => match (&map.kind, key.to_text()) {
                 (ValueKind::Map(entries), Some(k)) => {
                     match entries.iter().rev().find(|e| e.key == k) {
-                        Some(e) => Some(e.value.clone()),
-                        None => rest.first().cloned(),
+                        Some(e) => Outcome::Known(e.value.clone()),
+                        None => rest
+                            .first()
+                            .cloned()
+                            .map_or(Outcome::Failed, Outcome::Known),
                     }
                 }
-                _ => None,
+                (ValueKind::Map(_), None) => wrong_kind(key),
+                _ => wrong_kind(map),
             },
-            _ => None,
+            _ => Outcome::Unknown,
         },
         "coalesce" => {
-            let mut result = None;
-            for arg in &args {
-                if is_unknown(arg) || matches!(arg.kind, ValueKind::Template(_)) {
-                    break;
+            for arg in args {
+                if !kind_known(arg) {
+                    return Outcome::Unknown;
                 }
                 if arg.is_null() || arg.as_str() == Some("") {
                     continue;
                 }
-                result = Some(arg.clone());
-                break;
+                return Outcome::Known(arg.clone());
             }
-            result
+            // Terraform: "no non-null, non-empty-string arguments".
+            Outcome::Failed
         }
-        "format" => format(&args, span),
-        "join" => match args.as_slice() {
+        "format" => format(args, span).into(),
+        "join" => match args {
             [sep, list] => match (sep.as_str(), &list.kind) {
                 (Some(sep), ValueKind::List(items)) => {
                     let mut out: Vec<Part> = Vec::new();
@@ -131,42 +178,51 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
                         }
                         append_to_template(&mut out, item.clone());
                     }
-                    Some(finish_template(out, span))
+                    Outcome::Known(finish_template(out, span))
                 }
-                _ => None,
+                (Some(_), _) => wrong_kind(list),
+                (None, _) if sep.is_null() => Outcome::Failed,
+                _ => Outcome::Unknown,
             },
-            _ => None,
+            _ => Outcome::Unknown,
         },
-        "lower" | "upper" | "trimspace" => match args.as_slice() {
-            [v] => v.as_str().map(|s| {
-                let s = match name {
-                    "lower" => s.to_lowercase(),
-                    "upper" => s.to_uppercase(),
-                    _ => s.trim().to_string(),
-                };
-                Value::string(s, span)
-            }),
-            _ => None,
+        "lower" | "upper" | "trimspace" => match args {
+            [v] if v.is_null() => Outcome::Failed,
+            [v] => v
+                .as_str()
+                .map(|s| {
+                    let s = match name {
+                        "lower" => s.to_lowercase(),
+                        "upper" => s.to_uppercase(),
+                        _ => s.trim().to_string(),
+                    };
+                    Value::string(s, span)
+                })
+                .into(),
+            _ => Outcome::Unknown,
         },
-        "replace" => match args.as_slice() {
+        "replace" => match args {
             [s, from, to] => match (s.as_str(), from.as_str(), to.as_str()) {
                 (Some(s), Some(from), Some(to)) if !from.is_empty() && !is_regex(from) => {
-                    Some(Value::string(s.replace(from, to), span))
+                    Outcome::Known(Value::string(s.replace(from, to), span))
                 }
-                _ => None,
+                _ if s.is_null() => Outcome::Failed,
+                _ => Outcome::Unknown,
             },
-            _ => None,
+            _ => Outcome::Unknown,
         },
-        "element" => match args.as_slice() {
+        "element" => match args {
             [list, index] => match (&list.kind, number(index)) {
-                (ValueKind::List(items), Some(i)) if !items.is_empty() && i >= 0.0 => {
-                    Some(items[(i as usize) % items.len()].clone())
+                (ValueKind::List(items), _) if items.is_empty() => Outcome::Failed,
+                (ValueKind::List(items), Some(i)) if i >= 0.0 => {
+                    Outcome::Known(items[(i as usize) % items.len()].clone())
                 }
-                _ => None,
+                (ValueKind::List(_), _) => Outcome::Unknown,
+                _ => wrong_kind(list),
             },
-            _ => None,
+            _ => Outcome::Unknown,
         },
-        "keys" | "values" => match args.as_slice() {
+        "keys" | "values" => match args {
             [map] => match &map.kind {
                 ValueKind::Map(entries) => {
                     let mut sorted: Vec<&Entry> = entries.iter().collect();
@@ -181,34 +237,34 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Value {
                             }
                         })
                         .collect();
-                    Some(Value::new(ValueKind::List(items), span))
+                    Outcome::Known(Value::new(ValueKind::List(items), span))
                 }
-                _ => None,
+                _ => wrong_kind(map),
             },
-            _ => None,
+            _ => Outcome::Unknown,
         },
-        "flatten" => match args.as_slice() {
+        "flatten" => match args {
             [v] if matches!(v.kind, ValueKind::List(_)) => {
                 let mut out = Vec::new();
-                flatten(v, &mut out, 0).then(|| Value::new(ValueKind::List(out), span))
+                flatten(v, &mut out, 0)
+                    .then(|| Value::new(ValueKind::List(out), span))
+                    .into()
             }
-            _ => None,
+            [v] => wrong_kind(v),
+            _ => Outcome::Unknown,
         },
-        "length" => match args.as_slice() {
+        "length" => match args {
             [v] => match &v.kind {
                 ValueKind::List(items) => Some(items.len()),
                 ValueKind::Map(entries) => Some(entries.len()),
                 ValueKind::String(s) => Some(s.chars().count()),
-                _ => None,
+                _ => return wrong_kind(v),
             }
-            .map(|n| Value::new(ValueKind::Number(n as f64), span)),
-            _ => None,
+            .map(|n| Value::new(ValueKind::Number(n as f64), span))
+            .into(),
+            _ => Outcome::Unknown,
         },
-        _ => None,
-    };
-    match result {
-        Some(v) => v.used_at(span),
-        None => unknown(&args, span),
+        _ => Outcome::Unknown,
     }
 }
 
@@ -299,18 +355,20 @@ mod tests {
     #[test]
     fn known_functions_compute() {
         let span = Span::new(FileId(0), 5..9);
-        let v = call("format", vec![s("/subscriptions/%s/x"), s("abc")], span);
+        let v = call("format", vec![s("/subscriptions/%s/x"), s("abc")], span).unwrap();
         assert_eq!(v.as_str(), Some("/subscriptions/abc/x"));
         assert_eq!(v.span, span);
-        let v = call("lower", vec![s("OwNeR")], span);
+        let v = call("lower", vec![s("OwNeR")], span).unwrap();
         assert_eq!(v.as_str(), Some("owner"));
         let list = Value::new(ValueKind::List(vec![s("a"), s("b")]), span);
         assert_eq!(
-            call("join", vec![s("-"), list.clone()], span).as_str(),
+            call("join", vec![s("-"), list.clone()], span)
+                .unwrap()
+                .as_str(),
             Some("a-b")
         );
         assert_eq!(
-            call("length", vec![list], span).kind,
+            call("length", vec![list], span).unwrap().kind,
             ValueKind::Number(2.0)
         );
     }
@@ -318,10 +376,69 @@ mod tests {
     #[test]
     fn unknown_functions_carry_secret_refs() {
         let span = Span::new(FileId(0), 5..9);
-        let v = call("base64encode", vec![secret_ref()], span);
+        let v = call("base64encode", vec![secret_ref()], span).unwrap();
         assert!(matches!(&v.kind, ValueKind::Unknown(refs) if refs.len() == 1 && refs[0].secret));
-        let v = call("format", vec![s("k=%s"), secret_ref()], span);
+        let v = call("format", vec![s("k=%s"), secret_ref()], span).unwrap();
         assert!(v.refs().iter().any(|r| r.secret));
         assert!(matches!(v.kind, ValueKind::Template(_)));
+    }
+
+    #[test]
+    fn calls_on_arguments_a_function_does_not_take_fail() {
+        let span = Span::new(FileId(0), 5..9);
+        let null = || Value::new(ValueKind::Null, span);
+        let map = Value::new(
+            ValueKind::Map(vec![Entry {
+                key: "a".into(),
+                span: None,
+                value: s("1"),
+            }]),
+            span,
+        );
+        let empty = Value::new(ValueKind::List(Vec::new()), span);
+        for (name, args) in [
+            ("lookup", vec![map.clone(), s("b")]),
+            ("lookup", vec![null(), s("a")]),
+            ("coalesce", vec![null(), s("")]),
+            ("length", vec![null()]),
+            ("element", vec![empty.clone(), s("0")]),
+            ("keys", vec![s("a")]),
+            ("concat", vec![empty.clone(), null()]),
+            ("merge", vec![map.clone(), s("a")]),
+            ("lower", vec![null()]),
+            ("tonumber", vec![s("twelve")]),
+        ] {
+            assert!(call(name, args, span).is_none(), "{name} should fail");
+        }
+        // The same calls on what they take, or on unknown values, do not fail.
+        assert_eq!(
+            call("lookup", vec![map.clone(), s("b"), s("d")], span)
+                .unwrap()
+                .as_str(),
+            Some("d")
+        );
+        assert_eq!(
+            call("coalesce", vec![null(), s("x")], span)
+                .unwrap()
+                .as_str(),
+            Some("x")
+        );
+        assert_eq!(
+            call("tonumber", vec![null()], span).unwrap().kind,
+            ValueKind::Null
+        );
+        for (name, args) in [
+            ("lookup", vec![secret_ref(), s("a")]),
+            ("coalesce", vec![null(), secret_ref()]),
+            ("length", vec![secret_ref()]),
+            ("concat", vec![empty, secret_ref()]),
+            ("tonumber", vec![secret_ref()]),
+        ] {
+            let v = call(name, args, span).unwrap();
+            assert!(
+                v.refs().iter().any(|r| r.secret),
+                "{name} keeps the reference"
+            );
+        }
     }
 }
