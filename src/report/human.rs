@@ -252,7 +252,16 @@ impl SourceCode for Snippet {
             ),
             contents.line() + self.base_line,
             contents.column(),
-            contents.line_count(),
+            // miette joins two labels' contexts into one when the first's line plus its line
+            // count reaches the second's line. Its `str` reader counts the lines from the start
+            // of the text, which joins labels 30 lines apart into one long snippet; this is the
+            // context's own count, so that only contexts that touch are joined.
+            line_count(contents.data()),
         )))
     }
+}
+
+/// The number of lines `text` spans; a last line without its newline counts.
+fn line_count(text: &[u8]) -> usize {
+    memchr::memchr_iter(b'\n', text).count() + usize::from(!text.ends_with(b"\n"))
 }

@@ -1,6 +1,6 @@
 //! AZ301: a privileged role is assigned at root, management-group or subscription scope.
 
-use super::roles::{principal_label, role_is_privileged, role_name};
+use super::roles::{principal_labels, role_is_privileged, role_name};
 use super::{Rule, RuleContext, RuleMeta, context_labels};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 
@@ -37,9 +37,7 @@ impl Rule for PrivilegedRoleAtBroadScope {
             .with_help(
                 "assign the narrowest role that does the job (a service-specific or data-plane role) at the resource group or resource the principal works on; keep standing Owner, Contributor and User Access Administrator grants at broad scopes to break-glass accounts under PIM",
             );
-            if let Some(label) = principal_label(model, assignment) {
-                diagnostic = diagnostic.with_label(label);
-            }
+            diagnostic = diagnostic.with_labels(principal_labels(model, assignment));
             if let Some(origin) = assignment.role_value.origin {
                 diagnostic = diagnostic.with_label(Label::new(origin, "the role is set here"));
             }

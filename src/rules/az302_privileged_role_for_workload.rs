@@ -1,6 +1,6 @@
 //! AZ302: a workload identity gets a privileged role at resource-group or resource scope.
 
-use super::roles::{describe_resource, principal_label, role_is_privileged, role_name};
+use super::roles::{describe_resource, principal_labels, role_is_privileged, role_name};
 use super::{Rule, RuleContext, RuleMeta, context_labels};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::model::{Model, Principal, ScopeKind};
@@ -40,9 +40,7 @@ impl Rule for PrivilegedRoleForWorkload {
             )
             .with_label(Label::new(assignment.scope_value.span, assignment.scope.describe()))
             .with_help("grant the workload only the data or service role it uses (e.g. `Storage Blob Data Contributor`, `Key Vault Secrets User`) on the resource it calls: code that runs as Owner or Contributor can rewrite its own environment");
-            if let Some(label) = principal_label(model, assignment) {
-                diagnostic = diagnostic.with_label(label);
-            }
+            diagnostic = diagnostic.with_labels(principal_labels(model, assignment));
             cx.report(diagnostic.with_labels(context_labels(resource)));
         }
     }

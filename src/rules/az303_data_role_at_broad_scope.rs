@@ -1,6 +1,6 @@
 //! AZ303: a data-plane role is assigned above the resource it is for.
 
-use super::roles::principal_label;
+use super::roles::principal_labels;
 use super::{Rule, RuleContext, RuleMeta, context_labels};
 use crate::data::BuiltinRole;
 use crate::diagnostic::{Diagnostic, Label, Severity};
@@ -73,9 +73,7 @@ impl Rule for DataRoleAtBroadScope {
                 "assign `{}` on the one vault, storage account, namespace or registry the principal uses (its resource id as `scope`)",
                 role.name
             ));
-            if let Some(label) = principal_label(model, assignment) {
-                diagnostic = diagnostic.with_label(label);
-            }
+            diagnostic = diagnostic.with_labels(principal_labels(model, assignment));
             cx.report(diagnostic.with_labels(context_labels(resource)));
         }
     }

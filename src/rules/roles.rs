@@ -102,19 +102,30 @@ pub fn describe_resource(model: &Model, id: ResourceId) -> String {
     }
 }
 
-/// A label on the principal when it is a declared identity: who receives the role.
-pub fn principal_label(model: &Model, assignment: &RoleAssignment) -> Option<Label> {
-    let message = match assignment.principal {
-        Principal::SystemAssigned(r) => format!(
-            "the system-assigned identity of `{}`",
-            model.resource(r).address
+/// Labels on the principal when it is a declared identity: who receives the role, and where
+/// that workload or identity is declared, which may be another file (a linked template, another
+/// file of the module) than the assignment.
+pub fn principal_labels(model: &Model, assignment: &RoleAssignment) -> Vec<Label> {
+    let (resource, message, declared) = match assignment.principal {
+        Principal::SystemAssigned(r) => (
+            model.resource(r),
+            "the system-assigned identity of",
+            "the workload is declared here",
         ),
-        Principal::UserAssigned(r) => {
-            format!("user-assigned identity `{}`", model.resource(r).address)
-        }
-        Principal::Other => return None,
+        Principal::UserAssigned(r) => (
+            model.resource(r),
+            "user-assigned identity",
+            "the identity is declared here",
+        ),
+        Principal::Other => return Vec::new(),
     };
-    Some(Label::new(assignment.principal_value.span, message))
+    vec![
+        Label::new(
+            assignment.principal_value.span,
+            format!("{message} `{}`", resource.address),
+        ),
+        Label::new(resource.span, declared),
+    ]
 }
 
 #[cfg(test)]
