@@ -403,8 +403,10 @@ fn apply_config(sources: &mut SourceDb, config: &Config, findings: &mut Vec<Find
     }
 }
 
-/// Sorts by (path, line, column, code) and drops findings a module reached twice produced
-/// twice.
+/// Sorts by (path, line, column, code) and keeps one finding per rule and location: the
+/// instances of a counted resource, a module called twice or a template linked twice produce
+/// one each. When their messages name different instances, the one kept says how many more
+/// there are.
 fn sort_and_dedup(sources: &SourceDb, findings: &mut Vec<Finding>) {
     findings.sort_by(|a, b| {
         let (fa, fb) = (sources.get(a.span().file), sources.get(b.span().file));
@@ -423,7 +425,21 @@ fn sort_and_dedup(sources: &SourceDb, findings: &mut Vec<Finding>) {
                 b.span().end,
             ))
     });
-    findings.dedup_by(|a, b| a.code == b.code && a.span() == b.span());
+    let mut rest = std::mem::take(findings).into_iter().peekable();
+    while let Some(mut finding) = rest.next() {
+        let (mut more, mut named_apart) = (0, false);
+        while let Some(same) =
+            rest.next_if(|next| next.code == finding.code && next.span() == finding.span())
+        {
+            more += 1;
+            named_apart |= same.diagnostic.message != finding.diagnostic.message;
+        }
+        if named_apart {
+            let plural = if more == 1 { "" } else { "s" };
+            finding.diagnostic.message += &format!(" (and {more} more instance{plural})");
+        }
+        findings.push(finding);
+    }
 }
 
 /// The exit code for `findings` under `--fail-on`.
