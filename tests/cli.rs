@@ -439,3 +439,29 @@ fn a_module_no_caller_instantiates_is_checked_on_its_own() {
     // defaults in a directory scan. Named alone, its caller is not loaded, so its default counts.
     assert_eq!(compact(root, "modules/on/main.tf").len(), 1);
 }
+
+#[test]
+fn a_finding_for_several_instances_says_how_many_more_there_are() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("modules/db")).unwrap();
+    std::fs::write(
+        root.join("main.tf"),
+        "module \"a\" {\n  source = \"./modules/db\"\n  name   = \"a\"\n}\n\nmodule \"b\" {\n  source = \"./modules/db\"\n  name   = \"b\"\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("modules/db/main.tf"),
+        "variable \"name\" {}\n\nvariable \"admin_password\" {\n  type    = string\n  default = \"Sup3r-Secret-Pass!\"\n}\n\nresource \"azurerm_storage_account\" \"s\" {\n  name                     = \"st${var.name}\"\n  resource_group_name      = \"rg\"\n  location                 = \"westeurope\"\n  account_tier             = \"Standard\"\n  account_replication_type = \"LRS\"\n}\n",
+    )
+    .unwrap();
+    // Each module instance finds both; one finding per location is kept. The storage account's
+    // message names the instance, so it counts the other; the default's reads the same in both.
+    assert_eq!(
+        compact(root, "."),
+        [
+            "modules/db/main.tf:5:13: warning: variable `admin_password` has a literal secret default (`Sup3…`) [AZ103]",
+            "modules/db/main.tf:8:1: warning: `module.a.azurerm_storage_account.s` leaves shared key access enabled by default (and 1 more instance) [AZ106]",
+        ]
+    );
+}
