@@ -291,6 +291,50 @@ fn copy_loops_on_resources_and_properties() {
 }
 
 #[test]
+fn a_false_condition_deploys_nothing() {
+    let loaded = inline(
+        r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "parameters": {
+    "edition": { "type": "string", "defaultValue": "basic" },
+    "chosenLater": { "type": "bool" }
+  },
+  "resources": [
+    { "condition": "[equals(parameters('edition'), 'premium')]",
+      "type": "Microsoft.Storage/storageAccounts", "name": "premium" },
+    { "condition": "[parameters('chosenLater')]",
+      "type": "Microsoft.Storage/storageAccounts", "name": "maybe" },
+    { "condition": true, "type": "Microsoft.Storage/storageAccounts", "name": "always" },
+    { "condition": "[not(equals(copyIndex(), 1))]",
+      "copy": { "name": "ips", "count": 3 },
+      "type": "Microsoft.Network/publicIPAddresses", "name": "[format('ip-{0}', copyIndex())]" },
+    { "condition": false,
+      "type": "Microsoft.Resources/deployments", "name": "off",
+      "properties": { "mode": "Incremental", "template": { "resources": [
+        { "type": "Microsoft.Web/sites", "name": "never" } ] } } }
+  ]
+}"#,
+    );
+    let model = &loaded.models[0];
+    let names: Vec<(&str, String)> = model
+        .resources
+        .iter()
+        .map(|r| (r.address.as_str(), text(&r.name)))
+        .collect();
+    // Known false: not deployed, nested templates included; unknown: deployed. A copy loop's
+    // condition is decided per instance, and the addresses keep their indexes.
+    assert_eq!(
+        names,
+        [
+            ("resources[1]", "maybe".to_string()),
+            ("resources[2]", "always".to_string()),
+            ("resources[3][0]", "ip-0".to_string()),
+            ("resources[3][2]", "ip-2".to_string()),
+        ]
+    );
+}
+
+#[test]
 fn symbolic_names_existing_and_container_env() {
     let (_, model) = load_one("symbolic.json");
     let (uami, _) = resource(&model, "uami");

@@ -177,6 +177,14 @@ impl<'a, 't: 'a> Lowering<'a, 't> {
         };
         let existing = json.get("existing").and_then(Json::as_bool) == Some(true);
         for (env, address) in instances {
+            // A resource whose `condition` is known to be false is not deployed, as a Terraform
+            // resource with `count = 0` has no instance. Unknown, it is deployed.
+            if json
+                .get("condition")
+                .is_some_and(|c| self.ev.json(&env, c).as_bool() == Some(false))
+            {
+                continue;
+            }
             let own_name = json
                 .get("name")
                 .map(|n| self.ev.json(&env, n))
