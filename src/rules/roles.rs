@@ -106,17 +106,9 @@ pub fn describe_resource(model: &Model, id: ResourceId) -> String {
 /// that workload or identity is declared, which may be another file (a linked template, another
 /// file of the module) than the assignment.
 pub fn principal_labels(model: &Model, assignment: &RoleAssignment) -> Vec<Label> {
-    let (resource, message, declared) = match assignment.principal {
-        Principal::SystemAssigned(r) => (
-            model.resource(r),
-            "the system-assigned identity of",
-            "the workload is declared here",
-        ),
-        Principal::UserAssigned(r) => (
-            model.resource(r),
-            "user-assigned identity",
-            "the identity is declared here",
-        ),
+    let (resource, message) = match assignment.principal {
+        Principal::SystemAssigned(r) => (model.resource(r), "the system-assigned identity of"),
+        Principal::UserAssigned(r) => (model.resource(r), "user-assigned identity"),
         Principal::Other => return Vec::new(),
     };
     vec![
@@ -124,7 +116,10 @@ pub fn principal_labels(model: &Model, assignment: &RoleAssignment) -> Vec<Label
             assignment.principal_value.span,
             format!("{message} `{}`", resource.address),
         ),
-        Label::new(resource.span, declared),
+        Label::new(
+            resource.span,
+            format!("`{}` is declared here", resource.address),
+        ),
     ]
 }
 
