@@ -330,7 +330,7 @@ fn a_named_template_or_parameter_file_brings_its_partner() {
     let whole = compact(&dir, ".");
     let from_parameters: Vec<String> = whole
         .iter()
-        .filter(|line| line.contains("osProfile.adminPassword` of `resources[0]`"))
+        .filter(|line| line.contains("osProfile.adminPassword` of `vm-build-01` (`resources[0]`)"))
         .cloned()
         .collect();
     assert_eq!(from_parameters.len(), 1, "{whole:?}");
@@ -431,7 +431,7 @@ fn a_module_no_caller_instantiates_is_checked_on_its_own() {
     assert_eq!(
         whole,
         [
-            "modules/off/main.tf:1:1: warning: `azurerm_storage_account.archive` leaves shared key access enabled by default [AZ106]"
+            "modules/off/main.tf:1:1: warning: `starchive` (`azurerm_storage_account.archive`) leaves shared key access enabled by default [AZ106]"
         ],
     );
     assert_eq!(compact(root, "modules/off/main.tf"), whole);
@@ -461,7 +461,7 @@ fn a_finding_for_several_instances_says_how_many_more_there_are() {
         compact(root, "."),
         [
             "modules/db/main.tf:5:13: warning: variable `admin_password` has a literal secret default (`Sup3…`) [AZ103]",
-            "modules/db/main.tf:8:1: warning: `module.a.azurerm_storage_account.s` leaves shared key access enabled by default (and 1 more instance) [AZ106]",
+            "modules/db/main.tf:8:1: warning: `sta` (`module.a.azurerm_storage_account.s`) leaves shared key access enabled by default (and 1 more instance) [AZ106]",
         ]
     );
 }

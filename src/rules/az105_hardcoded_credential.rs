@@ -1,7 +1,7 @@
 //! AZ105: a literal credential in a resource, provider or backend argument.
 
 use super::secrets::{credential_shape, is_nontrivial_secret_value, is_secret_like_name};
-use super::{Rule, RuleContext, RuleMeta, context_labels};
+use super::{Rule, RuleContext, RuleMeta, context_labels, describe};
 use crate::data::is_azurerm_secret_attribute;
 use crate::diagnostic::{Diagnostic, Label, Severity, redact};
 use crate::model::{Frontend, ResourceMode, Value, ValueKind};
@@ -54,8 +54,10 @@ impl Rule for HardcodedCredential {
         }
         for (resource, address, path, value) in found {
             let text = value.as_str().unwrap_or_default();
+            let owner =
+                resource.map_or_else(|| format!("`{address}`"), |id| describe(model.resource(id)));
             let mut diagnostic = Diagnostic::new(
-                format!("`{path}` of `{address}` is a literal credential (`{}`)", redact(text)),
+                format!("`{path}` of {owner} is a literal credential (`{}`)", redact(text)),
                 Label::new(value.span, "literal credential"),
                 format!("{address}/{path}"),
             )

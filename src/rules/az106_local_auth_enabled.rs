@@ -1,6 +1,6 @@
 //! AZ106: key or local authentication left enabled where Entra ID authentication exists.
 
-use super::{Rule, RuleContext, RuleMeta, context_labels};
+use super::{Rule, RuleContext, RuleMeta, context_labels, describe};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::model::{Frontend, Resource, ResourceMode};
 
@@ -254,11 +254,12 @@ fn check_switch(resource: &Resource, switch: &Switch, frontend: Frontend) -> Opt
     let fix = if switch.enables { "false" } else { "true" };
     let message = match setting {
         Some(value) if !value.is_null() => {
-            format!("`{}` leaves {} enabled", resource.address, switch.what)
+            format!("{} leaves {} enabled", describe(resource), switch.what)
         }
         _ => format!(
-            "`{}` leaves {} enabled by default",
-            resource.address, switch.what
+            "{} leaves {} enabled by default",
+            describe(resource),
+            switch.what
         ),
     };
     Some(

@@ -1,6 +1,6 @@
 //! AZ201: a workload that calls other Azure services has no managed identity.
 
-use super::{Rule, RuleContext, RuleMeta, context_labels};
+use super::{Rule, RuleContext, RuleMeta, context_labels, describe};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::model::{Frontend, ResourceMode};
 
@@ -30,13 +30,13 @@ impl Rule for MissingManagedIdentity {
                 Some(value) => (
                     Label::new(value.span, "identity type `None`"),
                     format!(
-                        "{kind} `{}` has its managed identity turned off",
-                        resource.address
+                        "{kind} {} has its managed identity turned off",
+                        describe(resource)
                     ),
                 ),
                 None => (
                     Label::new(resource.span, "no `identity`"),
-                    format!("{kind} `{}` has no managed identity", resource.address),
+                    format!("{kind} {} has no managed identity", describe(resource)),
                 ),
             };
             let help = match model.frontend {

@@ -1,9 +1,9 @@
 //! AZ202: a workload uses Key Vault references, but has no identity or no read access to the
 //! vault.
 
-use super::roles::{describe_resource, strings};
+use super::roles::strings;
 use super::secrets::is_key_vault_reference;
-use super::{Rule, RuleContext, RuleMeta, context_labels};
+use super::{Rule, RuleContext, RuleMeta, context_labels, describe};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::model::{Model, Principal, ResourceId, Role, ScopeKind, Setting, Value, Workload};
 
@@ -46,7 +46,7 @@ impl Rule for KeyVaultReferenceWithoutAccess {
             if workload.identity.has_any() == Some(false) {
                 cx.report(
                     Diagnostic::new(
-                        format!("{kind} `{}` uses Key Vault references but has no managed identity to resolve them", resource.address),
+                        format!("{kind} {} uses Key Vault references but has no managed identity to resolve them", describe(resource)),
                         Label::new(first.value.span, "Key Vault reference"),
                         format!("{}/key-vault-reference", resource.address),
                     )
@@ -86,9 +86,9 @@ impl Rule for KeyVaultReferenceWithoutAccess {
                 cx.report(
                     Diagnostic::new(
                         format!(
-                            "{kind} `{}` reads a secret from Key Vault {} through a Key Vault reference, but its identity has no secret read access on the vault",
-                            resource.address,
-                            describe_resource(model, vault)
+                            "{kind} {} reads a secret from Key Vault {} through a Key Vault reference, but its identity has no secret read access on the vault",
+                            describe(resource),
+                            describe(model.resource(vault))
                         ),
                         Label::new(reference.value.span, "Key Vault reference"),
                         format!("{}/{}/key-vault-reference", resource.address, reference.name),

@@ -1,7 +1,6 @@
 //! AZ203: one user-assigned identity is shared across resource groups or too many workloads.
 
-use super::roles::describe_resource;
-use super::{Rule, RuleContext, RuleMeta, context_labels};
+use super::{Rule, RuleContext, RuleMeta, context_labels, describe};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::model::value::ANONYMOUS_HOLE;
 use crate::model::{Model, Value, Workload};
@@ -42,14 +41,14 @@ impl Rule for SharedUserAssignedIdentity {
                 let groups: Vec<String> = groups.iter().map(|g| format!("`{g}`")).collect();
                 format!(
                     "user-assigned identity {} is shared by workloads in {} resource groups ({})",
-                    describe_resource(model, identity.resource),
+                    describe(model.resource(identity.resource)),
                     groups.len(),
                     groups.join(", ")
                 )
             } else if workloads > max {
                 format!(
                     "user-assigned identity {} is shared by {workloads} workloads (more than {max})",
-                    describe_resource(model, identity.resource),
+                    describe(model.resource(identity.resource)),
                 )
             } else {
                 continue;

@@ -2,8 +2,8 @@
 
 use std::collections::HashSet;
 
-use super::roles::{describe_resource, role_name};
-use super::{Rule, RuleContext, RuleMeta, context_labels};
+use super::roles::role_name;
+use super::{Rule, RuleContext, RuleMeta, context_labels, describe};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::model::{Model, Principal, ResourceId, Value, ValueKind};
 
@@ -43,7 +43,7 @@ impl Rule for UnusedUserAssignedIdentity {
             };
             cx.report(
                 Diagnostic::new(
-                    format!("user-assigned identity {} is attached to no workload and has no federated credential{held}", describe_resource(model, id)),
+                    format!("user-assigned identity {} is attached to no workload and has no federated credential{held}", describe(model.resource(id))),
                     Label::new(resource.span, "unused identity"),
                     format!("{}/unused", resource.address),
                 )

@@ -1,7 +1,7 @@
 //! AZ205: a client secret is used where a managed identity or workload identity federation
 //! would do.
 
-use super::{Rule, RuleContext, RuleMeta, context_labels};
+use super::{Rule, RuleContext, RuleMeta, context_labels, describe};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::model::ResourceMode;
 use crate::span::Span;
@@ -30,14 +30,14 @@ impl Rule for ServicePrincipalSecret {
             {
                 Some((
                     resource.span,
-                    format!("`{}` creates a client secret", resource.address),
+                    format!("{} creates a client secret", describe(resource)),
                     "use a managed identity for workloads in Azure, or a federated identity credential (`azuread_application_federated_identity_credential`) for pipelines and external workloads",
                 ))
             } else if resource.is_type("azurerm_kubernetes_cluster") {
                 resource.body.entry("service_principal").map(|entry| {
                         (
                             entry.span.unwrap_or(resource.span),
-                            format!("AKS cluster `{}` authenticates with a service principal secret", resource.address),
+                            format!("AKS cluster {} authenticates with a service principal secret", describe(resource)),
                             "replace `service_principal` with `identity { type = \"SystemAssigned\" }` (or a user-assigned identity)",
                         )
                     })
@@ -49,7 +49,7 @@ impl Rule for ServicePrincipalSecret {
                         .map(|value| {
                             (
                                 value.span,
-                                format!("AKS cluster `{}` authenticates with a service principal secret", resource.address),
+                                format!("AKS cluster {} authenticates with a service principal secret", describe(resource)),
                                 "remove `servicePrincipalProfile` and set `\"identity\": { \"type\": \"SystemAssigned\" }`",
                             )
                         })

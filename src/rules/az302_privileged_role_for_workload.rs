@@ -1,7 +1,7 @@
 //! AZ302: a workload identity gets a privileged role at resource-group or resource scope.
 
-use super::roles::{describe_resource, principal_labels, role_is_privileged, role_name};
-use super::{Rule, RuleContext, RuleMeta, context_labels};
+use super::roles::{principal_labels, role_is_privileged, role_name};
+use super::{Rule, RuleContext, RuleMeta, context_labels, describe};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::model::{Model, Principal, ScopeKind};
 
@@ -60,18 +60,18 @@ fn workload_principal(model: &Model, principal: Principal) -> String {
     match principal {
         Principal::SystemAssigned(resource) => match model.workload_of(resource) {
             Some(w) => format!(
-                "the system-assigned identity of {} `{}`",
+                "the system-assigned identity of {} {}",
                 w.kind.describe(),
-                model.resource(resource).address
+                describe(model.resource(resource))
             ),
             None => "a workload identity".to_string(),
         },
         Principal::UserAssigned(identity) => format!(
             "user-assigned identity {}, attached to {},",
-            describe_resource(model, identity),
+            describe(model.resource(identity)),
             model
                 .workloads_attaching(identity)
-                .map(|w| format!("`{}`", model.resource(w.resource).address))
+                .map(|w| describe(model.resource(w.resource)))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),

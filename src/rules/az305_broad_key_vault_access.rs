@@ -1,8 +1,7 @@
 //! AZ305: a Key Vault access policy grants everything of a kind or `Purge`, or a vault does not
 //! use RBAC authorization.
 
-use super::roles::describe_resource;
-use super::{Rule, RuleContext, RuleMeta, context_labels};
+use super::{Rule, RuleContext, RuleMeta, context_labels, describe};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::model::{Frontend, ResourceMode};
 
@@ -37,7 +36,7 @@ impl Rule for BroadKeyVaultAccess {
                     };
                     let on_vault = policy
                         .vault
-                        .map(|v| format!(" on Key Vault {}", describe_resource(model, v)))
+                        .map(|v| format!(" on Key Vault {}", describe(model.resource(v))))
                         .unwrap_or_default();
                     cx.report(
                         Diagnostic::new(
@@ -75,7 +74,7 @@ impl Rule for BroadKeyVaultAccess {
                 Diagnostic::new(
                     format!(
                         "Key Vault {} uses access policies instead of RBAC authorization",
-                        describe_resource(model, vault.resource)
+                        describe(model.resource(vault.resource))
                     ),
                     label,
                     format!("{}/rbac", resource.address),

@@ -100,6 +100,17 @@ pub static ALL_RULES: &[RuleEntry] = &[
     entry::<az305_broad_key_vault_access::BroadKeyVaultAccess>(),
 ];
 
+/// How a resource is named in a message: its address, with its configured name when the
+/// address does not show it (ARM's `resources[3]`, a Terraform label that is not the name).
+pub fn describe(resource: &Resource) -> String {
+    match resource.name.as_str() {
+        Some(name) if !resource.address.contains(name) && !name.contains('`') => {
+            format!("`{name}` (`{}`)", resource.address)
+        }
+        _ => format!("`{}`", resource.address),
+    }
+}
+
 /// Labels on the module calls or nested deployments through which a resource is declared.
 pub fn context_labels(resource: &Resource) -> Vec<Label> {
     resource

@@ -1,7 +1,7 @@
 //! Role facts shared by the authorization rules.
 
 use crate::diagnostic::Label;
-use crate::model::{Model, Principal, ResourceId, Role, RoleAssignment, RoleDefinition, Value};
+use crate::model::{Model, Principal, Role, RoleAssignment, RoleDefinition, Value};
 
 /// The role's display name: built-in name, custom role name, or `unknown role`.
 pub fn role_name(model: &Model, role: Role) -> String {
@@ -88,18 +88,6 @@ pub fn action_matches(pattern: &str, action: &str) -> bool {
         }
     }
     true
-}
-
-/// How a resource is named in a message: its address, with its configured name when the address
-/// does not show it (ARM `resources[3]`).
-pub fn describe_resource(model: &Model, id: ResourceId) -> String {
-    let resource = model.resource(id);
-    match resource.name.as_str() {
-        Some(name) if !resource.address.contains(name) && !name.contains('`') => {
-            format!("`{name}` (`{}`)", resource.address)
-        }
-        _ => format!("`{}`", resource.address),
-    }
 }
 
 /// Labels on the principal when it is a declared identity: who receives the role, and where
