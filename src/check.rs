@@ -117,10 +117,17 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, String> {
         ],
         false,
     );
-    let json_files = pick(&[FileKind::Json, FileKind::ArmParameters], false);
+    let mut json_files = pick(&[FileKind::Json, FileKind::ArmParameters], false);
     let var_files = pick(&[FileKind::TerraformVars], true);
     let parameter_files = pick(&[FileKind::ArmParameters], true);
     if paths.iter().any(|path| path.is_file()) {
+        let named: Vec<FileId> = json_files
+            .iter()
+            .copied()
+            .filter(|&id| paths.contains(&sources.get(id).path))
+            .collect();
+        let callers = add_linking_templates(&mut sources, &named);
+        json_files.extend(callers);
         add_linked_templates(&mut sources, &json_files);
     }
 
@@ -201,6 +208,39 @@ fn add_linked_templates(sources: &mut SourceDb, templates: &[FileId]) {
             }
         }
     }
+}
+
+/// Reads, unreported, the templates beside and above `named` templates that link them, and
+/// those that link these in turn: a linked template named alone is checked as its callers
+/// deploy it, as in a directory scan. The callers are returned, to be evaluated as roots.
+fn add_linking_templates(sources: &mut SourceDb, named: &[FileId]) -> Vec<FileId> {
+    let mut callers = Vec::new();
+    let mut linked = named.to_vec();
+    let mut read = 0;
+    while !linked.is_empty() && read < MAX_LINKED_READS {
+        let candidates = crate::arm::links::caller_candidates(sources, &linked);
+        let stems = crate::arm::links::stems(sources, &linked);
+        linked.clear();
+        for path in candidates.into_iter().take(MAX_LINKED_READS - read) {
+            read += 1;
+            if let Ok(text) = read_text(&path)
+                && crate::arm::links::may_link_one_of(&text, &stems)
+            {
+                // Its parameter file too, as a named template brings it.
+                if let Some(partner) = crate::discover::arm_partner(&path)
+                    && !sources.iter().any(|(_, file)| file.path == partner)
+                    && let Ok(parameters) = read_text(&partner)
+                {
+                    let kind = FileKind::ArmParameters;
+                    callers.push(sources.add(SourceFile::new(partner, kind, parameters, false)));
+                }
+                let id = sources.add(SourceFile::new(path, FileKind::Json, text, false));
+                callers.push(id);
+                linked.push(id);
+            }
+        }
+    }
+    callers
 }
 
 /// Reads every discovered file in parallel; an unreadable file is an `IDL001` finding.

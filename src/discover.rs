@@ -102,14 +102,14 @@ pub fn walk(root: &Path, excluded: &(dyn Fn(&Path) -> bool + Sync)) -> Vec<Disco
 /// How deep and how many entries [`templates_under`] looks: linked templates sit a folder or
 /// two below the template that links them, and a template named at the top of a large tree
 /// must not make a pre-commit run walk all of it.
-const LINKED_TEMPLATE_DEPTH: usize = 3;
+pub const LINKED_TEMPLATE_DEPTH: usize = 3;
 const LINKED_TEMPLATE_ENTRIES: usize = 2000;
 
-/// The JSON files (not parameter files) at most three folders below `folder`, as
+/// The JSON files (not parameter files) at most `depth` folders below `folder` (1: in it), as
 /// [`walk`] would skip or find them: where a named template's linked templates may be.
-pub fn templates_under(folder: &Path) -> Vec<PathBuf> {
+pub fn templates_under(folder: &Path, depth: usize) -> Vec<PathBuf> {
     walker(folder)
-        .max_depth(Some(LINKED_TEMPLATE_DEPTH))
+        .max_depth(Some(depth))
         .build()
         .take(LINKED_TEMPLATE_ENTRIES)
         .filter_map(Result::ok)

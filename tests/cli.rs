@@ -364,7 +364,7 @@ fn a_named_template_or_parameter_file_brings_its_partner() {
 }
 
 #[test]
-fn a_named_template_brings_the_templates_it_links() {
+fn a_named_template_brings_the_templates_it_links_and_those_that_link_it() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/rules/AZ302/arm/bad_linked");
     let whole = compact(&dir, ".");
     let linked: Vec<&String> = whole
@@ -375,12 +375,14 @@ fn a_named_template_brings_the_templates_it_links() {
     // Named alone, the template reads the files it links from beside it, as a directory scan
     // does, and reports what they do with the identity it passes them.
     assert_eq!(compact(&dir, "azuredeploy.json"), whole);
-    // A linked file named alone does not know its caller: its principal is unknown.
-    let alone = compact(&dir, "nestedtemplates/owner.json");
-    assert!(
-        !alone.iter().any(|line| line.contains("AZ302")),
-        "{alone:?}"
-    );
+    // A linked file named alone reads the template that links it, from the folder above, and is
+    // checked as that template deploys it: the principal it is passed is known.
+    for name in ["nestedtemplates/owner.json", "nestedtemplates/roles.json"] {
+        let alone = compact(&dir, name);
+        let in_scan: Vec<&String> = whole.iter().filter(|line| line.starts_with(name)).collect();
+        assert_eq!(alone.len(), 1, "{alone:?}");
+        assert_eq!(alone.iter().collect::<Vec<_>>(), in_scan);
+    }
 
     // A link assembled from pieces names no file in the text: the named template brings the
     // templates under its folder.
@@ -397,6 +399,11 @@ fn a_named_template_brings_the_templates_it_links() {
     assert_ne!(assembled, parent);
     std::fs::write(pieces.path().join("azuredeploy.json"), assembled).unwrap();
     assert_eq!(compact(pieces.path(), "azuredeploy.json"), whole);
+    // Named alone, the linked file finds that caller too: its text names the file's stem.
+    assert_eq!(
+        compact(pieces.path(), "nestedtemplates/roles.json"),
+        [whole[1].clone()]
+    );
 }
 
 #[test]

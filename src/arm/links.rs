@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use rayon::prelude::*;
 
 use super::parse::Json;
-use crate::discover::join_normalized;
+use crate::discover::{LINKED_TEMPLATE_DEPTH, join_normalized, templates_under};
 use crate::model::{Part, Value, ValueKind};
 use crate::source::{FileKind, SourceDb};
 use crate::span::FileId;
@@ -111,7 +111,7 @@ pub fn missing_files(db: &SourceDb, templates: &[FileId]) -> Vec<PathBuf> {
             let from_path = absolute(&files.cwd, &db.get(from).path);
             let in_folder = from_path
                 .parent()
-                .map(crate::discover::templates_under)
+                .map(|folder| templates_under(folder, LINKED_TEMPLATE_DEPTH))
                 .unwrap_or_default();
             mentioned_paths(text)
                 .flat_map(|mention| local_paths(&from_path, mention))
@@ -125,6 +125,56 @@ pub fn missing_files(db: &SourceDb, templates: &[FileId]) -> Vec<PathBuf> {
     missing
         .retain(|path| path.is_file() && crate::discover::classify(path) == Some(FileKind::Json));
     missing
+}
+
+/// Template files that may link `templates` (files of `db`) and `db` does not hold: the JSON
+/// files beside each and in the two folders above it, where the quickstarts' callers sit
+/// (`nestedtemplates/vm.json` is linked by `../azuredeploy.json`,
+/// `nested/microsoft.sql/servers.json` by `../../azuredeploy.json`). [`may_link_one_of`]
+/// tells which of them may.
+pub fn caller_candidates(db: &SourceDb, templates: &[FileId]) -> Vec<PathBuf> {
+    let files = JsonFiles::new(db);
+    let mut folders: Vec<PathBuf> = templates
+        .iter()
+        .map(|&id| absolute(&files.cwd, &db.get(id).path))
+        .flat_map(|path| {
+            path.ancestors()
+                .skip(1)
+                .take(3)
+                .map(Path::to_path_buf)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    folders.sort_unstable();
+    folders.dedup();
+    let mut candidates: Vec<PathBuf> = folders
+        .iter()
+        .flat_map(|folder| templates_under(folder, 1))
+        .map(|path| absolute(&files.cwd, &path))
+        .filter(|path| !files.by_path.contains_key(path))
+        .collect();
+    candidates.sort_unstable();
+    candidates.dedup();
+    candidates
+}
+
+/// The names, without `.json`, that [`may_link_one_of`] looks for.
+pub fn stems(db: &SourceDb, templates: &[FileId]) -> Vec<String> {
+    templates
+        .iter()
+        .filter_map(|&id| db.get(id).path.file_stem()?.to_str().map(str::to_string))
+        .collect()
+}
+
+/// Whether `text` has a `templateLink` and names one of `stems`: a superset of the templates
+/// that link those files, since a link's file name is often assembled from pieces
+/// (`concat(variables('base'), variables('sharedTemplateName'), '.json')`). One that does not
+/// link them after all is evaluated for nothing, unreported.
+pub fn may_link_one_of(text: &str, stems: &[String]) -> bool {
+    may_link(text)
+        && stems
+            .iter()
+            .any(|stem| memchr::memmem::find(text.as_bytes(), stem.as_bytes()).is_some())
 }
 
 /// The file a `templateLink` names, as [`local_paths`] reads it: a known `relativePath`, a
