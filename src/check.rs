@@ -212,32 +212,43 @@ fn add_linked_templates(sources: &mut SourceDb, templates: &[FileId]) {
 
 /// Reads, unreported, the templates beside and above `named` templates that link them, and
 /// those that link these in turn: a linked template named alone is checked as its callers
-/// deploy it, as in a directory scan. The callers are returned, to be evaluated as roots.
+/// deploy it, as in a directory scan. The callers (and their parameter files) are returned, to
+/// be evaluated as roots.
 fn add_linking_templates(sources: &mut SourceDb, named: &[FileId]) -> Vec<FileId> {
     let mut callers = Vec::new();
     let mut linked = named.to_vec();
-    let mut read = 0;
-    while !linked.is_empty() && read < MAX_LINKED_READS {
-        let candidates = crate::arm::links::caller_candidates(sources, &linked);
+    // Templates read that link none of the files so far: one may link a caller found later.
+    let mut others: Vec<(PathBuf, String)> = Vec::new();
+    let mut read: HashSet<PathBuf> = HashSet::new();
+    while !linked.is_empty() {
+        for path in crate::arm::links::caller_candidates(sources, &linked) {
+            if read.len() >= MAX_LINKED_READS {
+                break;
+            }
+            if read.insert(path.clone())
+                && let Ok(text) = read_text(&path)
+            {
+                others.push((path, text));
+            }
+        }
         let stems = crate::arm::links::stems(sources, &linked);
         linked.clear();
-        for path in candidates.into_iter().take(MAX_LINKED_READS - read) {
-            read += 1;
-            if let Ok(text) = read_text(&path)
-                && crate::arm::links::may_link_one_of(&text, &stems)
+        let (linking, rest) = std::mem::take(&mut others)
+            .into_iter()
+            .partition(|(_, text)| crate::arm::links::may_link_one_of(text, &stems));
+        others = rest;
+        for (path, text) in linking {
+            // Its parameter file too, as a named template brings it.
+            if let Some(partner) = crate::discover::arm_partner(&path)
+                && !sources.iter().any(|(_, file)| file.path == partner)
+                && let Ok(parameters) = read_text(&partner)
             {
-                // Its parameter file too, as a named template brings it.
-                if let Some(partner) = crate::discover::arm_partner(&path)
-                    && !sources.iter().any(|(_, file)| file.path == partner)
-                    && let Ok(parameters) = read_text(&partner)
-                {
-                    let kind = FileKind::ArmParameters;
-                    callers.push(sources.add(SourceFile::new(partner, kind, parameters, false)));
-                }
-                let id = sources.add(SourceFile::new(path, FileKind::Json, text, false));
-                callers.push(id);
-                linked.push(id);
+                let kind = FileKind::ArmParameters;
+                callers.push(sources.add(SourceFile::new(partner, kind, parameters, false)));
             }
+            let id = sources.add(SourceFile::new(path, FileKind::Json, text, false));
+            callers.push(id);
+            linked.push(id);
         }
     }
     callers

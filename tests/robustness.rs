@@ -317,6 +317,23 @@ fn linked_templates_that_fan_out_and_loop_stay_bounded() {
     for i in [0, TEMPLATES - 1] {
         assert_eq!(codes_for(&findings, &format!("t{i}.json")), ["AZ106"]);
     }
+    // Named alone, a template brings those that link it, and those that link them, round the
+    // loop. Every account is deployed through its deployments, so every finding has a label in
+    // it: the directory scan's findings, at the same places.
+    let output = idlint(
+        &["check", "t5.json", "--format", "json", "--no-config"],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let report: Json = serde_json::from_slice(&output.stdout).expect("a JSON report");
+    let place = |f: &Json| (f["path"].to_string(), f["line"].clone(), f["rule"].clone());
+    let named: Vec<_> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(place)
+        .collect();
+    assert_eq!(named, findings.iter().map(place).collect::<Vec<_>>());
 }
 
 #[test]
