@@ -1,6 +1,6 @@
 //! `idlint check`: runs the pipeline over the files of a scan.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -175,6 +175,9 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, String> {
     );
 
     let mut findings = apply_suppressions(&sources, raw, &suppressions);
+    // Counted before the named files filter them, so that a finding kept for a named file still
+    // says how many instances the code has, as in a directory scan.
+    let instances = Instances::of(&findings);
     // With files named on the command line, a finding counts when any of its labels points into
     // one of them: a secret added in `terraform.tfvars` is reported where the app uses it.
     findings.retain(|f| {
@@ -184,7 +187,7 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, String> {
                 .any(|label| sources.get(label.span.file).reported)
     });
     apply_config(&mut sources, config, &mut findings);
-    sort_and_dedup(&sources, &mut findings);
+    sort_and_dedup(&sources, &mut findings, &instances);
     Ok(CheckResult { sources, findings })
 }
 
@@ -454,11 +457,32 @@ fn apply_config(sources: &mut SourceDb, config: &Config, findings: &mut Vec<Find
     }
 }
 
-/// Sorts by (path, line, column, code) and keeps one finding per rule and location: the
-/// instances of a counted resource, a module called twice or a template linked twice produce
-/// one each. When their messages name different instances, the one kept says how many more
-/// there are.
-fn sort_and_dedup(sources: &SourceDb, findings: &mut Vec<Finding>) {
+/// How many findings each rule reports at each location (the instances of a counted resource,
+/// of a module called twice, of a template linked twice), and whether their messages differ.
+struct Instances(HashMap<(&'static str, Span), (usize, bool)>);
+
+impl Instances {
+    fn of(findings: &[Finding]) -> Instances {
+        let mut seen: HashMap<(&'static str, Span), (usize, bool, &str)> = HashMap::new();
+        for finding in findings {
+            let message = finding.diagnostic.message.as_str();
+            let (count, named_apart, first) = seen
+                .entry((finding.code, finding.span()))
+                .or_insert((0, false, message));
+            *count += 1;
+            *named_apart |= *first != message;
+        }
+        Instances(
+            seen.into_iter()
+                .map(|(key, (count, named_apart, _))| (key, (count, named_apart)))
+                .collect(),
+        )
+    }
+}
+
+/// Sorts by (path, line, column, code) and keeps one finding per rule and location. When the
+/// instances at a location name different things, the one kept says how many more there are.
+fn sort_and_dedup(sources: &SourceDb, findings: &mut Vec<Finding>, instances: &Instances) {
     findings.sort_by(|a, b| {
         let (fa, fb) = (sources.get(a.span().file), sources.get(b.span().file));
         (
@@ -476,20 +500,13 @@ fn sort_and_dedup(sources: &SourceDb, findings: &mut Vec<Finding>) {
                 b.span().end,
             ))
     });
-    let mut rest = std::mem::take(findings).into_iter().peekable();
-    while let Some(mut finding) = rest.next() {
-        let (mut more, mut named_apart) = (0, false);
-        while let Some(same) =
-            rest.next_if(|next| next.code == finding.code && next.span() == finding.span())
-        {
-            more += 1;
-            named_apart |= same.diagnostic.message != finding.diagnostic.message;
-        }
-        if named_apart {
+    findings.dedup_by(|a, b| a.code == b.code && a.span() == b.span());
+    for finding in findings.iter_mut() {
+        if let Some(&(count, true)) = instances.0.get(&(finding.code, finding.span())) {
+            let more = count - 1;
             let plural = if more == 1 { "" } else { "s" };
             finding.diagnostic.message += &format!(" (and {more} more instance{plural})");
         }
-        findings.push(finding);
     }
 }
 
@@ -542,7 +559,8 @@ fn fuzz_one(name: &str, kind: FileKind, text: &str) -> CheckResult {
         )
         .collect();
     let mut findings = apply_suppressions(&sources, raw, &loaded.suppressions);
-    sort_and_dedup(&sources, &mut findings);
+    let instances = Instances::of(&findings);
+    sort_and_dedup(&sources, &mut findings, &instances);
     let result = CheckResult { sources, findings };
     for format in [
         crate::report::Format::Human,
