@@ -472,3 +472,64 @@ fn a_finding_for_several_instances_says_how_many_more_there_are() {
         ]
     );
 }
+
+#[test]
+fn a_named_linked_template_counts_the_instances_of_its_code() {
+    // Two web apps, each in its own linked template, and one role template linked for both:
+    // one finding, for two instances.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    let schema = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#";
+    let link = |name: &str, file: &str, parameters: &str| {
+        format!(
+            r#"{{"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "{name}",
+                "properties": {{"mode": "Incremental", "templateLink": {{"relativePath": "nested/{file}"}},
+                  "parameters": {{{parameters}}}}}}}"#
+        )
+    };
+    let principal = |site: &str| {
+        format!(
+            r#""principalId": {{"value": "[reference(resourceId('Microsoft.Web/sites', '{site}'), '2023-12-01', 'full').identity.principalId]"}}"#
+        )
+    };
+    std::fs::create_dir(root.join("nested")).unwrap();
+    for site in ["app-a", "app-b"] {
+        std::fs::write(
+            root.join(format!("nested/{site}.json")),
+            format!(
+                r#"{{"$schema": "{schema}", "resources": [{{"type": "Microsoft.Web/sites",
+                    "apiVersion": "2023-12-01", "name": "{site}", "identity": {{"type": "SystemAssigned"}}}}]}}"#
+            ),
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        root.join("azuredeploy.json"),
+        format!(
+            r#"{{"$schema": "{schema}", "resources": [{}, {}, {}, {}]}}"#,
+            link("site-a", "app-a.json", ""),
+            link("site-b", "app-b.json", ""),
+            link("owner-a", "owner.json", &principal("app-a")),
+            link("owner-b", "owner.json", &principal("app-b"))
+        ),
+    )
+    .unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("testdata/rules/AZ302/arm/bad_linked/nestedtemplates/owner.json"),
+        root.join("nested/owner.json"),
+    )
+    .unwrap();
+    let whole = compact(root, ".");
+    assert_eq!(whole.len(), 1, "{whole:?}");
+    assert!(
+        whole[0].starts_with("nested/owner.json:")
+            && whole[0].contains("`app-a`")
+            && whole[0].ends_with("(and 1 more instance) [AZ302]"),
+        "{whole:?}"
+    );
+    // Named alone, each linked file is deployed by its caller, which it brings along, and the
+    // finding counts both instances, though only one of them points into `app-a.json`.
+    assert_eq!(compact(root, "nested/owner.json"), whole);
+    assert_eq!(compact(root, "nested/app-a.json"), whole);
+}
