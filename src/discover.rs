@@ -99,9 +99,10 @@ pub fn walk(root: &Path, excluded: &(dyn Fn(&Path) -> bool + Sync)) -> Vec<Disco
     found.into_inner().unwrap_or_else(|e| e.into_inner())
 }
 
-/// How deep and how many entries [`templates_under`] looks: linked templates sit a folder or
-/// two below the template that links them, and a template named at the top of a large tree
-/// must not make a pre-commit run walk all of it.
+/// How deep below a named template its linked templates are looked for, and how many entries
+/// [`templates_under`] reads: linked templates sit a folder or two below the template that
+/// links them, and a template named at the top of a large tree must not make a pre-commit run
+/// walk all of it.
 pub const LINKED_TEMPLATE_DEPTH: usize = 3;
 const LINKED_TEMPLATE_ENTRIES: usize = 2000;
 
