@@ -220,25 +220,26 @@ fn add_linked_templates(sources: &mut SourceDb, templates: &[FileId]) {
 fn add_linking_templates(sources: &mut SourceDb, named: &[FileId]) -> Vec<FileId> {
     let mut callers = Vec::new();
     let mut linked = named.to_vec();
-    // Templates read that link none of the files so far: one may link a caller found later.
+    // Templates read that have a `templateLink` but link none of the files so far: one may
+    // link a caller found later.
     let mut others: Vec<(PathBuf, String)> = Vec::new();
     let mut read: HashSet<PathBuf> = HashSet::new();
     while !linked.is_empty() {
-        for path in crate::arm::links::caller_candidates(sources, &linked) {
-            if read.len() >= MAX_LINKED_READS {
-                break;
-            }
-            if read.insert(path.clone())
-                && let Ok(text) = read_text(&path)
-            {
-                others.push((path, text));
-            }
-        }
+        let fresh: Vec<PathBuf> = crate::arm::links::caller_candidates(sources, &linked)
+            .into_iter()
+            .filter(|path| !read.contains(path))
+            .take(MAX_LINKED_READS.saturating_sub(read.len()))
+            .collect();
+        read.extend(fresh.iter().cloned());
+        others.par_extend(fresh.into_par_iter().filter_map(|path| {
+            let text = read_text(&path).ok()?;
+            crate::arm::links::may_link(&text).then_some((path, text))
+        }));
         let stems = crate::arm::links::stems(sources, &linked);
         linked.clear();
         let (linking, rest) = std::mem::take(&mut others)
             .into_iter()
-            .partition(|(_, text)| crate::arm::links::may_link_one_of(text, &stems));
+            .partition(|(_, text)| crate::arm::links::names_one_of(text, &stems));
         others = rest;
         for (path, text) in linking {
             // Its parameter file too, as a named template brings it.

@@ -130,8 +130,8 @@ pub fn missing_files(db: &SourceDb, templates: &[FileId]) -> Vec<PathBuf> {
 /// Template files that may link `templates` (files of `db`) and `db` does not hold: the JSON
 /// files beside each and in the two folders above it, where the quickstarts' callers sit
 /// (`nestedtemplates/vm.json` is linked by `../azuredeploy.json`,
-/// `nested/microsoft.sql/servers.json` by `../../azuredeploy.json`). [`may_link_one_of`]
-/// tells which of them may.
+/// `nested/microsoft.sql/servers.json` by `../../azuredeploy.json`). [`may_link`] and
+/// [`names_one_of`] tell which of them may.
 pub fn caller_candidates(db: &SourceDb, templates: &[FileId]) -> Vec<PathBuf> {
     let files = JsonFiles::new(db);
     let mut folders: Vec<PathBuf> = templates
@@ -158,7 +158,7 @@ pub fn caller_candidates(db: &SourceDb, templates: &[FileId]) -> Vec<PathBuf> {
     candidates
 }
 
-/// The names, without `.json`, that [`may_link_one_of`] looks for.
+/// The names, without `.json`, that [`names_one_of`] looks for.
 pub fn stems(db: &SourceDb, templates: &[FileId]) -> Vec<String> {
     templates
         .iter()
@@ -166,15 +166,14 @@ pub fn stems(db: &SourceDb, templates: &[FileId]) -> Vec<String> {
         .collect()
 }
 
-/// Whether `text` has a `templateLink` and names one of `stems`: a superset of the templates
-/// that link those files, since a link's file name is often assembled from pieces
+/// Whether `text`, a template with a `templateLink`, names one of `stems`: a superset of the
+/// templates that link those files, since a link's file name is often assembled from pieces
 /// (`concat(variables('base'), variables('sharedTemplateName'), '.json')`). One that does not
 /// link them after all is evaluated for nothing, unreported.
-pub fn may_link_one_of(text: &str, stems: &[String]) -> bool {
-    may_link(text)
-        && stems
-            .iter()
-            .any(|stem| memchr::memmem::find(text.as_bytes(), stem.as_bytes()).is_some())
+pub fn names_one_of(text: &str, stems: &[String]) -> bool {
+    stems
+        .iter()
+        .any(|stem| memchr::memmem::find(text.as_bytes(), stem.as_bytes()).is_some())
 }
 
 /// The file a `templateLink` names, as [`local_paths`] reads it: a known `relativePath`, a
