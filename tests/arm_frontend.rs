@@ -312,7 +312,12 @@ fn a_false_condition_deploys_nothing() {
       "type": "Microsoft.Resources/deployments", "name": "off",
       "properties": { "mode": "Incremental", "template": { "resources": [
         { "type": "Microsoft.Web/sites", "name": "never" } ] } } }
-  ]
+  ],
+  "outputs": {
+    "premiumKey": { "condition": "[equals(parameters('edition'), 'premium')]", "type": "string",
+      "value": "[listKeys(resourceId('Microsoft.Storage/storageAccounts', 'premium'), '2023-01-01').keys[0].value]" },
+    "maybeName": { "condition": "[parameters('chosenLater')]", "type": "string", "value": "maybe" }
+  }
 }"#,
     );
     let model = &loaded.models[0];
@@ -332,6 +337,9 @@ fn a_false_condition_deploys_nothing() {
             ("resources[3][2]", "ip-2".to_string()),
         ]
     );
+    // An output behind a false condition is not returned either.
+    let outputs: Vec<&str> = model.outputs.iter().map(|o| o.name.as_str()).collect();
+    assert_eq!(outputs, ["maybeName"]);
 }
 
 #[test]

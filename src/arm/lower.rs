@@ -881,6 +881,14 @@ impl<'a, 't: 'a> Lowering<'a, 't> {
                 });
             }
             for member in template.get("outputs").map(Json::members).unwrap_or(&[]) {
+                // An output whose `condition` is known to be false is not returned.
+                if member
+                    .value
+                    .get("condition")
+                    .is_some_and(|c| self.ev.json(&env, c).as_bool() == Some(false))
+                {
+                    continue;
+                }
                 let value = self.ev.output(scope_index, &member.key, member.value.span);
                 let value = match member.value.get("value") {
                     Some(v) => value.used_at(v.span),
