@@ -224,6 +224,7 @@ fn add_linking_templates(sources: &mut SourceDb, named: &[FileId]) -> Vec<FileId
     // link a caller found later.
     let mut others: Vec<(PathBuf, String)> = Vec::new();
     let mut read: HashSet<PathBuf> = HashSet::new();
+    let cwd = std::env::current_dir().unwrap_or_default();
     while !linked.is_empty() {
         let fresh: Vec<PathBuf> = crate::arm::links::caller_candidates(sources, &linked)
             .into_iter()
@@ -242,9 +243,12 @@ fn add_linking_templates(sources: &mut SourceDb, named: &[FileId]) -> Vec<FileId
             .partition(|(_, text)| crate::arm::links::names_one_of(text, &stems));
         others = rest;
         for (path, text) in linking {
-            // Its parameter file too, as a named template brings it.
+            // Its parameter file too, as a named template brings it, unless the scan holds it
+            // already (given with `--parameters`). Candidates' paths are absolute.
             if let Some(partner) = crate::discover::arm_partner(&path)
-                && !sources.iter().any(|(_, file)| file.path == partner)
+                && !sources
+                    .iter()
+                    .any(|(_, file)| crate::discover::join_normalized(&cwd, &file.path) == partner)
                 && let Ok(parameters) = read_text(&partner)
             {
                 let kind = FileKind::ArmParameters;

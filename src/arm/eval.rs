@@ -432,9 +432,10 @@ fn uri(base: &Value, relative: &Value, at: Span) -> Value {
             let path = &base[path_start..];
             // A rooted relative keeps the authority; any other keeps the folder.
             let rooted = relative.as_str().is_some_and(|r| r.starts_with('/'));
-            let kept = match rooted {
-                true => path.find('/'),
-                false => path.rfind('/').map(|i| i + 1),
+            let kept = if rooted {
+                path.find('/')
+            } else {
+                path.rfind('/').map(|i| i + 1)
             };
             b.text(&base[..path_start + kept.unwrap_or(path.len())]);
             if kept.is_none() && !rooted {

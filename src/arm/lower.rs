@@ -177,12 +177,7 @@ impl<'a, 't: 'a> Lowering<'a, 't> {
         };
         let existing = json.get("existing").and_then(Json::as_bool) == Some(true);
         for (env, address) in instances {
-            // A resource whose `condition` is known to be false is not deployed, as a Terraform
-            // resource with `count = 0` has no instance. Unknown, it is deployed.
-            if json
-                .get("condition")
-                .is_some_and(|c| self.ev.json(&env, c).as_bool() == Some(false))
-            {
+            if self.is_switched_off(&env, json) {
                 continue;
             }
             let own_name = json
@@ -398,6 +393,14 @@ impl<'a, 't: 'a> Lowering<'a, 't> {
             }
             self.model.resources[i].body = body;
         }
+    }
+
+    /// Whether the `condition` of a resource or output is known to be false: the resource is then
+    /// not deployed and the output not returned, as a Terraform resource with `count = 0` has no
+    /// instance. Unknown, it is deployed.
+    fn is_switched_off(&self, env: &Env, json: &Json) -> bool {
+        json.get("condition")
+            .is_some_and(|c| self.ev.json(env, c).as_bool() == Some(false))
     }
 
     fn type_of(&self, id: ResourceId) -> &str {
@@ -881,12 +884,7 @@ impl<'a, 't: 'a> Lowering<'a, 't> {
                 });
             }
             for member in template.get("outputs").map(Json::members).unwrap_or(&[]) {
-                // An output whose `condition` is known to be false is not returned.
-                if member
-                    .value
-                    .get("condition")
-                    .is_some_and(|c| self.ev.json(&env, c).as_bool() == Some(false))
-                {
+                if self.is_switched_off(&env, &member.value) {
                     continue;
                 }
                 let value = self.ev.output(scope_index, &member.key, member.value.span);

@@ -86,13 +86,11 @@ fn outcome(name: &str, args: &[Value], span: Span) -> Outcome {
                     ValueKind::List(_) | ValueKind::Map(_) => Outcome::Failed,
                     _ => Outcome::Known(v.clone()),
                 },
-                ("tonumber", [v]) => match (&v.kind, number(v)) {
-                    (_, Some(n)) => Outcome::Known(Value::new(ValueKind::Number(n), span)),
-                    (ValueKind::Null, None) => Outcome::Known(v.clone()),
-                    (_, None) => match wrong_kind(v) {
-                        Outcome::Unknown => Outcome::Known(v.clone()),
-                        failed => failed,
-                    },
+                ("tonumber", [v]) => match number(v) {
+                    Some(n) => Outcome::Known(Value::new(ValueKind::Number(n), span)),
+                    // null stays null; a word, a bool, a list or a map is no number.
+                    None if kind_known(v) && !v.is_null() => Outcome::Failed,
+                    None => Outcome::Known(v.clone()),
                 },
                 (_, [v]) => Outcome::Known(v.clone()),
                 _ => Outcome::Unknown,
