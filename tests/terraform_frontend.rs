@@ -260,6 +260,7 @@ resource "azurerm_linux_web_app" "app" {
   }
   tags = {
     ids     = join(",", azurerm_user_assigned_identity.id[*].name)
+    clients = azurerm_user_assigned_identity.id[*].client_id
     count   = length(azurerm_storage_account.sa)
     unknown = length(azurerm_storage_account.u)
   }
@@ -282,6 +283,21 @@ resource "azurerm_linux_web_app" "app" {
     let tags = app.body.get("tags").unwrap();
     // The instances are references to the deployed resources, so `[*].name` is not known.
     assert!(!tags.get("ids").unwrap().is_known());
+    // Each instance's reference reads as written for that instance.
+    let clients: Vec<String> = tags
+        .get("clients")
+        .unwrap()
+        .refs()
+        .iter()
+        .map(|r| r.text.to_string())
+        .collect();
+    assert_eq!(
+        clients,
+        [
+            "azurerm_user_assigned_identity.id[0].client_id",
+            "azurerm_user_assigned_identity.id[1].client_id"
+        ]
+    );
     assert_eq!(tags.get("count").unwrap().to_text().as_deref(), Some("2"));
     assert!(!tags.get("unknown").unwrap().is_known());
 }

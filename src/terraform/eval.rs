@@ -1083,8 +1083,12 @@ impl<'a> Evaluator<'a> {
                         .map(|&id| (self.infos[id].iteration.clone(), id))
                         .collect();
                     let counted = block.body.expr("count").is_some();
+                    // Each instance is referenced as `type.name[key]`; the steps that follow
+                    // (`[*].id`) extend that text as they are applied.
+                    let prefix = if data { "data." } else { "" };
                     let whole = self.instances_value(counted, instances, span, |this, id, it| {
-                        let text = format!("{text}{}", it.address_key().unwrap_or_default());
+                        let key = it.address_key().unwrap_or_default();
+                        let text = format!("{prefix}{resource_type}.{name}{key}");
                         this.resource_attribute(id, &[], text, span, ctx)
                     });
                     match whole {
