@@ -146,11 +146,13 @@ pub struct Evaluator<'a> {
     copies: CopyBudget,
 }
 
-fn unknown_with(refs: Vec<Ref>, span: Span) -> Value {
+/// An unknown value that depends on `refs`.
+pub fn unknown_with(refs: Vec<Ref>, span: Span) -> Value {
     Value::new(ValueKind::Unknown(refs), span)
 }
 
-fn refs_of(values: &[&Value]) -> Vec<Ref> {
+/// The references of `values`, each once, in order.
+pub fn refs_of<'v>(values: impl IntoIterator<Item = &'v Value>) -> Vec<Ref> {
     let mut out: Vec<Ref> = Vec::new();
     for v in values {
         for r in v.refs() {
@@ -255,7 +257,7 @@ impl<'a> Evaluator<'a> {
                     };
                     let value = self.eval(&item.value, ctx);
                     let Some(key) = key else {
-                        return unknown_with(refs_of(&[&value]), span);
+                        return unknown_with(refs_of([&value]), span);
                     };
                     push_entry(
                         &mut entries,
@@ -287,7 +289,7 @@ impl<'a> Evaluator<'a> {
                         let t = self.eval(t, ctx);
                         let f = self.eval(f, ctx);
                         self.failed = failed;
-                        unknown_with(refs_of(&[&cond, &t, &f]), span)
+                        unknown_with(refs_of([&cond, &t, &f]), span)
                     }
                 };
             }
@@ -295,14 +297,14 @@ impl<'a> Evaluator<'a> {
                 let v = self.eval(e, ctx);
                 match v.as_bool() {
                     Some(b) => ValueKind::Bool(!b),
-                    None => return unknown_with(refs_of(&[&v]), span),
+                    None => return unknown_with(refs_of([&v]), span),
                 }
             }
             ExprKind::Negate(e) => {
                 let v = self.eval(e, ctx);
                 match number(&v) {
                     Some(n) => ValueKind::Number(-n),
-                    None => return unknown_with(refs_of(&[&v]), span),
+                    None => return unknown_with(refs_of([&v]), span),
                 }
             }
             ExprKind::Binary(op, l, r) => return self.binary(*op, l, r, span, ctx),
@@ -325,7 +327,7 @@ impl<'a> Evaluator<'a> {
                 }
                 TemplatePart::Directive(exprs) => {
                     let values: Vec<Value> = exprs.iter().map(|e| self.eval(e, ctx)).collect();
-                    let refs = refs_of(&values.iter().collect::<Vec<_>>());
+                    let refs = refs_of(&values);
                     out.push(Part::Hole(Box::new(unknown_with(refs, span))));
                 }
             }
@@ -349,7 +351,7 @@ impl<'a> Evaluator<'a> {
             _ => {}
         }
         let rv = self.eval(r, ctx);
-        let unknown = || unknown_with(refs_of(&[&lv, &rv]), span);
+        let unknown = || unknown_with(refs_of([&lv, &rv]), span);
         let kind = match op {
             BinaryOp::And | BinaryOp::Or => match (lv.as_bool(), rv.as_bool()) {
                 (Some(a), Some(b)) => {
@@ -403,7 +405,7 @@ impl<'a> Evaluator<'a> {
                 .collect(),
             _ => {
                 // Evaluate the body once with unknown variables so its references still count.
-                let unknown = unknown_with(refs_of(&[&collection]), span);
+                let unknown = unknown_with(refs_of([&collection]), span);
                 let mark = ctx.vars.len();
                 if let Some(k) = &f.key_var {
                     ctx.vars.push((k.clone(), unknown.clone()));
@@ -411,7 +413,7 @@ impl<'a> Evaluator<'a> {
                 ctx.vars.push((f.value_var.clone(), unknown.clone()));
                 let body = self.eval(&f.value, ctx);
                 ctx.vars.truncate(mark);
-                return unknown_with(refs_of(&[&collection, &body]), span);
+                return unknown_with(refs_of([&collection, &body]), span);
             }
         };
         let mut list = Vec::new();
@@ -431,7 +433,7 @@ impl<'a> Evaluator<'a> {
                         Some(b) => b,
                         None => {
                             ctx.vars.truncate(mark);
-                            return unknown_with(refs_of(&[&collection, &cv]), span);
+                            return unknown_with(refs_of([&collection, &cv]), span);
                         }
                     }
                 }
@@ -444,7 +446,7 @@ impl<'a> Evaluator<'a> {
                         let kv = self.eval(k, ctx);
                         let Some(key) = kv.to_text() else {
                             ctx.vars.truncate(mark);
-                            return unknown_with(refs_of(&[&collection, &kv, &v]), span);
+                            return unknown_with(refs_of([&collection, &kv, &v]), span);
                         };
                         if f.grouping {
                             match entries.iter_mut().find(|e| e.key == key) {
@@ -569,7 +571,7 @@ impl<'a> Evaluator<'a> {
                     let key = self.eval(e, ctx);
                     match key.to_text() {
                         Some(k) => std::borrow::Cow::Owned(k),
-                        None => return unknown_with(refs_of(&[node, &key]), span),
+                        None => return unknown_with(refs_of([node, &key]), span),
                     }
                 }
                 Step::Splat => break,
@@ -612,7 +614,7 @@ impl<'a> Evaluator<'a> {
                         }
                         ValueKind::Null => Value::new(ValueKind::List(Vec::new()), span),
                         ValueKind::Unknown(_) | ValueKind::Ref(_) => {
-                            unknown_with(refs_of(&[&value]), span)
+                            unknown_with(refs_of([&value]), span)
                         }
                         _ => self.apply_steps(value.clone(), rest, span, ctx),
                     };
@@ -626,7 +628,7 @@ impl<'a> Evaluator<'a> {
                         Some(k) => {
                             index_value(value, &k, span, self).unwrap_or_else(|| self.fail(span))
                         }
-                        None => unknown_with(refs_of(&[&value, &key]), span),
+                        None => unknown_with(refs_of([&value, &key]), span),
                     }
                 }
             };
@@ -880,7 +882,7 @@ impl<'a> Evaluator<'a> {
                 Some(n) if n >= 0.0 && (n as usize) <= MAX_INSTANCES => (0..n as usize)
                     .map(|i| Iteration::Count(Value::new(ValueKind::Number(i as f64), count.span)))
                     .collect(),
-                _ => vec![Iteration::Count(unknown_with(refs_of(&[&v]), count.span))],
+                _ => vec![Iteration::Count(unknown_with(refs_of([&v]), count.span))],
             };
         }
         if let Some(for_each) = body.expr("for_each") {
@@ -1379,7 +1381,7 @@ impl<'a> Evaluator<'a> {
         if expand_final && let Some(last) = values.pop() {
             match last.kind {
                 ValueKind::List(items) => values.extend(items),
-                _ => return unknown_with(refs_of(&[&last]), span),
+                _ => return unknown_with(refs_of([&last]), span),
             }
         }
         super::functions::call(name, values, span).unwrap_or_else(|| self.fail(span))
@@ -1413,7 +1415,7 @@ impl<'a> Evaluator<'a> {
         } else if super::functions::fully_known(&value) {
             Value::new(ValueKind::Bool(true), span)
         } else {
-            unknown_with(refs_of(&[&value]), span)
+            unknown_with(refs_of([&value]), span)
         }
     }
 
@@ -1524,7 +1526,7 @@ pub fn for_each_iterations(v: &Value, span: Span) -> Vec<Iteration> {
         }
         ValueKind::Null => Vec::new(),
         _ => {
-            let unknown = unknown_with(refs_of(&[v]), span);
+            let unknown = unknown_with(refs_of([v]), span);
             vec![Iteration::Each {
                 key: unknown.clone(),
                 value: unknown,

@@ -3,22 +3,11 @@
 //! secret stays a secret through `base64encode(...)`.
 
 use super::eval::{
-    append_to_template, finish_template, known_equal, number, push_entry, push_text,
+    append_to_template, finish_template, known_equal, number, push_entry, push_text, refs_of,
+    unknown_with,
 };
-use crate::model::{Entry, Part, Ref, Value, ValueKind};
+use crate::model::{Entry, Part, Value, ValueKind};
 use crate::span::Span;
-
-fn unknown(args: &[Value], span: Span) -> Value {
-    let mut refs: Vec<Ref> = Vec::new();
-    for arg in args {
-        for r in arg.refs() {
-            if !refs.contains(r) {
-                refs.push(r.clone());
-            }
-        }
-    }
-    Value::new(ValueKind::Unknown(refs), span)
-}
 
 /// Whether `v` holds no unknown part: no unknown, no reference, no template with holes.
 pub fn fully_known(v: &Value) -> bool {
@@ -70,7 +59,7 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> Option<Value> {
     let name = name.strip_prefix("provider::").unwrap_or(name);
     match outcome(name, &args, span) {
         Outcome::Known(v) => Some(v.used_at(span)),
-        Outcome::Unknown => Some(unknown(&args, span)),
+        Outcome::Unknown => Some(unknown_with(refs_of(&args), span)),
         Outcome::Failed => None,
     }
 }
@@ -332,6 +321,7 @@ fn format(args: &[Value], span: Span) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Ref;
     use crate::span::FileId;
 
     fn s(text: &str) -> Value {
