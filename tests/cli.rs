@@ -404,6 +404,36 @@ fn a_named_template_brings_the_templates_it_links_and_those_that_link_it() {
         compact(pieces.path(), "nestedtemplates/roles.json"),
         [whole[1].clone()]
     );
+
+    // A link that writes the beginning of the file's name and computes the rest: named alone,
+    // the file finds that caller too, and is checked as the scan checks it.
+    let beginning = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(beginning.path().join("nestedtemplates")).unwrap();
+    for (from, to) in [
+        (
+            "nestedtemplates/roles.json",
+            "nestedtemplates/roles-v1.json",
+        ),
+        ("nestedtemplates/owner.json", "nestedtemplates/owner.json"),
+    ] {
+        std::fs::copy(dir.join(from), beginning.path().join(to)).unwrap();
+    }
+    let computed = parent.replace(
+        "'nestedtemplates/roles.json'",
+        "'nestedtemplates/roles-', toLower('V1'), '.json'",
+    );
+    std::fs::write(beginning.path().join("azuredeploy.json"), computed).unwrap();
+    let scan = compact(beginning.path(), ".");
+    let in_scan: Vec<String> = scan
+        .iter()
+        .filter(|line| line.starts_with("nestedtemplates/roles-v1.json"))
+        .cloned()
+        .collect();
+    assert_eq!(in_scan.len(), 1, "{scan:?}");
+    assert_eq!(
+        compact(beginning.path(), "nestedtemplates/roles-v1.json"),
+        in_scan
+    );
 }
 
 #[test]

@@ -166,14 +166,34 @@ pub fn stems(db: &SourceDb, templates: &[FileId]) -> Vec<String> {
         .collect()
 }
 
-/// Whether `text`, a template with a `templateLink`, names one of `stems`: a superset of the
-/// templates that link those files, since a link's file name is often assembled from pieces
-/// (`concat(variables('base'), variables('sharedTemplateName'), '.json')`). One that does not
-/// link them after all is evaluated for nothing, unreported.
+/// Whether `text`, a template with a `templateLink`, names one of `stems`, or writes the
+/// beginning of one and computes the rest: a superset of the templates that link those files,
+/// since a link's file name is often assembled from pieces
+/// (`concat(variables('base'), variables('sharedTemplateName'), '.json')`,
+/// `concat('nested/data-node-', parameters('size'), '.json')`). One that does not link them
+/// after all is evaluated for nothing, unreported.
 pub fn names_one_of(text: &str, stems: &[String]) -> bool {
-    stems
-        .iter()
-        .any(|stem| memchr::memmem::find(text.as_bytes(), stem.as_bytes()).is_some())
+    stems.iter().any(|stem| {
+        memchr::memmem::find(text.as_bytes(), stem.as_bytes()).is_some()
+            || separated_beginnings(stem).any(|beginning| ends_a_literal(text, beginning))
+    })
+}
+
+/// The beginnings of `stem` that end at a separator, longest first: `data-node-` and `data-` of
+/// `data-node-ds13`.
+fn separated_beginnings(stem: &str) -> impl Iterator<Item = &str> {
+    stem.char_indices()
+        .rev()
+        .filter(|&(i, c)| i >= 2 && matches!(c, '-' | '_' | '.'))
+        .map(move |(i, _)| &stem[..=i])
+}
+
+/// Whether an expression in `text` has a string literal that ends with `beginning` as the start
+/// of a file name: `'data-node-'` or `'nested/data-node-'`.
+fn ends_a_literal(text: &str, beginning: &str) -> bool {
+    let needle = format!("{beginning}'");
+    memchr::memmem::find_iter(text.as_bytes(), needle.as_bytes())
+        .any(|at| at > 0 && matches!(text.as_bytes()[at - 1], b'/' | b'\''))
 }
 
 /// The file a `templateLink` names, as [`local_paths`] reads it: a known `relativePath`, a
