@@ -62,8 +62,8 @@ fn summary(result: &CheckResult) -> String {
     )
 }
 
-/// One finding as miette sees it: the labels in the primary file, and one related report per
-/// other file a secondary label points into.
+/// One finding as miette sees it: the labels around the primary one, and related reports for
+/// the secondary labels above it in its file and in each other file they point into.
 struct Report {
     title: String,
     severity: Severity,
@@ -77,38 +77,58 @@ impl Report {
     fn new(result: &CheckResult, finding: &Finding, redact: &[Span]) -> Report {
         let d = &finding.diagnostic;
         let primary_file = d.primary.span.file;
+        let source = result.sources.get(primary_file);
+        let (primary_line, _) = source.line_col(d.primary.span.start);
         let mut in_primary: Vec<(&Label, bool)> = vec![(&d.primary, true)];
+        let mut above: Vec<&Label> = Vec::new();
         let mut others: Vec<&Label> = Vec::new();
         for label in &d.secondary {
-            if label.span.file == primary_file {
-                in_primary.push((label, false));
-            } else {
+            if label.span.file != primary_file {
                 others.push(label);
+            } else if source.line_col(label.span.end).0 + SEPARATE_LINES < primary_line {
+                above.push(label);
+            } else {
+                in_primary.push((label, false));
             }
         }
         let mut report = Report::for_labels(result, primary_file, &in_primary, redact);
         report.title = format!("{} {}: {}", finding.code, finding.name, d.message);
         report.severity = finding.severity;
         report.help = d.help.clone();
+        // miette prints a file's snippets in line order: a label far above the finding (where
+        // the identity it names is declared) would come first and give the report its location.
+        if !above.is_empty() {
+            report
+                .related
+                .push(Report::related(result, primary_file, &above, redact));
+        }
         let mut files: Vec<FileId> = others.iter().map(|l| l.span.file).collect();
         files.sort();
         files.dedup();
         for file in files {
-            let labels: Vec<(&Label, bool)> = others
+            let labels: Vec<&Label> = others
                 .iter()
+                .copied()
                 .filter(|l| l.span.file == file)
-                .map(|l| (*l, false))
                 .collect();
-            let mut related = Report::for_labels(result, file, &labels, redact);
-            related.title = labels
-                .iter()
-                .map(|(l, _)| l.message.as_str())
-                .collect::<Vec<_>>()
-                .join("; ");
-            related.severity = Severity::Note;
-            report.related.push(related);
+            report
+                .related
+                .push(Report::related(result, file, &labels, redact));
         }
         report
+    }
+
+    /// A note with secondary `labels` of one file, titled by their messages.
+    fn related(result: &CheckResult, file: FileId, labels: &[&Label], redact: &[Span]) -> Report {
+        let labels: Vec<(&Label, bool)> = labels.iter().map(|l| (*l, false)).collect();
+        let mut related = Report::for_labels(result, file, &labels, redact);
+        related.title = labels
+            .iter()
+            .map(|(l, _)| l.message.as_str())
+            .collect::<Vec<_>>()
+            .join("; ");
+        related.severity = Severity::Note;
+        related
     }
 
     fn for_labels(
@@ -199,6 +219,10 @@ struct Snippet {
 }
 
 const CONTEXT_LINES: usize = 2;
+
+/// Lines between a label's end and the primary label's line past which miette prints them as
+/// separate snippets: it shows one line of context on each side and joins contexts that touch.
+const SEPARATE_LINES: usize = 3;
 
 impl Snippet {
     fn new(file: &SourceFile, spans: &[Span], redact: &[Span]) -> Snippet {
