@@ -225,6 +225,12 @@ fn add_linking_templates(sources: &mut SourceDb, named: &[FileId]) -> Vec<FileId
     let mut others: Vec<(PathBuf, String)> = Vec::new();
     let mut read: HashSet<PathBuf> = HashSet::new();
     let cwd = std::env::current_dir().unwrap_or_default();
+    // The scan's files by normalized absolute path, as candidates are: a parameter file given
+    // with `--parameters` is not read again.
+    let mut held: HashSet<PathBuf> = sources
+        .iter()
+        .map(|(_, file)| crate::discover::join_normalized(&cwd, &file.path))
+        .collect();
     while !linked.is_empty() {
         let fresh: Vec<PathBuf> = crate::arm::links::caller_candidates(sources, &linked)
             .into_iter()
@@ -236,19 +242,17 @@ fn add_linking_templates(sources: &mut SourceDb, named: &[FileId]) -> Vec<FileId
             let text = read_text(&path).ok()?;
             crate::arm::links::may_link(&text).then_some((path, text))
         }));
-        let stems = crate::arm::links::stems(sources, &linked);
+        let names = crate::arm::links::LinkNames::of(sources, &linked);
         linked.clear();
         let (linking, rest) = std::mem::take(&mut others)
             .into_iter()
-            .partition(|(_, text)| crate::arm::links::names_one_of(text, &stems));
+            .partition(|(_, text)| names.named_in(text));
         others = rest;
         for (path, text) in linking {
             // Its parameter file too, as a named template brings it, unless the scan holds it
-            // already (given with `--parameters`). Candidates' paths are absolute.
+            // already. Candidates' paths are absolute.
             if let Some(partner) = crate::discover::arm_partner(&path)
-                && !sources
-                    .iter()
-                    .any(|(_, file)| crate::discover::join_normalized(&cwd, &file.path) == partner)
+                && held.insert(partner.clone())
                 && let Ok(parameters) = read_text(&partner)
             {
                 let kind = FileKind::ArmParameters;

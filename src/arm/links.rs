@@ -131,7 +131,7 @@ pub fn missing_files(db: &SourceDb, templates: &[FileId]) -> Vec<PathBuf> {
 /// files beside each and in the two folders above it, where the quickstarts' callers sit
 /// (`nestedtemplates/vm.json` is linked by `../azuredeploy.json`,
 /// `nested/microsoft.sql/servers.json` by `../../azuredeploy.json`). [`may_link`] and
-/// [`names_one_of`] tell which of them may.
+/// [`LinkNames`] tell which of them may.
 pub fn caller_candidates(db: &SourceDb, templates: &[FileId]) -> Vec<PathBuf> {
     let files = JsonFiles::new(db);
     let mut folders: Vec<PathBuf> = templates
@@ -158,42 +158,52 @@ pub fn caller_candidates(db: &SourceDb, templates: &[FileId]) -> Vec<PathBuf> {
     candidates
 }
 
-/// The names, without `.json`, that [`names_one_of`] looks for.
-pub fn stems(db: &SourceDb, templates: &[FileId]) -> Vec<String> {
-    templates
-        .iter()
-        .filter_map(|&id| db.get(id).path.file_stem()?.to_str().map(str::to_string))
-        .collect()
-}
-
-/// Whether `text`, a template with a `templateLink`, names one of `stems`, or writes the
-/// beginning of one and computes the rest: a superset of the templates that link those files,
-/// since a link's file name is often assembled from pieces
+/// What the text of a template that may link some files holds: one of their names without
+/// `.json`, or a literal that ends in a beginning of one of them. A superset of the templates
+/// that link those files, since a link's file name is often assembled from pieces
 /// (`concat(variables('base'), variables('sharedTemplateName'), '.json')`,
 /// `concat('nested/data-node-', parameters('size'), '.json')`). One that does not link them
 /// after all is evaluated for nothing, unreported.
-pub fn names_one_of(text: &str, stems: &[String]) -> bool {
-    stems.iter().any(|stem| {
-        memchr::memmem::find(text.as_bytes(), stem.as_bytes()).is_some()
-            || separated_beginnings(stem).any(|beginning| ends_a_literal(text, beginning))
-    })
+pub struct LinkNames {
+    stems: Vec<String>,
+    /// The beginnings of the stems that end at a separator, each followed by the quote that
+    /// ends an expression's literal: `data-node-'` and `data-'` for `data-node-ds13`.
+    literal_ends: Vec<String>,
 }
 
-/// The beginnings of `stem` that end at a separator, longest first: `data-node-` and `data-` of
-/// `data-node-ds13`.
-fn separated_beginnings(stem: &str) -> impl Iterator<Item = &str> {
-    stem.char_indices()
-        .rev()
-        .filter(|&(i, c)| i >= 2 && matches!(c, '-' | '_' | '.'))
-        .map(move |(i, _)| &stem[..=i])
-}
+impl LinkNames {
+    pub fn of(db: &SourceDb, templates: &[FileId]) -> LinkNames {
+        let stems: Vec<String> = templates
+            .iter()
+            .filter_map(|&id| db.get(id).path.file_stem()?.to_str().map(str::to_string))
+            .collect();
+        let literal_ends = stems
+            .iter()
+            .flat_map(|stem| {
+                stem.char_indices()
+                    .filter(|&(i, c)| i >= 2 && matches!(c, '-' | '_' | '.'))
+                    .map(move |(i, _)| format!("{}'", &stem[..=i]))
+            })
+            .collect();
+        LinkNames {
+            stems,
+            literal_ends,
+        }
+    }
 
-/// Whether an expression in `text` has a string literal that ends with `beginning` as the start
-/// of a file name: `'data-node-'` or `'nested/data-node-'`.
-fn ends_a_literal(text: &str, beginning: &str) -> bool {
-    let needle = format!("{beginning}'");
-    memchr::memmem::find_iter(text.as_bytes(), needle.as_bytes())
-        .any(|at| at > 0 && matches!(text.as_bytes()[at - 1], b'/' | b'\''))
+    /// Whether `text`, a template with a `templateLink`, may link one of the files: it names
+    /// one, or has a literal that ends in a beginning of one's name as the start of a file name
+    /// (`'data-node-'`, `'nested/data-node-'`).
+    pub fn named_in(&self, text: &str) -> bool {
+        let bytes = text.as_bytes();
+        self.stems
+            .iter()
+            .any(|stem| memchr::memmem::find(bytes, stem.as_bytes()).is_some())
+            || self.literal_ends.iter().any(|end| {
+                memchr::memmem::find_iter(bytes, end.as_bytes())
+                    .any(|at| at > 0 && matches!(bytes[at - 1], b'/' | b'\''))
+            })
+    }
 }
 
 /// The file a `templateLink` names, as [`local_paths`] reads it: a known `relativePath`, a
