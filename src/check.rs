@@ -137,42 +137,42 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, String> {
     }
     let rule_options = &rule_options;
     let is_enabled = |meta: &RuleMeta| enabled.contains(meta.code);
-    let check_model = |model: &Model| rules::run(model, rule_options, &is_enabled);
+    let check_model = |model: Model| rules::run(&model, rule_options, &is_enabled);
     // Terraform modules and ARM templates are parsed, evaluated and checked side by side on one
     // pool: the serial part of Terraform's module discovery and a few large Terraform roots
     // would otherwise leave cores idle. ARM reads a clone of the sources (the files are
     // shared), because Terraform adds the module directories outside the scan it finds.
     let arm_sources = sources.clone();
-    let (terraform, (arm_findings, arm_invalid)) = frontend::on_deep_stacks(|| {
+    let (terraform, arm) = frontend::on_deep_stacks(|| {
         rayon::join(
             || {
                 let prepared =
                     crate::terraform::prepare(&mut sources, &terraform_files, &var_files);
-                let loaded = prepared.build(&sources);
-                let findings: Vec<_> = loaded
-                    .models
-                    .par_iter()
-                    .flat_map_iter(check_model)
-                    .collect();
-                (findings, loaded.invalid_files, loaded.suppressions)
+                prepared.build(&sources, &check_model)
             },
             // ARM templates are independent: check each model as it is built and drop it.
-            || {
-                crate::arm::load_each(&arm_sources, &json_files, &parameter_files, &|model| {
-                    check_model(&model)
-                })
-            },
+            || crate::arm::load_each(&arm_sources, &json_files, &parameter_files, &check_model),
         )
     });
-    let (mut raw, mut invalid_files, suppressions) = terraform;
-    raw.extend(arm_findings.into_iter().flatten().flatten());
-    invalid_files.extend(arm_invalid);
-    raw.extend(
-        unreadable
-            .into_iter()
-            .chain(invalid_files)
-            .map(|d| (&rules::INVALID_FILE, d)),
-    );
+    let mut raw = Vec::new();
+    let mut suppressions = Vec::new();
+    for loaded in [terraform, arm] {
+        raw.extend(loaded.models.into_iter().flatten());
+        raw.extend(
+            loaded
+                .invalid_files
+                .into_iter()
+                .map(|d| (&rules::INVALID_FILE, d)),
+        );
+        raw.extend(
+            loaded
+                .internal_errors
+                .into_iter()
+                .map(|d| (&rules::INTERNAL_ERROR, d)),
+        );
+        suppressions.extend(loaded.suppressions);
+    }
+    raw.extend(unreadable.into_iter().map(|d| (&rules::INVALID_FILE, d)));
 
     let mut findings = apply_suppressions(&sources, raw, &suppressions);
     // Counted before the named files filter them, so that a finding kept for a named file still
@@ -565,6 +565,12 @@ fn fuzz_one(name: &str, kind: FileKind, text: &str) -> CheckResult {
                 .invalid_files
                 .into_iter()
                 .map(|d| (&rules::INVALID_FILE, d)),
+        )
+        .chain(
+            loaded
+                .internal_errors
+                .into_iter()
+                .map(|d| (&rules::INTERNAL_ERROR, d)),
         )
         .collect();
     let mut findings = apply_suppressions(&sources, raw, &loaded.suppressions);

@@ -144,6 +144,7 @@ fn print_stdout(text: &str) {
 }
 
 fn run_check(args: CheckArgs) -> u8 {
+    crate::isolate::install_hook();
     if let Some(threads) = args.threads {
         // Only fails when a pool exists already, which the binary never builds first.
         let _ = rayon::ThreadPoolBuilder::new()

@@ -4,21 +4,27 @@ use crate::diagnostic::Diagnostic;
 use crate::model::Model;
 use crate::suppress::Suppression;
 
-/// The models a front end built, the files it could not parse, and the suppression comments
-/// it found.
-#[derive(Debug, Default)]
-pub struct Loaded {
-    pub models: Vec<Model>,
+/// What a front end made of its files: one entry per model it built (the model itself, or what
+/// the scan's `each` made of it), the files it could not parse or check, and the suppression
+/// comments it found.
+#[derive(Debug)]
+pub struct Loaded<M = Model> {
+    pub models: Vec<M>,
     /// `IDL001 invalid-file` diagnostics.
     pub invalid_files: Vec<Diagnostic>,
+    /// `IDL004 internal-error` diagnostics: files whose work panicked ([`crate::isolate`]).
+    pub internal_errors: Vec<Diagnostic>,
     pub suppressions: Vec<Suppression>,
 }
 
-impl Loaded {
-    pub fn extend(&mut self, other: Loaded) {
-        self.models.extend(other.models);
-        self.invalid_files.extend(other.invalid_files);
-        self.suppressions.extend(other.suppressions);
+impl<M> Default for Loaded<M> {
+    fn default() -> Self {
+        Loaded {
+            models: Vec::new(),
+            invalid_files: Vec::new(),
+            internal_errors: Vec::new(),
+            suppressions: Vec::new(),
+        }
     }
 }
 

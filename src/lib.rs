@@ -12,6 +12,7 @@ pub mod data;
 pub mod diagnostic;
 pub mod discover;
 pub mod frontend;
+pub mod isolate;
 pub mod model;
 pub mod report;
 pub mod rules;

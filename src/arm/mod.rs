@@ -22,24 +22,32 @@ use crate::span::{FileId, Span};
 /// Builds one model per deployment template among `files`; `parameter_files` are
 /// `--parameters` values.
 pub fn load(db: &SourceDb, files: &[FileId], parameter_files: &[FileId]) -> Loaded {
-    let (models, invalid_files) = load_each(db, files, parameter_files, &|model| model);
-    Loaded {
-        models: models.into_iter().flatten().collect(),
-        invalid_files,
-        suppressions: Vec::new(),
-    }
+    load_each(db, files, parameter_files, &|model| model)
 }
 
 /// As [`load`], handing each model to `each` as soon as it is built (in no set order), so that a
-/// scan need not hold every template's model at once. Returns what `each` returned, one per
-/// template, and the invalid-file diagnostics.
+/// scan need not hold every template's model at once. Returns what `each` returned, in file
+/// order.
 pub fn load_each<R: Send>(
     db: &SourceDb,
     files: &[FileId],
     parameter_files: &[FileId],
     each: &(dyn Fn(Model) -> R + Sync),
-) -> (Vec<Option<R>>, Vec<Diagnostic>) {
+) -> Loaded<R> {
     crate::frontend::on_deep_stacks(|| load_all(db, files, parameter_files, each))
+}
+
+/// What became of one template file.
+struct TemplateResult<R> {
+    /// The file's place in the scan's order.
+    index: usize,
+    id: FileId,
+    /// What `each` made of its model; `None` when it is no template or was skipped.
+    output: Option<R>,
+    /// The templates its evaluation linked.
+    linked: Vec<FileId>,
+    invalid_files: Vec<Diagnostic>,
+    internal_error: Option<Diagnostic>,
 }
 
 fn load_all<R: Send>(
@@ -47,8 +55,8 @@ fn load_all<R: Send>(
     files: &[FileId],
     parameter_files: &[FileId],
     each: &(dyn Fn(Model) -> R + Sync),
-) -> (Vec<Option<R>>, Vec<Diagnostic>) {
-    let mut invalid_files = Vec::new();
+) -> Loaded<R> {
+    let mut loaded = Loaded::default();
     let siblings: HashMap<PathBuf, FileId> = files
         .iter()
         .filter(|&&id| db.get(id).kind == FileKind::ArmParameters)
@@ -58,7 +66,7 @@ fn load_all<R: Send>(
     for &id in parameter_files {
         match parameter_values(db, id) {
             Ok(values) => explicit.extend(values),
-            Err(diagnostic) => invalid_files.push(*diagnostic),
+            Err(diagnostic) => loaded.invalid_files.push(*diagnostic),
         }
     }
     // Largest first, so that no big template starts last while the other cores sit idle;
@@ -81,36 +89,53 @@ fn load_all<R: Send>(
     let linking = order.len();
     order.extend(rest);
     let linked_so_far = Mutex::new(HashSet::new());
-    let mut results: Vec<_> = order
+    let mut results: Vec<TemplateResult<R>> = order
         .into_iter()
         .enumerate()
         .par_bridge()
         .map(|(position, (index, id))| {
+            let mut result = TemplateResult {
+                index,
+                id,
+                output: None,
+                linked: Vec::new(),
+                invalid_files: Vec::new(),
+                internal_error: None,
+            };
             let sibling = crate::discover::arm_partner(&db.get(id).path)
                 .and_then(|p| siblings.get(&p))
                 .copied();
             if position >= linking && lock(&linked_so_far).contains(&id) {
-                let diagnostics = sibling.and_then(|s| parameter_values(db, s).err());
-                return (
-                    index,
-                    id,
-                    None,
-                    Vec::new(),
-                    diagnostics.map_or_else(Vec::new, |d| vec![*d]),
+                result.invalid_files.extend(
+                    sibling
+                        .and_then(|s| parameter_values(db, s).err())
+                        .map(|d| *d),
                 );
+                return result;
             }
-            let (model, linked_files, diagnostics) =
-                load_template(db, id, sibling, &explicit, &linked);
-            lock(&linked_so_far).extend(linked_files.iter().copied());
-            (index, id, model.map(each), linked_files, diagnostics)
+            let checked = crate::isolate::isolated(db, id, "while checking this template", || {
+                let (model, linked_files, invalid_files) =
+                    load_template(db, id, sibling, &explicit, &linked);
+                lock(&linked_so_far).extend(linked_files.iter().copied());
+                (model.map(each), linked_files, invalid_files)
+            });
+            match checked {
+                Ok((output, linked, invalid_files)) => {
+                    result.output = output;
+                    result.linked = linked;
+                    result.invalid_files = invalid_files;
+                }
+                Err(internal_error) => result.internal_error = Some(*internal_error),
+            }
+            result
         })
         .collect();
-    results.sort_unstable_by_key(|&(index, ..)| index);
+    results.sort_unstable_by_key(|result| result.index);
     // A template that another one links is checked there, with the parameters it is given,
     // and not again on its own defaults; templates that link each other are all checked.
     let linked_by: HashMap<FileId, &[FileId]> = results
         .iter()
-        .map(|(_, id, _, linked, _)| (*id, linked.as_slice()))
+        .map(|result| (result.id, result.linked.as_slice()))
         .collect();
     let mut linked_elsewhere = HashSet::new();
     for (from, linked) in &linked_by {
@@ -120,12 +145,14 @@ fn load_all<R: Send>(
             }
         }
     }
-    let mut outputs = Vec::with_capacity(results.len());
-    for (_, id, output, _, diagnostics) in results {
-        outputs.push(output.filter(|_| !linked_elsewhere.contains(&id)));
-        invalid_files.extend(diagnostics);
+    for result in results {
+        if !linked_elsewhere.contains(&result.id) {
+            loaded.models.extend(result.output);
+        }
+        loaded.invalid_files.extend(result.invalid_files);
+        loaded.internal_errors.extend(result.internal_error);
     }
-    (outputs, invalid_files)
+    loaded
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -164,6 +191,7 @@ fn load_template(
             return (None, Vec::new(), vec![invalid(db, file, message, e.offset)]);
         }
     };
+    crate::isolate::inject_fault(&db.get(file).text, "idlint-test-fault-arm");
     let mut diagnostics = Vec::new();
     let mut supplied = Vec::new();
     if let Some(sibling) = sibling {

@@ -143,8 +143,20 @@ pub static UNUSED_SUPPRESSION: RuleMeta = RuleMeta {
     docs: "",
 };
 
-pub static TOOL_DIAGNOSTICS: [&RuleMeta; 3] =
-    [&INVALID_FILE, &INVALID_SUPPRESSION, &UNUSED_SUPPRESSION];
+pub static INTERNAL_ERROR: RuleMeta = RuleMeta {
+    code: "IDL004",
+    name: "internal-error",
+    summary: "idlint failed on a file (a bug in idlint); the rest of the scan goes on",
+    severity: Severity::Error,
+    docs: "",
+};
+
+pub static TOOL_DIAGNOSTICS: [&RuleMeta; 4] = [
+    &INVALID_FILE,
+    &INVALID_SUPPRESSION,
+    &UNUSED_SUPPRESSION,
+    &INTERNAL_ERROR,
+];
 
 /// Every rule and tool diagnostic.
 pub fn all_metas() -> impl Iterator<Item = &'static RuleMeta> {

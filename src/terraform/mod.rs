@@ -42,7 +42,7 @@ struct Dir {
 pub fn load(db: &mut SourceDb, files: &[FileId], var_files: &[FileId]) -> Loaded {
     let prepared = prepare(db, files, var_files);
     let db: &SourceDb = db;
-    crate::frontend::on_deep_stacks(|| prepared.build(db))
+    crate::frontend::on_deep_stacks(|| prepared.build(db, &|model| model))
 }
 
 /// The scanned Terraform parsed, grouped into module directories, with the directories outside
@@ -54,17 +54,17 @@ pub struct Prepared {
     calls: HashMap<(usize, String), usize>,
     edges: BTreeMap<usize, Vec<usize>>,
     var_files: Vec<FileId>,
-    /// The invalid files and suppressions parsing found; the models come with `build`.
-    loaded: Loaded,
+    /// What parsing found: invalid files, internal errors, suppressions.
+    parsed_problems: Loaded<()>,
 }
 
 /// Parses `files` and `var_files` in parallel and follows local module sources, adding module
 /// directories outside the scan to `db` (unreported).
 pub fn prepare(db: &mut SourceDb, files: &[FileId], var_files: &[FileId]) -> Prepared {
-    let mut loaded = Loaded::default();
+    let mut parsed_problems = Loaded::default();
     let mut parsed: HashMap<FileId, Parsed> = HashMap::new();
     let all: Vec<FileId> = files.iter().chain(var_files).copied().collect();
-    parse_into(db, &all, &mut parsed, &mut loaded);
+    parse_into(db, &all, &mut parsed, &mut parsed_problems);
 
     // Group the scanned files by directory (canonicalized once per parent directory).
     let mut dirs: Vec<Dir> = Vec::new();
@@ -136,22 +136,29 @@ pub fn prepare(db: &mut SourceDb, files: &[FileId], var_files: &[FileId]) -> Pre
         calls,
         edges,
         var_files: var_files.to_vec(),
-        loaded,
+        parsed_problems,
     }
 }
 
 impl Prepared {
-    /// Evaluates every root module into a model, in parallel. Evaluation recurses through
-    /// references: run it on [`crate::frontend::on_deep_stacks`].
-    pub fn build(self, db: &SourceDb) -> Loaded {
+    /// Evaluates every root module into a model, in parallel, and hands each to `each` as soon
+    /// as it is built. Evaluation recurses through references: run it on
+    /// [`crate::frontend::on_deep_stacks`].
+    pub fn build<R: Send>(self, db: &SourceDb, each: &(dyn Fn(Model) -> R + Sync)) -> Loaded<R> {
         let Prepared {
             parsed,
             dirs,
             calls,
             edges,
             var_files,
-            mut loaded,
+            parsed_problems,
         } = self;
+        let mut loaded = Loaded {
+            models: Vec::new(),
+            invalid_files: parsed_problems.invalid_files,
+            internal_errors: parsed_problems.internal_errors,
+            suppressions: parsed_problems.suppressions,
+        };
         let mut defs: Vec<ModuleDef<'_>> = Vec::with_capacity(dirs.len());
         for dir in &dirs {
             let mut def = ModuleDef::new(dir.path.clone());
@@ -197,15 +204,22 @@ impl Prepared {
             .collect();
         let defs = &defs;
         let var_bodies = &var_bodies;
-        // A model, and the module directories its evaluation instantiated.
-        let build = |root: usize| -> (Model, Vec<usize>) {
-            let mut ev = eval::Evaluator::new(db, defs, root);
-            let mut values: Vec<&ast::Body> = defs[root].tfvars.clone();
-            values.extend(var_bodies.iter().copied());
-            ev.set_root_values(&values);
-            lower::build(&mut ev);
-            let instantiated = ev.instances.iter().map(|i| i.module).collect();
-            (ev.model, instantiated)
+        // What `each` made of a root's model, and the module directories its evaluation
+        // instantiated; a panic is reported on the root's first file.
+        let build = |root: usize| -> Result<(R, Vec<usize>), Box<crate::diagnostic::Diagnostic>> {
+            let first_file = dirs[root].files[0];
+            crate::isolate::isolated(db, first_file, "while checking this module", || {
+                for id in &dirs[root].files {
+                    crate::isolate::inject_fault(&db.get(*id).text, "idlint-test-fault-module");
+                }
+                let mut ev = eval::Evaluator::new(db, defs, root);
+                let mut values: Vec<&ast::Body> = defs[root].tfvars.clone();
+                values.extend(var_bodies.iter().copied());
+                ev.set_root_values(&values);
+                lower::build(&mut ev);
+                let instantiated = ev.instances.iter().map(|i| i.module).collect();
+                (each(ev.model), instantiated)
+            })
         };
         // The roots first. Then a scanned module that no evaluation instantiated (every call of
         // it has `count = 0` or an empty `for_each`, as in a module library whose root is
@@ -219,10 +233,20 @@ impl Prepared {
                 break;
             }
             round.sort_by(|a, b| dirs[*a].path.cmp(&dirs[*b].path));
-            let built: Vec<(Model, Vec<usize>)> = round.par_iter().map(|&r| build(r)).collect();
-            for (model, instantiated) in built {
-                instantiated.into_iter().for_each(|dir| order.settle(dir));
-                loaded.models.push(model);
+            let built: Vec<_> = round.par_iter().map(|&r| (r, build(r))).collect();
+            for (root, result) in built {
+                match result {
+                    Ok((output, instantiated)) => {
+                        instantiated.into_iter().for_each(|dir| order.settle(dir));
+                        loaded.models.push(output);
+                    }
+                    // Settled, or the next round would pick it again; the modules it calls are
+                    // then checked on their own.
+                    Err(internal_error) => {
+                        order.settle(root);
+                        loaded.internal_errors.push(*internal_error);
+                    }
+                }
             }
         }
         loaded
@@ -233,23 +257,28 @@ fn parse_into(
     db: &SourceDb,
     ids: &[FileId],
     parsed: &mut HashMap<FileId, Parsed>,
-    loaded: &mut Loaded,
+    problems: &mut Loaded<()>,
 ) {
-    let results: Vec<(FileId, Result<Parsed, Box<crate::diagnostic::Diagnostic>>)> = ids
+    let results: Vec<_> = ids
         .par_iter()
         .map(|&id| {
             let file = db.get(id);
             let json = file.kind == FileKind::TerraformJson;
-            (id, parse::parse(id, &file.text, json, &file.display))
+            let result = crate::isolate::isolated(db, id, "while parsing this file", || {
+                crate::isolate::inject_fault(&file.text, "idlint-test-fault-parse");
+                parse::parse(id, &file.text, json, &file.display)
+            });
+            (id, result)
         })
         .collect();
     for (id, result) in results {
         match result {
-            Ok(p) => {
-                loaded.suppressions.extend(p.suppressions.iter().cloned());
+            Ok(Ok(p)) => {
+                problems.suppressions.extend(p.suppressions.iter().cloned());
                 parsed.insert(id, p);
             }
-            Err(d) => loaded.invalid_files.push(*d),
+            Ok(Err(invalid)) => problems.invalid_files.push(*invalid),
+            Err(internal_error) => problems.internal_errors.push(*internal_error),
         }
     }
 }
