@@ -714,11 +714,16 @@ resource "azurerm_resource_group" "rg" {
 
 #[test]
 fn json_configuration_lowers_like_hcl() {
+    // A type is a string holding the type expression, defaults of `optional()` included.
     let main = r#"{
-  "variable": {"env": {"default": "dev"}},
+  "variable": {
+    "env": {"default": "dev"},
+    "admin_password": {"type": "bool"},
+    "naming": {"type": "object({ suffix = optional(string, \"-01\") })", "default": {}}
+  },
   "resource": {
     "azurerm_resource_group": {
-      "rg": {"name": "rg-${var.env}", "location": "westeurope"}
+      "rg": {"name": "rg-${var.env}${var.naming.suffix}", "location": "westeurope"}
     }
   },
   "terraform": {"backend": {"azurerm": {}}}
@@ -726,9 +731,17 @@ fn json_configuration_lowers_like_hcl() {
     let s = scan(&[("main.tf.json", main)], &[]);
     let model = s.model();
     let rg = resource(model, "azurerm_resource_group.rg");
-    assert_eq!(rg.name.as_str(), Some("rg-dev"));
-    assert_eq!(s.text(rg.name.span), "\"rg-${var.env}\"");
+    assert_eq!(rg.name.as_str(), Some("rg-dev-01"));
+    assert_eq!(
+        s.text(rg.name.span),
+        "\"rg-${var.env}${var.naming.suffix}\""
+    );
     assert!(model.providers.iter().any(|p| p.name == "backend.azurerm"));
+    let password = model.inputs.iter().find(|i| i.name == "admin_password");
+    let type_text = password
+        .and_then(|i| i.type_value.as_ref())
+        .and_then(|t| t.as_str());
+    assert_eq!(type_text, Some("bool"));
 }
 
 /// `cargo test --release -- --ignored corpus` prints what the corpus loads into.

@@ -223,10 +223,11 @@ fn declarations(ev: &mut Evaluator<'_>, instance: usize) {
     let call_path = ev.instances[instance].call_path.clone();
     for block in &module.variable_order {
         let sensitive = literal_bool(block.body.expr("sensitive"));
-        let type_value = block
-            .body
-            .expr("type")
-            .map(|e| Value::string(source_text(ev, e.span), e.span));
+        // Without the quotes of Terraform's JSON syntax, which writes a type as a string.
+        let type_value = block.body.expr("type").map(|e| {
+            let text = source_text(ev, e.span);
+            Value::string(text.trim_matches('"'), e.span)
+        });
         let default = block.body.expr("default").map(|e| {
             let mut ctx = Ctx::new(instance, Iteration::None);
             ev.eval(e, &mut ctx)

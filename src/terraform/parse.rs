@@ -636,7 +636,7 @@ struct JsonConverter<'a> {
     depth: usize,
 }
 
-impl JsonConverter<'_> {
+impl<'a> JsonConverter<'a> {
     fn span(&self, r: Range<usize>) -> Span {
         Span::new(self.file, r)
     }
@@ -702,6 +702,13 @@ impl JsonConverter<'_> {
             }
             J::Object(object) => {
                 let mut body = self.body(object);
+                if kind == "variable"
+                    && let Some(prop) = object.properties.iter().find(|p| p.name.as_str() == "type")
+                    && let Some(ty) = self.variable_type(prop)
+                    && let Some(attribute) = body.attributes.iter_mut().find(|a| a.name == "type")
+                {
+                    attribute.expr = ty;
+                }
                 if kind == "terraform" {
                     // `backend` is a block with one label.
                     if let Some(pos) = body.attributes.iter().position(|a| a.name == "backend") {
@@ -791,25 +798,49 @@ impl JsonConverter<'_> {
         let Ok(template) = hcl_edit::parser::parse_template(value) else {
             return ExprKind::String(value.to_string());
         };
-        // Offsets inside the template map onto the file only when the string has no escapes.
+        let renames = HashMap::new();
+        self.inside(s, span, &renames).template(&template, span)
+    }
+
+    /// A variable's `type`, which Terraform's JSON syntax writes as a string holding the type
+    /// expression (`"object({ name = optional(string) })"`), as HCL writes it bare.
+    fn variable_type(&mut self, prop: &jsonc_parser::ast::ObjectProp) -> Option<Expr> {
+        let jsonc_parser::ast::Value::StringLit(s) = &prop.value else {
+            return None;
+        };
+        let expression = hcl_edit::parser::parse_expr(&s.value).ok()?;
+        let span = self.span(s.range.start..s.range.end);
+        let renames = HashMap::new();
+        Some(self.inside(s, span, &renames).expr(&expression, span))
+    }
+
+    /// A converter for HCL parsed out of the JSON string `s` at `span`. Offsets inside it map
+    /// onto the file only when the string has no escapes; otherwise every node gets `span`.
+    fn inside<'r>(
+        &self,
+        s: &jsonc_parser::ast::StringLit,
+        span: Span,
+        renames: &'r HashMap<String, String>,
+    ) -> HclConverter<'r>
+    where
+        'a: 'r,
+    {
         let raw = self
             .text
             .get(s.range.start + 1..s.range.end.saturating_sub(1));
-        let (offset, fixed) = if raw == Some(value) {
+        let (offset, fixed) = if raw == Some(&*s.value) {
             (s.range.start + 1, None)
         } else {
             (0, Some(span))
         };
-        let renames = HashMap::new();
-        let mut converter = HclConverter {
+        HclConverter {
             file: self.file,
             text: self.text,
-            renames: &renames,
+            renames,
             suppressions: Vec::new(),
             offset,
             fixed,
-        };
-        converter.template(&template, span)
+        }
     }
 }
 
