@@ -19,7 +19,10 @@ pub fn classify(path: &Path) -> Option<FileKind> {
         Some(FileKind::TerraformJson)
     } else if name.ends_with(".tf") {
         Some(FileKind::Terraform)
-    } else if name == "terraform.tfvars" || name.ends_with(".auto.tfvars") {
+    } else if ["terraform.tfvars", "terraform.tfvars.json"].contains(&name)
+        || name.ends_with(".auto.tfvars")
+        || name.ends_with(".auto.tfvars.json")
+    {
         Some(FileKind::TerraformVars)
     } else if name.ends_with(".parameters.json") {
         Some(FileKind::ArmParameters)

@@ -12,7 +12,7 @@ pub enum FileKind {
     Terraform,
     /// `*.tf.json`
     TerraformJson,
-    /// `terraform.tfvars`, `*.auto.tfvars`, `--var-file`
+    /// `terraform.tfvars`, `*.auto.tfvars`, `--var-file`, and their `.json` forms
     TerraformVars,
     /// A JSON file that may be an ARM deployment template.
     Json,

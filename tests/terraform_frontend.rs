@@ -159,6 +159,39 @@ resource "azurerm_resource_group" "rg" {
     );
 }
 
+/// Terraform reads `terraform.tfvars.json` after `terraform.tfvars`, and `*.auto.tfvars.json`
+/// and a `-var-file` ending in `.json` in JSON syntax: one object of the variables' values.
+#[test]
+fn variables_from_json_variable_files() {
+    let main = r#"
+variable "e" {}
+variable "f" {}
+variable "g" {}
+variable "h" {}
+resource "azurerm_resource_group" "rg" {
+  name = "rg-${var.e}-${var.f}-${var.g.k}"
+  tags = { h = var.h }
+}
+"#;
+    let s = scan(
+        &[
+            ("main.tf", main),
+            ("terraform.tfvars", "e = \"e-hcl\"\nf = \"f-hcl\"\n"),
+            ("terraform.tfvars.json", r#"{"e": "e-json"}"#),
+            ("a.auto.tfvars.json", r#"{"g": {"k": "g-auto"}}"#),
+        ],
+        &[("extra.tfvars.json", r#"{"h": "h-var-file"}"#)],
+    );
+    let model = s.model();
+    let rg = resource(model, "azurerm_resource_group.rg");
+    assert_eq!(rg.name.as_str(), Some("rg-e-json-f-hcl-g-auto"));
+    let h = rg.body.path("tags.h").unwrap();
+    assert_eq!(h.as_str(), Some("h-var-file"));
+    let origin = h.origin.unwrap();
+    assert_eq!(s.file_name(origin.file), "extra.tfvars.json");
+    assert_eq!(s.text(origin), "\"h-var-file\"");
+}
+
 #[test]
 fn templates_keep_unknown_parts_as_holes() {
     let main = r#"

@@ -174,8 +174,9 @@ impl Prepared {
                     _ => def.add_body(&p.body),
                 }
             }
-            // terraform.tfvars first, then *.auto.tfvars in lexical order.
-            tfvars.sort_by_key(|(name, _)| (*name != "terraform.tfvars", *name));
+            // terraform.tfvars and terraform.tfvars.json first, then *.auto.tfvars and
+            // *.auto.tfvars.json in lexical order.
+            tfvars.sort_by_key(|(name, _)| (!name.starts_with("terraform.tfvars"), *name));
             def.tfvars = tfvars.into_iter().map(|(_, b)| b).collect();
             defs.push(def);
         }
@@ -263,10 +264,10 @@ fn parse_into(
         .par_iter()
         .map(|&id| {
             let file = db.get(id);
-            let json = file.kind == FileKind::TerraformJson;
+            let syntax = parse::Syntax::of(&file.path, file.kind);
             let result = crate::isolate::isolated(db, id, "while parsing this file", || {
                 crate::isolate::inject_fault(&file.text, "idlint-test-fault-parse");
-                parse::parse(id, &file.text, json, &file.display)
+                parse::parse(id, &file.text, syntax, &file.display)
             });
             (id, result)
         })

@@ -29,17 +29,41 @@ pub struct Parsed {
     pub suppressions: Vec<Suppression>,
 }
 
+/// How a file is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Syntax {
+    /// `.tf`, `.tfvars`
+    Hcl,
+    /// `.tf.json`: block types keyed by name.
+    Json,
+    /// `terraform.tfvars.json`, `*.auto.tfvars.json`, a `--var-file` ending in `.json`: one
+    /// object whose members are the variables' values.
+    JsonValues,
+}
+
+impl Syntax {
+    /// As Terraform decides it: by the file name's ending.
+    pub fn of(path: &std::path::Path, kind: crate::source::FileKind) -> Syntax {
+        use crate::source::FileKind;
+        let json_name = path.extension().is_some_and(|e| e == "json");
+        match kind {
+            FileKind::TerraformJson => Syntax::Json,
+            FileKind::TerraformVars if json_name => Syntax::JsonValues,
+            _ => Syntax::Hcl,
+        }
+    }
+}
+
 /// Parses one file; a syntax error is an `IDL001` diagnostic at the parser's location.
 pub fn parse(
     file: FileId,
     text: &str,
-    json: bool,
+    syntax: Syntax,
     display: &str,
 ) -> Result<Parsed, Box<Diagnostic>> {
-    if json {
-        parse_json(file, text, display)
-    } else {
-        parse_hcl(file, text, display)
+    match syntax {
+        Syntax::Hcl => parse_hcl(file, text, display),
+        Syntax::Json | Syntax::JsonValues => parse_json(file, text, syntax, display),
     }
 }
 
@@ -586,7 +610,12 @@ impl HclConverter<'_> {
     }
 }
 
-fn parse_json(file: FileId, text: &str, display: &str) -> Result<Parsed, Box<Diagnostic>> {
+fn parse_json(
+    file: FileId,
+    text: &str,
+    syntax: Syntax,
+    display: &str,
+) -> Result<Parsed, Box<Diagnostic>> {
     use jsonc_parser::{CollectOptions, ParseOptions, parse_to_ast};
     let result = parse_to_ast(text, &CollectOptions::default(), &ParseOptions::default())
         .map_err(|e| invalid(file, text, e.range().start, &e.kind().to_string(), display))?;
@@ -596,6 +625,9 @@ fn parse_json(file: FileId, text: &str, display: &str) -> Result<Parsed, Box<Dia
         depth: 0,
     };
     let body = match &result.value {
+        Some(jsonc_parser::ast::Value::Object(object)) if syntax == Syntax::JsonValues => {
+            converter.body(object)
+        }
         Some(jsonc_parser::ast::Value::Object(object)) => converter.top(object),
         Some(other) => {
             return Err(invalid(
@@ -849,7 +881,7 @@ mod tests {
     use super::*;
 
     fn parse_text(text: &str) -> Result<Parsed, Box<Diagnostic>> {
-        parse(FileId(0), text, false, "main.tf")
+        parse(FileId(0), text, Syntax::Hcl, "main.tf")
     }
 
     #[test]
@@ -931,7 +963,7 @@ mod tests {
     #[test]
     fn json_templates_keep_offsets() {
         let text = r#"{"resource": {"azurerm_x": {"a": {"name": "rg-${var.env}"}}}}"#;
-        let parsed = parse(FileId(0), text, true, "main.tf.json").unwrap();
+        let parsed = parse(FileId(0), text, Syntax::Json, "main.tf.json").unwrap();
         let block = &parsed.body.blocks[0];
         assert_eq!(block.labels, ["azurerm_x", "a"]);
         let ExprKind::Template(parts) = &block.body.expr("name").unwrap().kind else {
@@ -941,7 +973,7 @@ mod tests {
             panic!()
         };
         assert_eq!(&text[e.span.range()], "var.env");
-        let error = parse(FileId(0), "{\"a\": ", true, "x.tf.json").unwrap_err();
+        let error = parse(FileId(0), "{\"a\": ", Syntax::Json, "x.tf.json").unwrap_err();
         assert!(error.primary.span.start <= 6);
     }
 
@@ -950,7 +982,7 @@ mod tests {
         let text = include_str!("../../tests/fixtures/terraform/sample.tf");
         for end in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
             let _ = parse_text(&text[..end]);
-            let _ = parse(FileId(0), &text[..end], true, "x.tf.json");
+            let _ = parse(FileId(0), &text[..end], Syntax::Json, "x.tf.json");
         }
     }
 }

@@ -8,6 +8,12 @@ variable "db_password" {
   sensitive = true
 }
 
+# Its value is in ci.auto.tfvars.json, the JSON form of a variable file.
+variable "queue_connection" {
+  type      = string
+  sensitive = true
+}
+
 locals {
   apps = toset(["api", "worker"])
   # A storage key pasted into a local: the classic leak.
@@ -38,6 +44,7 @@ resource "azurerm_linux_web_app" "app" {
   app_settings = {
     STORAGE_CONNECTION = local.storage_connection # expect: AZ101
     DB_PASSWORD        = var.db_password # expect: AZ101
+    QUEUE_CONNECTION   = var.queue_connection # expect: AZ101
     KEY_VAULT_NAME     = "kv-app-${var.environment}"
   }
 
