@@ -21,7 +21,7 @@ thread_local! {
 }
 
 /// Runs `work` for `file`; a panic in it becomes the `IDL004` diagnostic returned instead.
-/// `what` says what was being done, as in "while evaluating this template".
+/// `what` says what was being done, as in "while parsing this file".
 ///
 /// Whatever `work` was building is dropped with the panic. It shares only immutable inputs and
 /// poison-tolerant locks with the work on other files, so those go on unaffected.
