@@ -45,7 +45,7 @@ fn internal_error(db: &SourceDb, file: FileId, what: &str, at: Option<&str>) -> 
     let first = source.text.chars().next().map_or(0, char::len_utf8);
     let at = at.map(|at| format!(" (at {at})")).unwrap_or_default();
     Diagnostic::new(
-        format!("idlint failed {what}: an internal error{at}; its findings are missing"),
+        format!("idlint failed {what}: an internal error{at}, so the file is left out"),
         Label::new(Span::new(file, 0..first), "this file"),
         source.display.clone(),
     )
@@ -118,8 +118,8 @@ mod tests {
     const MODULE: &str = "# MARKER\nvariable \"admin_password\" {}\n";
 
     /// A fault injected where each file's work is isolated (Terraform parsing, a Terraform
-    /// module's evaluation and rules, an ARM template's evaluation and rules) is reported on
-    /// that file, and every other file is checked as usual.
+    /// module's evaluation and rules, an ARM template's evaluation and rules, a `--parameters`
+    /// file) is reported on that file, and every other file is checked as usual.
     #[test]
     fn a_panic_is_reported_on_its_file_and_the_scan_goes_on() {
         super::install_hook();
@@ -146,8 +146,13 @@ mod tests {
                 &TEMPLATE.replace("MARKER", &marker),
             );
         }
+        // A `--parameters` file (found by the scan too, but no template's sibling).
+        let text = r#"{"parameters": {"note": {"value": "idlint-test-fault-parameters"}}}"#;
+        write(dir.path(), "zz/extra.parameters.json", text);
+        let parameters = dir.path().join("zz/extra.parameters.json");
         let options = CheckOptions {
             paths: vec![dir.path().to_path_buf()],
+            parameter_files: vec![parameters],
             ..CheckOptions::default()
         };
         let result = check(&options).unwrap();
@@ -170,6 +175,7 @@ mod tests {
                 ("IDL004", "arm.json"),
                 ("IDL004", "module/main.tf"),
                 ("IDL004", "parse/main.tf"),
+                ("IDL004", "zz/extra.parameters.json"),
             ]
         );
         let human = crate::report::render(crate::report::Format::Human, &result, false, false);

@@ -64,9 +64,11 @@ fn load_all<R: Send>(
         .collect();
     let mut explicit: Vec<(String, Value)> = Vec::new();
     for &id in parameter_files {
-        match parameter_values(db, id) {
-            Ok(values) => explicit.extend(values),
-            Err(diagnostic) => loaded.invalid_files.push(*diagnostic),
+        let what = "while reading this parameter file";
+        match crate::isolate::isolated(db, id, what, || parameter_values(db, id)) {
+            Ok(Ok(values)) => explicit.extend(values),
+            Ok(Err(invalid)) => loaded.invalid_files.push(*invalid),
+            Err(internal_error) => loaded.internal_errors.push(*internal_error),
         }
     }
     // Largest first, so that no big template starts last while the other cores sit idle;
@@ -94,40 +96,31 @@ fn load_all<R: Send>(
         .enumerate()
         .par_bridge()
         .map(|(position, (index, id))| {
-            let mut result = TemplateResult {
-                index,
-                id,
-                output: None,
-                linked: Vec::new(),
-                invalid_files: Vec::new(),
-                internal_error: None,
-            };
             let sibling = crate::discover::arm_partner(&db.get(id).path)
                 .and_then(|p| siblings.get(&p))
                 .copied();
-            if position >= linking && lock(&linked_so_far).contains(&id) {
-                result.invalid_files.extend(
-                    sibling
-                        .and_then(|s| parameter_values(db, s).err())
-                        .map(|d| *d),
-                );
-                return result;
-            }
             let checked = crate::isolate::isolated(db, id, "while checking this template", || {
+                if position >= linking && lock(&linked_so_far).contains(&id) {
+                    let invalid = sibling.and_then(|s| parameter_values(db, s).err());
+                    return (None, Vec::new(), invalid.map(|d| *d).into_iter().collect());
+                }
                 let (model, linked_files, invalid_files) =
                     load_template(db, id, sibling, &explicit, &linked);
                 lock(&linked_so_far).extend(linked_files.iter().copied());
                 (model.map(each), linked_files, invalid_files)
             });
-            match checked {
-                Ok((output, linked, invalid_files)) => {
-                    result.output = output;
-                    result.linked = linked;
-                    result.invalid_files = invalid_files;
-                }
-                Err(internal_error) => result.internal_error = Some(*internal_error),
+            let (output, linked, invalid_files, internal_error) = match checked {
+                Ok((output, linked, invalid_files)) => (output, linked, invalid_files, None),
+                Err(internal_error) => (None, Vec::new(), Vec::new(), Some(*internal_error)),
+            };
+            TemplateResult {
+                index,
+                id,
+                output,
+                linked,
+                invalid_files,
+                internal_error,
             }
-            result
         })
         .collect();
     results.sort_unstable_by_key(|result| result.index);
@@ -226,6 +219,7 @@ fn open_template(
 /// The values of a parameter file: `{"parameters": {"x": {"value": ..}}}` (or the parameters
 /// object alone); a Key Vault `reference` is an unknown value.
 fn parameter_values(db: &SourceDb, file: FileId) -> Result<Vec<(String, Value)>, Box<Diagnostic>> {
+    crate::isolate::inject_fault(&db.get(file).text, "idlint-test-fault-parameters");
     let root = parse::parse(file, &db.get(file).text).map_err(|e| {
         let message = format!("the parameter file is not valid JSON: {}", e.message);
         Box::new(invalid(db, file, message, e.offset))
