@@ -180,11 +180,18 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, String> {
     let instances = Instances::of(&findings);
     // With files named on the command line, a finding counts when any of its labels points into
     // one of them: a secret added in `terraform.tfvars` is reported where the app uses it.
+    // A `--var-file` or `--parameters` file is not reported on, except that it could not be read
+    // or parsed: its values would be missing without a word.
+    let about_an_explicit_file = |f: &Finding| {
+        [rules::INVALID_FILE.code, rules::INTERNAL_ERROR.code].contains(&f.code)
+            && explicit.contains(&f.diagnostic.primary.span.file)
+    };
     findings.retain(|f| {
         enabled.contains(f.code)
-            && std::iter::once(&f.diagnostic.primary)
-                .chain(&f.diagnostic.secondary)
-                .any(|label| sources.get(label.span.file).reported)
+            && (about_an_explicit_file(f)
+                || std::iter::once(&f.diagnostic.primary)
+                    .chain(&f.diagnostic.secondary)
+                    .any(|label| sources.get(label.span.file).reported))
     });
     apply_config(&mut sources, config, &mut findings);
     sort_and_dedup(&sources, &mut findings, &instances);

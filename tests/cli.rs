@@ -66,6 +66,33 @@ fn invalid_file_exits_1_with_idl001() {
     assert_eq!(text.lines().count(), 1, "{text}");
 }
 
+/// Variable and parameter files given as options are not reported on, but one that cannot be
+/// parsed is: otherwise its values would be missing without a word.
+#[test]
+fn an_invalid_var_file_or_parameter_file_is_reported() {
+    let dir = dir_with(&[("valid.tf", "main.tf")]);
+    std::fs::write(dir.path().join("prod.tfvars"), "location = \n").unwrap();
+    std::fs::write(
+        dir.path().join("prod.parameters.json"),
+        "{\"parameters\": {",
+    )
+    .unwrap();
+    for (option, file) in [
+        ("--var-file", "prod.tfvars"),
+        ("--parameters", "prod.parameters.json"),
+    ] {
+        let out = run(
+            dir.path(),
+            &["check", "main.tf", option, file, "--format", "compact"],
+        );
+        assert_eq!(code(&out), 1, "{option}: {}", stderr(&out));
+        let text = stdout(&out);
+        assert!(text.starts_with(&format!("{file}:1:")), "{option}: {text}");
+        assert!(text.trim_end().ends_with("[IDL001]"), "{option}: {text}");
+        assert_eq!(text.lines().count(), 1, "{option}: {text}");
+    }
+}
+
 #[test]
 fn fail_on_sets_the_threshold() {
     let dir = dir_with(&[("invalid.tf", "main.tf")]);
