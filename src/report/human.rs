@@ -79,12 +79,17 @@ impl Report {
         let primary_file = d.primary.span.file;
         let source = result.sources.get(primary_file);
         let (primary_line, _) = source.line_col(d.primary.span.start);
+        let one_line = source.line_col(d.primary.span.end).0 == primary_line;
         let mut in_primary: Vec<(&Label, bool)> = vec![(&d.primary, true)];
         let mut above: Vec<&Label> = Vec::new();
         let mut others: Vec<&Label> = Vec::new();
         for label in &d.secondary {
             if label.span.file != primary_file {
                 others.push(label);
+            } else if one_line && d.primary.span.contains(label.span) {
+                // miette draws a label inside another one on the same line as a mark at its
+                // end; the primary one already shows that text.
+                continue;
             } else if source.line_col(label.span.end).0 + SEPARATE_LINES < primary_line {
                 above.push(label);
             } else {

@@ -618,6 +618,18 @@ fn access_policy(
     }
 }
 
+/// A setting's value, placed at its entry when the entry is written inside the expression the
+/// value is placed at: in `merge(local.common, { KEY = ... })` every value is placed at the
+/// whole `merge(...)`, and a finding should point at the setting.
+fn entry_value(e: &Entry) -> Value {
+    match e.span {
+        Some(entry) if e.value.span != entry && e.value.span.contains(entry) => {
+            e.value.used_at(entry)
+        }
+        _ => e.value.clone(),
+    }
+}
+
 fn settings(ev: &mut Evaluator<'_>, id: ResourceId, kind: WorkloadKind) {
     let r = &ev.model.resources[id];
     let mut out = Vec::new();
@@ -638,7 +650,7 @@ fn settings(ev: &mut Evaluator<'_>, id: ResourceId, kind: WorkloadKind) {
                         SettingKind::AppSetting,
                         &e.key,
                         span,
-                        &e.value,
+                        &entry_value(e),
                         false,
                     ));
                 }
@@ -701,7 +713,7 @@ fn settings(ev: &mut Evaluator<'_>, id: ResourceId, kind: WorkloadKind) {
                                 SettingKind::Environment,
                                 &e.key,
                                 span,
-                                &e.value,
+                                &entry_value(e),
                                 secret,
                             ));
                         }

@@ -15,7 +15,8 @@ variable "queue_connection" {
 }
 
 locals {
-  apps = toset(["api", "worker"])
+  apps            = toset(["api", "worker"])
+  common_settings = { WEBSITE_RUN_FROM_PACKAGE = "1" }
   # A storage key pasted into a local: the classic leak.
   storage_connection = "DefaultEndpointsProtocol=https;AccountName=stapp${var.environment};AccountKey=bG9yZW0taXBzdW0tZXhhbXBsZS1rZXktbm90LXJlYWwtMDAwMDAwMDAwMDAwMDAwMA==;EndpointSuffix=core.windows.net"
 }
@@ -41,12 +42,14 @@ resource "azurerm_linux_web_app" "app" {
     type = "SystemAssigned"
   }
 
-  app_settings = {
+  # Each finding points at its own setting, not at the whole merge.
+  app_settings = merge(local.common_settings, {
     STORAGE_CONNECTION = local.storage_connection # expect: AZ101
     DB_PASSWORD        = var.db_password # expect: AZ101
     QUEUE_CONNECTION   = var.queue_connection # expect: AZ101
+    API_TOKEN          = lookup({ prod = "tok-4f8a9c2e7b1d6053e9" }, var.environment, "") # expect: AZ101
     KEY_VAULT_NAME     = "kv-app-${var.environment}"
-  }
+  })
 
   connection_string {
     name  = "Database"
