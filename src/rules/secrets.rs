@@ -40,7 +40,7 @@ pub fn credential_shape(text: &str) -> Option<&'static str> {
                 }
                 let start = end - key.len();
                 let at_boundary =
-                    start == 0 || matches!(bytes[start - 1], b';' | b' ' | b'"' | b'\'');
+                    start == 0 || matches!(bytes[start - 1], b';' | b',' | b' ' | b'"' | b'\'');
                 if at_boundary && bytes[start..end].eq_ignore_ascii_case(key.as_bytes()) {
                     *slot = Some(start);
                 }
@@ -55,7 +55,7 @@ pub fn credential_shape(text: &str) -> Option<&'static str> {
         }
         for (start, (key, reason)) in first.iter().zip(CONNECTION_STRING_KEYS) {
             if let Some(start) = *start
-                && is_literal_secret(connection_string_value(text, start + key.len()))
+                && is_literal_secret(connection_string_value(text, start + key.len(), start))
             {
                 return Some(reason);
             }
@@ -80,10 +80,16 @@ pub fn credential_shape(text: &str) -> Option<&'static str> {
     None
 }
 
-/// The value of a `k=v;k=v` connection-string entry that starts at `value_start`.
-fn connection_string_value(text: &str, value_start: usize) -> &str {
-    let end = memchr::memchr(b';', &text.as_bytes()[value_start..])
-        .map_or(text.len(), |e| value_start + e);
+/// The value of a `k=v;k=v` connection-string entry that starts at `value_start`; an entry after
+/// a comma ends at the next one, as in Redis's `host:6380,password=...,ssl=True`.
+fn connection_string_value(text: &str, value_start: usize, key_start: usize) -> &str {
+    let rest = &text.as_bytes()[value_start..];
+    let after_comma = key_start > 0 && text.as_bytes()[key_start - 1] == b',';
+    let end = match after_comma {
+        true => memchr::memchr2(b';', b',', rest),
+        false => memchr::memchr(b';', rest),
+    };
+    let end = end.map_or(text.len(), |e| value_start + e);
     text[value_start..end].trim_matches(['"', '\'', ' '])
 }
 
@@ -548,10 +554,16 @@ mod tests {
             let mut from = 0;
             while let Some(i) = lower[from..].find(key) {
                 let start = from + i;
-                if start == 0 || matches!(lower.as_bytes()[start - 1], b';' | b' ' | b'"' | b'\'') {
+                let before = start.checked_sub(1).map(|b| lower.as_bytes()[b]);
+                if before.is_none_or(|b| b";, \"'".contains(&b)) {
                     let value_start = start + key.len();
+                    let ends: &[char] = if before == Some(b',') {
+                        &[';', ',']
+                    } else {
+                        &[';']
+                    };
                     let end = text[value_start..]
-                        .find(';')
+                        .find(ends)
                         .map_or(text.len(), |e| value_start + e);
                     return Some(text[value_start..end].trim_matches(['"', '\'', ' ']));
                 }
@@ -613,6 +625,7 @@ mod tests {
             "?sig",
             "sig=",
             ";",
+            ",",
             " ",
             "\"",
             "'",
@@ -747,6 +760,13 @@ mod tests {
                 .is_none()
         );
         assert!(credential_shape("postgres://admin:hunter2hunter2@db:5432/app").is_some());
+        let redis = "app.redis.cache.windows.net:6380,password=c2VjcmV0LWtleQ==,ssl=True";
+        assert_eq!(
+            credential_shape(redis),
+            Some("a password in a connection string")
+        );
+        let redis = "app.redis.cache.windows.net:6380,password=,ssl=True";
+        assert_eq!(credential_shape(redis), None);
     }
 
     #[test]

@@ -49,6 +49,8 @@ resource "azurerm_linux_web_app" "app" {
     QUEUE_CONNECTION   = var.queue_connection # expect: AZ101
     API_TOKEN          = lookup({ prod = "tok-4f8a9c2e7b1d6053e9" }, var.environment, "") # expect: AZ101
     KEY_VAULT_NAME     = "kv-app-${var.environment}"
+    # The format of Azure Cache for Redis, whose entries a comma separates.
+    REDIS_CONNECTION = "redis-app.redis.cache.windows.net:6380,password=cmVkaXMtZXhhbXBsZS1rZXk=,ssl=True" # expect: AZ101
   })
 
   connection_string {
