@@ -534,33 +534,45 @@ pub fn exit_code(findings: &[Finding], fail_on: Option<Severity>) -> u8 {
     }
 }
 
-/// Runs the front end, the rules and every reporter on one in-memory Terraform file (`.tf`,
-/// or `.tf.json` when the text starts with `{`): the entry point of the `hcl` fuzz target.
+/// Runs the front end, the rules and every reporter on one in-memory Terraform file (`.tf`;
+/// when the text starts with `{`, `.tf.json` and, beside it, the same text as
+/// `terraform.tfvars.json`): the entry point of the `hcl` fuzz target.
 #[doc(hidden)]
 pub fn fuzz_terraform(text: &str) -> CheckResult {
-    let json = text.trim_start().starts_with('{');
-    let (name, kind) = match json {
-        true => ("main.tf.json", FileKind::TerraformJson),
-        false => ("main.tf", FileKind::Terraform),
-    };
-    fuzz_one(name, kind, text)
+    match text.trim_start().starts_with('{') {
+        true => fuzz_one(
+            &[
+                ("main.tf.json", FileKind::TerraformJson),
+                ("terraform.tfvars.json", FileKind::TerraformVars),
+            ],
+            text,
+        ),
+        false => fuzz_one(&[("main.tf", FileKind::Terraform)], text),
+    }
 }
 
 /// As [`fuzz_terraform`] for one ARM template: the entry point of the `arm` and `arm_expr`
 /// fuzz targets.
 #[doc(hidden)]
 pub fn fuzz_arm(text: &str) -> CheckResult {
-    fuzz_one("template.json", FileKind::Json, text)
+    fuzz_one(&[("template.json", FileKind::Json)], text)
 }
 
-fn fuzz_one(name: &str, kind: FileKind, text: &str) -> CheckResult {
+/// `text` as each of `files` (name, kind) of one directory.
+fn fuzz_one(files: &[(&str, FileKind)], text: &str) -> CheckResult {
     // A directory that does not exist: module sources resolve to nothing on disk.
-    let path = PathBuf::from("/nonexistent-idlint-fuzz").join(name);
+    let dir = PathBuf::from("/nonexistent-idlint-fuzz");
     let mut sources = SourceDb::default();
-    let id = sources.add(SourceFile::new(path, kind, text.to_string(), true));
-    let loaded = match kind {
-        FileKind::Json => crate::arm::load(&sources, &[id], &[]),
-        _ => crate::terraform::load(&mut sources, &[id], &[]),
+    let ids: Vec<FileId> = files
+        .iter()
+        .map(|(name, kind)| {
+            let file = SourceFile::new(dir.join(name), *kind, text.to_string(), true);
+            sources.add(file)
+        })
+        .collect();
+    let loaded = match files[0].1 {
+        FileKind::Json => crate::arm::load(&sources, &ids, &[]),
+        _ => crate::terraform::load(&mut sources, &ids, &[]),
     };
     let options = RuleOptions::default();
     let raw: Vec<(&'static RuleMeta, Diagnostic)> = loaded
