@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Finding, Label, Severity};
 use crate::discover::{self, Discovered};
-use crate::frontend;
+use crate::frontend::{self, Loaded};
 use crate::model::Model;
 use crate::rules::{self, RuleMeta, RuleOptions};
 use crate::source::{FileKind, SourceDb, SourceFile};
@@ -141,37 +141,23 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, String> {
     // Terraform modules and ARM templates are parsed, evaluated and checked side by side on one
     // pool: the serial part of Terraform's module discovery and a few large Terraform roots
     // would otherwise leave cores idle. ARM reads a clone of the sources (the files are
-    // shared), because Terraform adds the module directories outside the scan it finds.
+    // shared), because Terraform adds the module directories outside the scan it finds. Both
+    // check each model as it is built and drop it.
     let arm_sources = sources.clone();
     let (terraform, arm) = frontend::on_deep_stacks(|| {
         rayon::join(
             || {
-                let prepared =
-                    crate::terraform::prepare(&mut sources, &terraform_files, &var_files);
-                prepared.build(&sources, &check_model)
+                crate::terraform::load_each(
+                    &mut sources,
+                    &terraform_files,
+                    &var_files,
+                    &check_model,
+                )
             },
-            // ARM templates are independent: check each model as it is built and drop it.
             || crate::arm::load_each(&arm_sources, &json_files, &parameter_files, &check_model),
         )
     });
-    let mut raw = Vec::new();
-    let mut suppressions = Vec::new();
-    for loaded in [terraform, arm] {
-        raw.extend(loaded.models.into_iter().flatten());
-        raw.extend(
-            loaded
-                .invalid_files
-                .into_iter()
-                .map(|d| (&rules::INVALID_FILE, d)),
-        );
-        raw.extend(
-            loaded
-                .internal_errors
-                .into_iter()
-                .map(|d| (&rules::INTERNAL_ERROR, d)),
-        );
-        suppressions.extend(loaded.suppressions);
-    }
+    let (mut raw, suppressions) = gather([terraform, arm]);
     raw.extend(unreadable.into_iter().map(|d| (&rules::INVALID_FILE, d)));
 
     let mut findings = apply_suppressions(&sources, raw, &suppressions);
@@ -196,6 +182,24 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, String> {
     apply_config(&mut sources, config, &mut findings);
     sort_and_dedup(&sources, &mut findings, &instances);
     Ok(CheckResult { sources, findings })
+}
+
+/// The front ends' findings, with their invalid files (`IDL001`) and internal errors (`IDL004`)
+/// as findings of the tool, and their suppression comments.
+fn gather(
+    front_ends: impl IntoIterator<Item = Loaded<Vec<(&'static RuleMeta, Diagnostic)>>>,
+) -> (Vec<(&'static RuleMeta, Diagnostic)>, Vec<Suppression>) {
+    let mut raw = Vec::new();
+    let mut suppressions = Vec::new();
+    for loaded in front_ends {
+        raw.extend(loaded.models.into_iter().flatten());
+        let invalid = loaded.invalid_files.into_iter();
+        raw.extend(invalid.map(|d| (&rules::INVALID_FILE, d)));
+        let internal = loaded.internal_errors.into_iter();
+        raw.extend(internal.map(|d| (&rules::INTERNAL_ERROR, d)));
+        suppressions.extend(loaded.suppressions);
+    }
+    (raw, suppressions)
 }
 
 /// At most this many linked templates are read from outside the scan.
@@ -570,29 +574,14 @@ fn fuzz_one(files: &[(&str, FileKind)], text: &str) -> CheckResult {
             sources.add(file)
         })
         .collect();
-    let loaded = match files[0].1 {
-        FileKind::Json => crate::arm::load(&sources, &ids, &[]),
-        _ => crate::terraform::load(&mut sources, &ids, &[]),
-    };
     let options = RuleOptions::default();
-    let raw: Vec<(&'static RuleMeta, Diagnostic)> = loaded
-        .models
-        .iter()
-        .flat_map(|model| rules::run(model, &options, &|_| true))
-        .chain(
-            loaded
-                .invalid_files
-                .into_iter()
-                .map(|d| (&rules::INVALID_FILE, d)),
-        )
-        .chain(
-            loaded
-                .internal_errors
-                .into_iter()
-                .map(|d| (&rules::INTERNAL_ERROR, d)),
-        )
-        .collect();
-    let mut findings = apply_suppressions(&sources, raw, &loaded.suppressions);
+    let check_model = |model: Model| rules::run(&model, &options, &|_| true);
+    let loaded = match files[0].1 {
+        FileKind::Json => crate::arm::load_each(&sources, &ids, &[], &check_model),
+        _ => crate::terraform::load_each(&mut sources, &ids, &[], &check_model),
+    };
+    let (raw, suppressions) = gather([loaded]);
+    let mut findings = apply_suppressions(&sources, raw, &suppressions);
     let instances = Instances::of(&findings);
     sort_and_dedup(&sources, &mut findings, &instances);
     let result = CheckResult { sources, findings };

@@ -116,7 +116,9 @@ impl Value {
         Value::new(ValueKind::String(text.into()), span)
     }
 
-    /// The same value used at another place: nested literals keep where they were written.
+    /// The same value used at another place: nested literals keep where they were written, and
+    /// nested values written inside that place keep their own place, which is more precise
+    /// (`{ KEY = var.x }` inside `merge(local.common, { KEY = var.x })` stays at `var.x`).
     pub fn used_at(&self, span: Span) -> Value {
         self.copied_to(span, &mut 0)
     }
@@ -124,20 +126,27 @@ impl Value {
     /// [`Value::used_at`], adding the size of the copy to `size`: a node for each value and one
     /// for every 16 bytes of text.
     fn copied_to(&self, span: Span, size: &mut u64) -> Value {
+        self.copy_placed(span, false, size)
+    }
+
+    fn copy_placed(&self, span: Span, nested: bool, size: &mut u64) -> Value {
         // One pass that copies and relocates: values of parameters and variables are copied
         // into every place that uses them.
         *size += 1;
         let kind = match &self.kind {
-            ValueKind::List(items) => {
-                ValueKind::List(items.iter().map(|v| v.copied_to(span, size)).collect())
-            }
+            ValueKind::List(items) => ValueKind::List(
+                items
+                    .iter()
+                    .map(|v| v.copy_placed(span, true, size))
+                    .collect(),
+            ),
             ValueKind::Map(entries) => ValueKind::Map(
                 entries
                     .iter()
                     .map(|e| Entry {
                         key: e.key.clone(),
                         span: e.span,
-                        value: e.value.copied_to(span, size),
+                        value: e.value.copy_placed(span, true, size),
                     })
                     .collect(),
             ),
@@ -149,7 +158,7 @@ impl Value {
                             *size += t.len() as u64 / 16;
                             Part::Text(t.clone())
                         }
-                        Part::Hole(v) => Part::Hole(Box::new(v.copied_to(span, size))),
+                        Part::Hole(v) => Part::Hole(Box::new(v.copy_placed(span, true, size))),
                     })
                     .collect(),
             ),
@@ -159,31 +168,39 @@ impl Value {
             }
             kind => kind.clone(),
         };
-        Value {
-            kind,
-            span,
-            origin: self.relocated_origin(span),
-        }
+        let (span, origin) = self.placed(span, nested);
+        Value { kind, span, origin }
     }
 
     /// As [`Value::used_at`], for a value that is not needed where it was.
     pub fn moved_to(mut self, span: Span) -> Value {
-        self.relocate(span);
+        self.relocate(span, false);
         self
     }
 
-    fn relocate(&mut self, span: Span) {
-        self.origin = self.relocated_origin(span);
-        self.span = span;
+    fn relocate(&mut self, span: Span, nested: bool) {
+        (self.span, self.origin) = self.placed(span, nested);
         match &mut self.kind {
-            ValueKind::List(items) => items.iter_mut().for_each(|v| v.relocate(span)),
-            ValueKind::Map(entries) => entries.iter_mut().for_each(|e| e.value.relocate(span)),
+            ValueKind::List(items) => items.iter_mut().for_each(|v| v.relocate(span, true)),
+            ValueKind::Map(entries) => entries
+                .iter_mut()
+                .for_each(|e| e.value.relocate(span, true)),
             ValueKind::Template(parts) => parts.iter_mut().for_each(|p| {
                 if let Part::Hole(v) = p {
-                    v.relocate(span)
+                    v.relocate(span, true)
                 }
             }),
             _ => {}
+        }
+    }
+
+    /// Where the value is, and where it was written, once it is used at `span`: a nested value
+    /// written inside `span` stays where it is.
+    fn placed(&self, span: Span, nested: bool) -> (Span, Option<Span>) {
+        if nested && !self.span.is_empty() && span.contains(self.span) {
+            (self.span, self.origin)
+        } else {
+            (span, self.relocated_origin(span))
         }
     }
 

@@ -223,11 +223,10 @@ fn declarations(ev: &mut Evaluator<'_>, instance: usize) {
     let call_path = ev.instances[instance].call_path.clone();
     for block in &module.variable_order {
         let sensitive = literal_bool(block.body.expr("sensitive"));
-        // Without the quotes of Terraform's JSON syntax, which writes a type as a string.
-        let type_value = block.body.expr("type").map(|e| {
-            let text = source_text(ev, e.span);
-            Value::string(text.trim_matches('"'), e.span)
-        });
+        let type_value = block
+            .body
+            .expr("type")
+            .map(|e| Value::string(source_text(ev, e.span), e.span));
         let default = block.body.expr("default").map(|e| {
             let mut ctx = Ctx::new(instance, Iteration::None);
             ev.eval(e, &mut ctx)
@@ -618,18 +617,6 @@ fn access_policy(
     }
 }
 
-/// A setting's value, placed at its entry when the entry is written inside the expression the
-/// value is placed at: in `merge(local.common, { KEY = ... })` every value is placed at the
-/// whole `merge(...)`, and a finding should point at the setting.
-fn entry_value(e: &Entry) -> Value {
-    match e.span {
-        Some(entry) if e.value.span != entry && e.value.span.contains(entry) => {
-            e.value.used_at(entry)
-        }
-        _ => e.value.clone(),
-    }
-}
-
 fn settings(ev: &mut Evaluator<'_>, id: ResourceId, kind: WorkloadKind) {
     let r = &ev.model.resources[id];
     let mut out = Vec::new();
@@ -650,7 +637,7 @@ fn settings(ev: &mut Evaluator<'_>, id: ResourceId, kind: WorkloadKind) {
                         SettingKind::AppSetting,
                         &e.key,
                         span,
-                        &entry_value(e),
+                        &e.value,
                         false,
                     ));
                 }
@@ -713,7 +700,7 @@ fn settings(ev: &mut Evaluator<'_>, id: ResourceId, kind: WorkloadKind) {
                                 SettingKind::Environment,
                                 &e.key,
                                 span,
-                                &entry_value(e),
+                                &e.value,
                                 secret,
                             ));
                         }

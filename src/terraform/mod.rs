@@ -40,31 +40,44 @@ struct Dir {
 
 /// Builds one model per root module among `files`; `var_files` are `--var-file` values.
 pub fn load(db: &mut SourceDb, files: &[FileId], var_files: &[FileId]) -> Loaded {
+    load_each(db, files, var_files, &|model| model)
+}
+
+/// As [`load`], handing each model to `each` as soon as it is built, so that a scan need not
+/// hold every model at once. Module directories outside the scan that local module calls name
+/// are added to `db` (unreported).
+pub fn load_each<R: Send>(
+    db: &mut SourceDb,
+    files: &[FileId],
+    var_files: &[FileId],
+    each: &(dyn Fn(Model) -> R + Sync),
+) -> Loaded<R> {
     let prepared = prepare(db, files, var_files);
     let db: &SourceDb = db;
-    crate::frontend::on_deep_stacks(|| prepared.build(db, &|model| model))
+    crate::frontend::on_deep_stacks(|| prepared.build(db, each))
 }
 
 /// The scanned Terraform parsed, grouped into module directories, with the directories outside
 /// the scan that local module calls name: everything [`Prepared::build`] evaluates.
-pub struct Prepared {
+struct Prepared<R> {
     parsed: HashMap<FileId, Parsed>,
     dirs: Vec<Dir>,
     /// `(calling directory, module call name)` → called directory.
     calls: HashMap<(usize, String), usize>,
     edges: BTreeMap<usize, Vec<usize>>,
     var_files: Vec<FileId>,
-    /// What parsing found: invalid files, internal errors, suppressions.
-    parsed_problems: Loaded<()>,
+    /// What parsing found (invalid files, internal errors, suppressions); `build` adds the
+    /// models.
+    loaded: Loaded<R>,
 }
 
 /// Parses `files` and `var_files` in parallel and follows local module sources, adding module
 /// directories outside the scan to `db` (unreported).
-pub fn prepare(db: &mut SourceDb, files: &[FileId], var_files: &[FileId]) -> Prepared {
-    let mut parsed_problems = Loaded::default();
+fn prepare<R>(db: &mut SourceDb, files: &[FileId], var_files: &[FileId]) -> Prepared<R> {
+    let mut loaded = Loaded::default();
     let mut parsed: HashMap<FileId, Parsed> = HashMap::new();
     let all: Vec<FileId> = files.iter().chain(var_files).copied().collect();
-    parse_into(db, &all, &mut parsed, &mut parsed_problems);
+    parse_into(db, &all, &mut parsed, &mut loaded);
 
     // Group the scanned files by directory (canonicalized once per parent directory).
     let mut dirs: Vec<Dir> = Vec::new();
@@ -112,7 +125,7 @@ pub fn prepare(db: &mut SourceDb, files: &[FileId], var_files: &[FileId]) -> Pre
                 None if external < MAX_EXTERNAL_DIRS && target.is_dir() => {
                     external += 1;
                     let new_files = add_directory(db, &target);
-                    parse_into(db, &new_files, &mut parsed, &mut Loaded::default());
+                    parse_into(db, &new_files, &mut parsed, &mut Loaded::<()>::default());
                     dirs.push(Dir {
                         path: target.clone(),
                         files: new_files,
@@ -136,29 +149,23 @@ pub fn prepare(db: &mut SourceDb, files: &[FileId], var_files: &[FileId]) -> Pre
         calls,
         edges,
         var_files: var_files.to_vec(),
-        parsed_problems,
+        loaded,
     }
 }
 
-impl Prepared {
+impl<R: Send> Prepared<R> {
     /// Evaluates every root module into a model, in parallel, and hands each to `each` as soon
     /// as it is built. Evaluation recurses through references: run it on
     /// [`crate::frontend::on_deep_stacks`].
-    pub fn build<R: Send>(self, db: &SourceDb, each: &(dyn Fn(Model) -> R + Sync)) -> Loaded<R> {
+    fn build(self, db: &SourceDb, each: &(dyn Fn(Model) -> R + Sync)) -> Loaded<R> {
         let Prepared {
             parsed,
             dirs,
             calls,
             edges,
             var_files,
-            parsed_problems,
+            mut loaded,
         } = self;
-        let mut loaded = Loaded {
-            models: Vec::new(),
-            invalid_files: parsed_problems.invalid_files,
-            internal_errors: parsed_problems.internal_errors,
-            suppressions: parsed_problems.suppressions,
-        };
         let mut defs: Vec<ModuleDef<'_>> = Vec::with_capacity(dirs.len());
         for dir in &dirs {
             let mut def = ModuleDef::new(dir.path.clone());
@@ -254,11 +261,11 @@ impl Prepared {
     }
 }
 
-fn parse_into(
+fn parse_into<M>(
     db: &SourceDb,
     ids: &[FileId],
     parsed: &mut HashMap<FileId, Parsed>,
-    problems: &mut Loaded<()>,
+    problems: &mut Loaded<M>,
 ) {
     let results: Vec<_> = ids
         .par_iter()
