@@ -946,6 +946,51 @@ fn linked_templates_take_their_parameters_and_give_their_outputs() {
 }
 
 #[test]
+fn a_raw_github_url_links_a_file_of_the_same_repository() {
+    // The quickstarts link shared modules by their published URL; a clone of the repository
+    // holds them under its own root folder.
+    let caller = format!(
+        r#"{{"$schema": "{RG_SCHEMA}", "resources": [
+             {{"type": "Microsoft.Resources/deployments", "name": "storage",
+               "properties": {{"mode": "Incremental",
+                 "templateLink": {{"uri": "https://raw.githubusercontent.com/Azure/quickstarts-repo/master/modules/storage/1.0/azuredeploy.json"}},
+                 "parameters": {{"accountName": {{"value": "stfromcaller"}}}}}}}}
+           ]}}"#
+    );
+    let module = format!(
+        r#"{{"$schema": "{RG_SCHEMA}",
+             "parameters": {{"accountName": {{"type": "string", "defaultValue": "stdefault"}}}},
+             "resources": [{{"type": "Microsoft.Storage/storageAccounts",
+                             "name": "[parameters('accountName')]"}}]}}"#
+    );
+    let (db, loaded) = load_files(
+        &[
+            (
+                "quickstarts-repo/quickstarts/web/app/azuredeploy.json",
+                Some(&caller),
+            ),
+            (
+                "quickstarts-repo/modules/storage/1.0/azuredeploy.json",
+                Some(&module),
+            ),
+        ],
+        &[],
+    );
+    // The module is checked where it is linked, with the caller's parameters.
+    assert_eq!(loaded.models.len(), 1);
+    let (_, account) = resource(
+        &loaded.models[0],
+        "resources[0].properties.templateLink.resources[0]",
+    );
+    let file = &db.get(account.span.file).path;
+    assert!(
+        file.ends_with("modules/storage/1.0/azuredeploy.json"),
+        "{file:?}"
+    );
+    assert_eq!(account.name.as_str(), Some("stfromcaller"));
+}
+
+#[test]
 fn linked_templates_that_link_each_other_are_each_checked() {
     let link = |to: &str| {
         format!(

@@ -1,7 +1,8 @@
 //! Linked templates: a deployment's `templateLink` that names a template file of the scan
 //! (`relativePath`; a `uri` whose base is not known, such as the quickstarts'
 //! `uri(parameters('_artifactsLocation'), 'nestedtemplates/vm.json')`; a URL into the linking
-//! template's own folder) is read from that file. Any other URL names remote content: unknown.
+//! template's folder, one above it or its repository's root) is read from that file. Any other
+//! URL names remote content: unknown.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -43,9 +44,14 @@ pub fn may_link(text: &str) -> bool {
 }
 
 /// The local files that a template at `from` (absolute) may mean by `mention`: a path relative
-/// to its folder, or a URL whose path runs through a folder of the template's own folder name,
-/// followed by the file's path from there. `.../master/vm-msi/nested/vm.json` linked from
-/// `vm-msi/azuredeploy.json` is `vm-msi/nested/vm.json`: the copy this repository publishes.
+/// to its folder, or a URL whose path runs through a folder of the name of the template's own
+/// folder or of one above it, followed by the file's path from there: the copy this repository
+/// publishes. `.../master/vm-msi/nested/vm.json` linked from `vm-msi/azuredeploy.json` is
+/// `vm-msi/nested/vm.json`. In a `raw.githubusercontent.com/<owner>/<repository>/<ref>/<path>`
+/// URL the repository's name is followed by a branch or tag, so
+/// `.../azure-quickstart-templates/master/modules/kv/1.0/azuredeploy.json` linked from
+/// `azure-quickstart-templates/quickstarts/x/y/azuredeploy.json` is
+/// `azure-quickstart-templates/modules/kv/1.0/azuredeploy.json`. The nearest folder comes first.
 fn local_paths(from: &Path, mention: &str) -> Vec<PathBuf> {
     let Some(folder_path) = from.parent() else {
         return Vec::new();
@@ -54,16 +60,37 @@ fn local_paths(from: &Path, mention: &str) -> Vec<PathBuf> {
         let relative = mention.strip_prefix('/').unwrap_or(mention);
         return vec![join_normalized(folder_path, relative)];
     };
-    let Some(folder) = folder_path.file_name().and_then(|f| f.to_str()) else {
-        return Vec::new();
-    };
     let path = url.split('?').next().unwrap_or_default();
-    let segments: Vec<&str> = path.split('/').skip(1).collect();
-    (0..segments.len())
-        .filter(|&i| segments[i] == folder && i + 1 < segments.len())
-        .map(|i| join_normalized(folder_path, segments[i + 1..].join("/")))
-        .collect()
+    let mut segments = path.split('/');
+    let raw_github = segments.next() == Some("raw.githubusercontent.com");
+    let segments: Vec<&str> = segments.collect();
+    let segments = &segments;
+    let mut paths: Vec<PathBuf> = Vec::new();
+    let through_folders = folder_path
+        .ancestors()
+        .take(LINK_FOLDERS_UP)
+        .filter_map(|folder| Some((folder, folder.file_name()?.to_str()?)))
+        .flat_map(|(folder, name)| {
+            (0..segments.len())
+                .filter(move |&i| segments[i] == name)
+                .filter_map(move |i| {
+                    let after_ref = raw_github && i == 1;
+                    let rest = segments.get(i + 1 + usize::from(after_ref)..)?;
+                    (!rest.is_empty()).then(|| join_normalized(folder, rest.join("/")))
+                })
+        });
+    // The same file is often reached through two folders (`.../web/db/x.json` from `web/app/`).
+    for path in through_folders {
+        if !paths.contains(&path) {
+            paths.push(path);
+        }
+    }
+    paths
 }
+
+/// How many folders, from a template's own up, a URL may name: deep enough for a repository's
+/// root above `quickstarts/<provider>/<sample>/nested/`.
+const LINK_FOLDERS_UP: usize = 6;
 
 /// The JSON files of a scan by absolute, normalized path.
 struct JsonFiles {
@@ -254,5 +281,60 @@ impl<'t> LinkedTemplates<'t> {
             Some(template)
         });
         template.as_ref().map(|json| (file, json))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paths(from: &str, mention: &str) -> Vec<String> {
+        local_paths(Path::new(from), mention)
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_url_is_read_through_the_folders_of_the_linking_template() {
+        let from = "/r/azure-quickstart-templates/quickstarts/web/app/azuredeploy.json";
+        // Through the template's own folder, to a file below it.
+        assert_eq!(
+            paths(from, "https://example.com/x/master/app/nested/vm.json?sv=1"),
+            ["/r/azure-quickstart-templates/quickstarts/web/app/nested/vm.json"]
+        );
+        // Through a folder above it, nearest first.
+        assert_eq!(
+            paths(
+                from,
+                "https://example.com/quickstarts/web/db/azuredeploy.json"
+            ),
+            ["/r/azure-quickstart-templates/quickstarts/web/db/azuredeploy.json"]
+        );
+        // The repository of a raw GitHub URL, whose name is followed by a branch.
+        assert_eq!(
+            paths(
+                from,
+                "https://raw.githubusercontent.com/Azure/azure-quickstart-templates/master/modules/kv/1.0/azuredeploy.json"
+            ),
+            ["/r/azure-quickstart-templates/modules/kv/1.0/azuredeploy.json"]
+        );
+        // Elsewhere, the same segment is a folder like any other.
+        assert_eq!(
+            paths(
+                from,
+                "https://example.com/azure-quickstart-templates/master/kv.json"
+            ),
+            ["/r/azure-quickstart-templates/master/kv.json"]
+        );
+        // A URL through no folder of the template's names no local file.
+        assert!(paths(from, "https://example.com/other/kv.json").is_empty());
+        // A URL that ends at the folder names no file in it.
+        assert!(paths(from, "https://example.com/x/app").is_empty());
+        // A relative path is read from the template's folder.
+        assert_eq!(
+            paths(from, "/nested/vm.json"),
+            ["/r/azure-quickstart-templates/quickstarts/web/app/nested/vm.json"]
+        );
     }
 }
