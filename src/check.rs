@@ -205,8 +205,8 @@ fn gather(
 /// At most this many linked templates are read from outside the scan.
 const MAX_LINKED_READS: usize = 1000;
 
-/// Reads, unreported, the template files that `templates` link from outside the scan, and
-/// those they link in turn: a template named alone is checked with what it deploys, as with its
+/// Reads, unreported, the template and parameter files that `templates` link from outside the
+/// scan, and those they link in turn: a template named alone is checked with what it deploys, as with its
 /// parameter file. (A directory scan follows links only within itself.)
 fn add_linked_templates(sources: &mut SourceDb, templates: &[FileId]) {
     let mut linking = templates.to_vec();
@@ -217,8 +217,9 @@ fn add_linked_templates(sources: &mut SourceDb, templates: &[FileId]) {
         for path in missing.into_iter().take(MAX_LINKED_READS - read) {
             read += 1;
             // An unreadable linked file stays unknown; it is reported when it is scanned.
+            let kind = crate::discover::classify(&path).unwrap_or(FileKind::Json);
             if let Ok(text) = read_text(&path) {
-                linking.push(sources.add(SourceFile::new(path, FileKind::Json, text, false)));
+                linking.push(sources.add(SourceFile::new(path, kind, text, false)));
             }
         }
     }

@@ -991,6 +991,59 @@ fn a_raw_github_url_links_a_file_of_the_same_repository() {
 }
 
 #[test]
+fn a_parameters_link_supplies_the_file_it_names_or_leaves_the_parameters_unknown() {
+    let deployment = |name: &str, parameters_uri: &str| {
+        format!(
+            r#"{{"type": "Microsoft.Resources/deployments", "name": "{name}",
+                 "properties": {{"mode": "Incremental",
+                   "templateLink": {{"relativePath": "nested/storage.json"}},
+                   "parametersLink": {{"uri": "{parameters_uri}"}}}}}}"#
+        )
+    };
+    let caller = format!(
+        r#"{{"$schema": "{RG_SCHEMA}",
+             "parameters": {{"_artifactsLocation": {{"type": "string"}}}},
+             "resources": [{}, {}]}}"#,
+        deployment(
+            "local",
+            "[uri(parameters('_artifactsLocation'), 'nested/storage.parameters.json')]"
+        ),
+        deployment("remote", "https://example.com/prod.parameters.json"),
+    );
+    let module = format!(
+        r#"{{"$schema": "{RG_SCHEMA}",
+             "parameters": {{"accountName": {{"type": "string", "defaultValue": "stdefault"}}}},
+             "resources": [{{"type": "Microsoft.Storage/storageAccounts",
+                             "name": "[parameters('accountName')]"}}]}}"#
+    );
+    let parameters = r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#",
+                         "parameters": {"accountName": {"value": "stfromfile"}}}"#;
+    let (_, loaded) = load_files(
+        &[
+            ("plink/azuredeploy.json", Some(&caller)),
+            ("plink/nested/storage.json", Some(&module)),
+            ("plink/nested/storage.parameters.json", Some(parameters)),
+        ],
+        &[],
+    );
+    assert_eq!(loaded.models.len(), 1);
+    let model = &loaded.models[0];
+    let account = |deployment: usize| {
+        let address = format!("resources[{deployment}].properties.templateLink.resources[0]");
+        resource(model, &address).1
+    };
+    // The linked parameter file's value.
+    assert_eq!(account(0).name.as_str(), Some("stfromfile"));
+    // A parameter file elsewhere: the name is not known, and not the template's default.
+    assert_eq!(account(1).name.as_str(), None);
+    assert!(
+        matches!(account(1).name.kind, ValueKind::Unknown(_)),
+        "{:?}",
+        account(1).name.kind
+    );
+}
+
+#[test]
 fn linked_templates_that_link_each_other_are_each_checked() {
     let link = |to: &str| {
         format!(

@@ -391,6 +391,46 @@ fn a_named_template_or_parameter_file_brings_its_partner() {
 }
 
 #[test]
+fn a_linked_parameter_file_is_read_in_a_scan_and_for_a_named_template() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(dir.path().join("nested")).unwrap();
+    let schema = "https://schema.management.azure.com/schemas/2019-04-01";
+    let caller = format!(
+        r#"{{"$schema": "{schema}/deploymentTemplate.json#",
+             "parameters": {{"_artifactsLocation": {{"type": "string"}}}},
+             "resources": [{{"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01",
+               "name": "storage",
+               "properties": {{"mode": "Incremental",
+                 "templateLink": {{"uri": "[uri(parameters('_artifactsLocation'), 'nested/storage.json')]"}},
+                 "parametersLink": {{"uri": "[uri(parameters('_artifactsLocation'), 'nested/prod.parameters.json')]"}}}}}}]}}"#
+    );
+    // Shared keys are off by default, and the linked parameter file turns them on.
+    let module = format!(
+        r#"{{"$schema": "{schema}/deploymentTemplate.json#",
+             "parameters": {{"sharedKeys": {{"type": "bool", "defaultValue": false}}}},
+             "resources": [{{"type": "Microsoft.Storage/storageAccounts", "apiVersion": "2023-05-01",
+               "name": "stprod",
+               "properties": {{"allowSharedKeyAccess": "[parameters('sharedKeys')]"}}}}]}}"#
+    );
+    let parameters = format!(
+        r#"{{"$schema": "{schema}/deploymentParameters.json#",
+             "parameters": {{"sharedKeys": {{"value": true}}}}}}"#
+    );
+    std::fs::write(dir.path().join("azuredeploy.json"), caller).unwrap();
+    std::fs::write(dir.path().join("nested/storage.json"), module).unwrap();
+    std::fs::write(dir.path().join("nested/prod.parameters.json"), parameters).unwrap();
+    let whole = compact(dir.path(), ".");
+    assert!(
+        whole.len() == 1
+            && whole[0].starts_with("nested/storage.json:")
+            && whole[0].ends_with("[AZ106]"),
+        "{whole:?}"
+    );
+    // Named alone, the template brings the parameter file it links, as it brings the template.
+    assert_eq!(compact(dir.path(), "azuredeploy.json"), whole);
+}
+
+#[test]
 fn a_named_template_brings_the_templates_it_links_and_those_that_link_it() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/rules/AZ302/arm/bad_linked");
     let whole = compact(&dir, ".");

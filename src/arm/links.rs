@@ -92,7 +92,7 @@ fn local_paths(from: &Path, mention: &str) -> Vec<PathBuf> {
 /// root above `quickstarts/<provider>/<sample>/nested/`.
 const LINK_FOLDERS_UP: usize = 6;
 
-/// The JSON files of a scan by absolute, normalized path.
+/// The JSON files of a scan (templates and parameter files) by absolute, normalized path.
 struct JsonFiles {
     cwd: PathBuf,
     by_path: foldhash::HashMap<PathBuf, FileId>,
@@ -103,7 +103,7 @@ impl JsonFiles {
         let cwd = std::env::current_dir().unwrap_or_default();
         let by_path = db
             .iter()
-            .filter(|(_, file)| file.kind == FileKind::Json)
+            .filter(|(_, file)| matches!(file.kind, FileKind::Json | FileKind::ArmParameters))
             .map(|(id, file)| (absolute(&cwd, &file.path), id))
             .collect();
         JsonFiles { cwd, by_path }
@@ -122,8 +122,8 @@ fn absolute(cwd: &Path, path: &Path) -> PathBuf {
     join_normalized(cwd, path)
 }
 
-/// Template files that `templates` (files of `db`) may link and `db` does not hold: those they
-/// mention, and for a template with a `templateLink`, the JSON files under its folder (a link
+/// Template and parameter files that `templates` (files of `db`) may link and `db` does not
+/// hold: those they mention, and for a template with a `templateLink`, the JSON files under its folder (a link
 /// is often assembled from pieces: `concat(variables('base'), 'nested/', parameters('size'),
 /// '.json')`). A template named alone brings them along, as it brings its parameter file.
 pub fn missing_files(db: &SourceDb, templates: &[FileId]) -> Vec<PathBuf> {
@@ -149,8 +149,13 @@ pub fn missing_files(db: &SourceDb, templates: &[FileId]) -> Vec<PathBuf> {
         .collect();
     missing.sort_unstable();
     missing.dedup();
-    missing
-        .retain(|path| path.is_file() && crate::discover::classify(path) == Some(FileKind::Json));
+    missing.retain(|path| {
+        path.is_file()
+            && matches!(
+                crate::discover::classify(path),
+                Some(FileKind::Json | FileKind::ArmParameters)
+            )
+    });
     missing
 }
 
@@ -254,12 +259,14 @@ pub fn link_target(relative_path: Option<&Value>, uri: Option<&Value>) -> Option
     (!path.is_empty() && !path.contains("://")).then(|| path.to_string())
 }
 
-/// The templates of a scan that deployments may link, each parsed once, when first linked.
+/// The templates and parameter files of a scan that deployments may link, each parsed once,
+/// when first linked.
 pub struct LinkedTemplates<'t> {
     db: &'t SourceDb,
     /// Built when a first link is followed: most templates link nothing.
     files: OnceLock<JsonFiles>,
     parsed: Vec<OnceLock<Option<Json<'t>>>>,
+    parameters: Vec<OnceLock<Option<super::ParameterValues>>>,
 }
 
 impl<'t> LinkedTemplates<'t> {
@@ -268,7 +275,20 @@ impl<'t> LinkedTemplates<'t> {
             db,
             files: OnceLock::new(),
             parsed: (0..db.len()).map(|_| OnceLock::new()).collect(),
+            parameters: (0..db.len()).map(|_| OnceLock::new()).collect(),
         }
+    }
+
+    /// The values of the parameter file that a deployment in `from` links as `target` (its
+    /// `parametersLink`); `None` when it is not a file of the scan or not valid.
+    pub fn parameters(&self, from: FileId, target: &str) -> Option<&[(String, Value)]> {
+        let files = self.files.get_or_init(|| JsonFiles::new(self.db));
+        let file = files.find(self.db, from, target)?;
+        let values = self.parameters.get(file.0 as usize)?.get_or_init(|| {
+            // An invalid file gets its own IDL001 where it is scanned.
+            super::parameter_values(self.db, file).ok()
+        });
+        values.as_deref()
     }
 
     /// The template that a deployment in `from` links as `target` (see [`link_target`]).

@@ -313,6 +313,7 @@ impl<'a, 't: 'a> Lowering<'a, 't> {
         scope.management_group = management_group;
         scope.call_path = call_path;
         if inner_mode {
+            self.linked_parameters(&mut scope, outer, &env, properties);
             for member in properties
                 .get("parameters")
                 .map(Json::members)
@@ -335,6 +336,45 @@ impl<'a, 't: 'a> Lowering<'a, 't> {
         }
         self.ev.scopes.push(scope);
         Some(self.ev.scopes.len() - 1)
+    }
+
+    /// The values of the parameter file that a deployment's `parametersLink` names, supplied to
+    /// `scope`. A file that is not in the scan (a URL elsewhere) leaves every parameter of the
+    /// template unknown: its defaults are not what the deployment uses.
+    fn linked_parameters(
+        &self,
+        scope: &mut Scope<'a>,
+        outer: usize,
+        env: &Env,
+        properties: &'a Json<'a>,
+    ) {
+        let Some(link) = properties.get("parametersLink") else {
+            return;
+        };
+        let uri = link.get("uri").map(|j| self.ev.json(env, j));
+        let target = links::link_target(None, uri.as_ref());
+        let from = self.ev.scopes[outer].file;
+        match target.and_then(|target| self.linked.parameters(from, &target)) {
+            Some(values) => {
+                for (name, value) in values {
+                    let value = Supplied::Value(value.clone());
+                    scope.supplied.insert(name.to_ascii_lowercase(), value);
+                }
+            }
+            None => {
+                for member in scope
+                    .template
+                    .get("parameters")
+                    .map_or(&[][..], Json::members)
+                {
+                    let text = format!("parameters('{}')", member.key);
+                    let value = Supplied::Value(eval::hole(&text, link.span));
+                    scope
+                        .supplied
+                        .insert(member.key.to_ascii_lowercase(), value);
+                }
+            }
+        }
     }
 
     /// The template file that a deployment's `templateLink` names, unless it is already on the

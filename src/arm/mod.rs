@@ -62,7 +62,7 @@ fn load_all<R: Send>(
         .filter(|&&id| db.get(id).kind == FileKind::ArmParameters)
         .map(|&id| (db.get(id).path.clone(), id))
         .collect();
-    let mut explicit: Vec<(String, Value)> = Vec::new();
+    let mut explicit: ParameterValues = Vec::new();
     for &id in parameter_files {
         let what = "while reading this parameter file";
         match crate::isolate::isolated(db, id, what, || parameter_values(db, id)) {
@@ -216,9 +216,12 @@ fn open_template(
     Ok(level.map(|level| (root, level)))
 }
 
+/// A parameter file's values by parameter name, in file order.
+type ParameterValues = Vec<(String, Value)>;
+
 /// The values of a parameter file: `{"parameters": {"x": {"value": ..}}}` (or the parameters
 /// object alone); a Key Vault `reference` is an unknown value.
-fn parameter_values(db: &SourceDb, file: FileId) -> Result<Vec<(String, Value)>, Box<Diagnostic>> {
+fn parameter_values(db: &SourceDb, file: FileId) -> Result<ParameterValues, Box<Diagnostic>> {
     crate::isolate::inject_fault(&db.get(file).text, "idlint-test-fault-parameters");
     let root = parse::parse(file, &db.get(file).text).map_err(|e| {
         let message = format!("the parameter file is not valid JSON: {}", e.message);
