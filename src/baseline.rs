@@ -1,7 +1,9 @@
 //! Fingerprints of findings, and baselines built from them (`--write-baseline`, `--baseline`).
 //!
 //! A fingerprint names a finding without its position: the rule, the file's display path, the
-//! diagnostic's anchor (a resource address or JSON path and the offending key) and the text
+//! diagnostic's anchor (a resource address or JSON path and the offending key, within the file:
+//! without the module calls or linked deployments that lead there, so that a pre-commit run on a
+//! module's file matches a baseline written by a scan of its callers) and the text
 //! under the primary span with all whitespace removed and secrets masked. Inserting lines above
 //! a finding or reformatting the file leaves it unchanged. Findings that still share a
 //! fingerprint within one file are told apart by an occurrence counter, in output order.
@@ -51,7 +53,8 @@ fn finding_hash(sources: &SourceDb, finding: &Finding) -> u64 {
     let text = mask(file.slice(span), span.start, &redact);
     let normalized: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     let mut hash = Fnv64::new();
-    for part in [finding.code, &file.display, &d.anchor, &normalized] {
+    let anchor = crate::model::local_address(&d.anchor);
+    for part in [finding.code, &file.display, anchor, &normalized] {
         hash.write(part.as_bytes());
         // A separator no part contains keeps ("ab", "c") and ("a", "bc") apart.
         hash.write(&[0]);
@@ -263,6 +266,39 @@ mod tests {
             fingerprints(&before.sources, &before.findings),
             fingerprints(&after.sources, &after.findings)
         );
+    }
+
+    #[test]
+    fn the_anchor_is_read_within_its_file() {
+        use crate::model::local_address;
+        for (address, local) in [
+            (
+                "azurerm_storage_account.sa/key",
+                "azurerm_storage_account.sa/key",
+            ),
+            (
+                "module.app.azurerm_storage_account.sa",
+                "azurerm_storage_account.sa",
+            ),
+            (
+                "module.app[\"eu.west\"].module.db[0].azurerm_mssql_server.s/password",
+                "azurerm_mssql_server.s/password",
+            ),
+            ("module.broken[\"x\"", "module.broken[\"x\""),
+            ("module..x", "module..x"),
+            (
+                "resources[0].properties.templateLink.resources[1][0].properties.templateLink.resources[2]/rbac",
+                "resources[2]/rbac",
+            ),
+            // An inline nested template is in the same file.
+            (
+                "resources[0].properties.template.resources[1]",
+                "resources[0].properties.template.resources[1]",
+            ),
+            ("access-policy/12/keys/all", "access-policy/12/keys/all"),
+        ] {
+            assert_eq!(local_address(address), local, "{address}");
+        }
     }
 
     #[test]

@@ -296,6 +296,94 @@ fn baseline_reports_only_new_findings() {
 }
 
 #[test]
+fn a_baseline_from_a_scan_covers_a_module_file_named_alone() {
+    // The pre-commit hook names the changed file; a module's file named alone is checked without
+    // the callers that the scan that wrote the baseline went through.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        "main.tf",
+        "module \"app\" {\n  source = \"./modules/storage\"\n}\n",
+    );
+    write(
+        "modules/storage/main.tf",
+        r#"resource "azurerm_storage_account" "sa" {
+  name                     = "stapp"
+  resource_group_name      = "rg"
+  location                 = "westeurope"
+  account_tier             = "Standard"
+  account_replication_type = "LRS"
+}
+"#,
+    );
+    let schema = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#";
+    write(
+        "arm/samples/web/app/azuredeploy.json",
+        &format!(
+            r#"{{"$schema": "{schema}", "resources": [
+                 {{"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "storage",
+                   "properties": {{"mode": "Incremental",
+                     "templateLink": {{"uri": "https://raw.githubusercontent.com/contoso/arm/main/modules/storage.json"}}}}}}]}}"#
+        ),
+    );
+    write(
+        "arm/modules/storage.json",
+        &format!(
+            r#"{{"$schema": "{schema}", "resources": [
+                 {{"type": "Microsoft.Storage/storageAccounts", "apiVersion": "2023-05-01", "name": "stmodule"}}]}}"#
+        ),
+    );
+    let scan = compact(dir.path(), ".");
+    assert_eq!(scan.len(), 2, "{scan:?}");
+    assert!(
+        scan.iter()
+            .any(|l| l.contains("module.app.azurerm_storage_account.sa")),
+        "{scan:?}"
+    );
+    assert!(
+        scan.iter().any(|l| l.contains("templateLink.resources[0]")),
+        "{scan:?}"
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "check",
+            ".",
+            "--no-config",
+            "--write-baseline",
+            "baseline.json",
+            "-q",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    for named in ["modules/storage/main.tf", "arm/modules/storage.json"] {
+        // Named alone, the finding is there, through no caller...
+        let alone = compact(dir.path(), named);
+        assert_eq!(alone.len(), 1, "{alone:?}");
+        assert!(
+            !alone[0].contains("module.app") && !alone[0].contains("templateLink"),
+            "{alone:?}"
+        );
+        // ...and the baseline knows it.
+        let args = [
+            "check",
+            named,
+            "--no-config",
+            "--baseline",
+            "baseline.json",
+            "--format",
+            "compact",
+        ];
+        let out = run(dir.path(), &args);
+        assert_eq!(code(&out), 0, "{named}: {}", stdout(&out));
+    }
+}
+
+#[test]
 fn named_files_are_the_only_ones_reported() {
     // The pre-commit case: files on argv, a broken sibling not among them.
     let dir = dir_with(&[("valid.tf", "main.tf"), ("invalid.tf", "broken.tf")]);

@@ -141,6 +141,33 @@ impl Resource {
     }
 }
 
+/// An address (or an anchor that contains one) within the file or module that declares the
+/// resource, without the module calls (Terraform `module.app.`, `module.app["eu"].`) or linked
+/// deployments (ARM `resources[0].properties.templateLink.`) that lead to it: the same whether
+/// the file is checked through its callers or named alone. (An inline nested template's path
+/// stays: it is within the same file.)
+pub fn local_address(address: &str) -> &str {
+    if let Some((_, local)) = address.rsplit_once(".properties.templateLink.") {
+        return local;
+    }
+    let mut rest = address;
+    while let Some(call) = rest.strip_prefix("module.") {
+        let name_end = call
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(call.len());
+        let after_name = &call[name_end..];
+        let after_call = match after_name.strip_prefix('[') {
+            Some(key) => key.find("].").map(|end| &key[end + 1..]),
+            None => Some(after_name),
+        };
+        match after_call.and_then(|after| after.strip_prefix('.')) {
+            Some(next) if name_end > 0 => rest = next,
+            _ => break,
+        }
+    }
+    rest
+}
+
 /// What a workload is, for the wording and the per-kind checks of rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WorkloadKind {
