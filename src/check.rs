@@ -206,8 +206,8 @@ fn gather(
 const MAX_LINKED_READS: usize = 1000;
 
 /// Reads, unreported, the template and parameter files that `templates` link from outside the
-/// scan, and those they link in turn: a template named alone is checked with what it deploys, as with its
-/// parameter file. (A directory scan follows links only within itself.)
+/// scan, and those they link in turn: a template named alone is checked with what it deploys,
+/// as with its parameter file. (A directory scan follows links only within itself.)
 fn add_linked_templates(sources: &mut SourceDb, templates: &[FileId]) {
     let mut linking = templates.to_vec();
     let mut read = 0;

@@ -123,9 +123,10 @@ fn absolute(cwd: &Path, path: &Path) -> PathBuf {
 }
 
 /// Template and parameter files that `templates` (files of `db`) may link and `db` does not
-/// hold: those they mention, and for a template with a `templateLink`, the JSON files under its folder (a link
-/// is often assembled from pieces: `concat(variables('base'), 'nested/', parameters('size'),
-/// '.json')`). A template named alone brings them along, as it brings its parameter file.
+/// hold: those they mention, and for a template with a `templateLink`, the templates under its
+/// folder (a link is often assembled from pieces: `concat(variables('base'), 'nested/',
+/// parameters('size'), '.json')`). A template named alone brings them along, as it brings its
+/// parameter file.
 pub fn missing_files(db: &SourceDb, templates: &[FileId]) -> Vec<PathBuf> {
     let files = JsonFiles::new(db);
     let mut missing: Vec<PathBuf> = templates
@@ -323,7 +324,7 @@ mod tests {
             paths(from, "https://example.com/x/master/app/nested/vm.json?sv=1"),
             ["/r/azure-quickstart-templates/quickstarts/web/app/nested/vm.json"]
         );
-        // Through a folder above it, nearest first.
+        // Through a folder above it (reached through `web` and `quickstarts`, named once).
         assert_eq!(
             paths(
                 from,
