@@ -586,14 +586,12 @@ fn fuzz_one(files: &[(&str, FileKind)], text: &str) -> CheckResult {
     let instances = Instances::of(&findings);
     sort_and_dedup(&sources, &mut findings, &instances);
     let result = CheckResult { sources, findings };
-    for format in [
-        crate::report::Format::Human,
-        crate::report::Format::Json,
-        crate::report::Format::Sarif,
-        crate::report::Format::Junit,
-    ] {
+    // Every output format, and the human one in colour too: reporters handle spans and texts
+    // that come from the input.
+    for &format in <crate::report::Format as clap::ValueEnum>::value_variants() {
         crate::report::render(format, &result, false, false);
     }
+    crate::report::render(crate::report::Format::Human, &result, true, false);
     result
 }
 
