@@ -337,6 +337,34 @@ fn linked_templates_that_fan_out_and_loop_stay_bounded() {
 }
 
 #[test]
+fn long_links_stay_linear() {
+    // A link of 150,000 `.json` mentions in one run of path characters, and a URL of 100,000
+    // segments that each name the template's folder: each mention and each segment once took
+    // time in the length of the whole (minutes, named alone or in a directory scan).
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("a")).unwrap();
+    let deployment = |uri: &str| {
+        format!(
+            r#"{{"$schema": "{RG_SCHEMA}", "resources": [
+                 {{"type": "Microsoft.Resources/deployments", "name": "d",
+                   "properties": {{"templateLink": {{"uri": "https://example.com/{uri}"}}}}}}]}}"#
+        )
+    };
+    write(
+        dir.path(),
+        "mentions.json",
+        deployment(&"x.json/".repeat(150_000)),
+    );
+    let segments = format!("{}x.json", "a/".repeat(100_000));
+    write(dir.path(), "a/segments.json", deployment(&segments));
+    assert!(check_json(dir.path()).is_empty());
+    for named in ["mentions.json", "a/segments.json"] {
+        let output = idlint(&["check", named, "--no-config"], dir.path());
+        assert_eq!(output.status.code(), Some(0), "{named}");
+    }
+}
+
+#[test]
 fn invalid_utf8_and_nul_bytes_are_invalid_files() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

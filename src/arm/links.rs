@@ -16,19 +16,28 @@ use crate::source::{FileKind, SourceDb};
 use crate::span::FileId;
 
 /// The `.json` paths and URLs a template's text mentions: the files it may link. A cheap
-/// superset, so that linked files are found before any expression is evaluated.
+/// superset, so that linked files are found before any expression is evaluated. Linear in the
+/// text: each byte is looked at once to find where a mention starts, and mentions longer than
+/// a path can be are left out.
 fn mentioned_paths(text: &str) -> impl Iterator<Item = &str> {
+    let in_path = |c: char| c.is_ascii_alphanumeric() || "_./:-".contains(c);
+    // Where the run of path characters that the last mention ended in starts, and how far the
+    // text has been looked at for it.
+    let (mut run_start, mut seen) = (0, 0);
     memchr::memmem::find_iter(text.as_bytes(), b".json").filter_map(move |at| {
-        let end = at + ".json".len();
-        if text[end..].starts_with(|c: char| c.is_ascii_alphanumeric()) {
-            return None;
+        if let Some(i) = text[seen..at].rfind(|c: char| !in_path(c)) {
+            run_start = seen + i + 1;
         }
-        let start = text[..at]
-            .rfind(|c: char| !(c.is_ascii_alphanumeric() || "_./:-".contains(c)))
-            .map_or(0, |i| i + 1);
-        Some(&text[start..end])
+        seen = at;
+        let end = at + ".json".len();
+        let cut = text[end..].starts_with(|c: char| c.is_ascii_alphanumeric());
+        (!cut && end - run_start <= MAX_LINK_BYTES).then(|| &text[run_start..end])
     })
 }
+
+/// The longest link idlint reads: a path or URL with a query string. Longer text is not a link
+/// (and reading it as one would cost time in its length for each of its segments).
+const MAX_LINK_BYTES: usize = 4096;
 
 /// Whether a template's text has a `templateLink`, in any case, as ARM reads property names.
 pub fn may_link(text: &str) -> bool {
@@ -56,6 +65,9 @@ fn local_paths(from: &Path, mention: &str) -> Vec<PathBuf> {
     let Some(folder_path) = from.parent() else {
         return Vec::new();
     };
+    if mention.len() > MAX_LINK_BYTES {
+        return Vec::new();
+    }
     let Some((_, url)) = mention.split_once("://") else {
         let relative = mention.strip_prefix('/').unwrap_or(mention);
         return vec![join_normalized(folder_path, relative)];
@@ -80,7 +92,7 @@ fn local_paths(from: &Path, mention: &str) -> Vec<PathBuf> {
                 })
         });
     // The same file is often reached through two folders (`.../web/db/x.json` from `web/app/`).
-    for path in through_folders {
+    for path in through_folders.take(MAX_LINK_CANDIDATES) {
         if !paths.contains(&path) {
             paths.push(path);
         }
@@ -91,6 +103,10 @@ fn local_paths(from: &Path, mention: &str) -> Vec<PathBuf> {
 /// How many folders, from a template's own up, a URL may name: deep enough for a repository's
 /// root above `quickstarts/<provider>/<sample>/nested/`.
 const LINK_FOLDERS_UP: usize = 6;
+
+/// How many local files one URL may mean: a real one means one or two, and a URL such as
+/// `https://host/a/a/a/...` linked from a folder `a` would otherwise mean one per segment.
+const MAX_LINK_CANDIDATES: usize = 16;
 
 /// The JSON files of a scan (templates and parameter files) by absolute, normalized path.
 struct JsonFiles {
