@@ -144,8 +144,11 @@ pub fn mask(text: &str, base: u32, spans: &[Span]) -> String {
         if start >= end || !text.is_char_boundary(start) {
             continue;
         }
-        // A quoted literal keeps its quote and then four characters of the secret.
-        let shown = if text[start..end].starts_with(['"', '\'']) {
+        // A quoted literal keeps its quote and then four characters of the secret; a secret
+        // that starts before `text` shows none of the rest.
+        let shown = if span.start < base {
+            0
+        } else if text[start..end].starts_with(['"', '\'']) {
             5
         } else {
             4
@@ -173,5 +176,7 @@ mod tests {
         let quoted = Span::new(FileId(0), 6..25);
         assert_eq!(mask(text, 0, &[quoted]), r#"key = "Acco**************"#);
         assert_eq!(redact("AccountKey=s3cr3t"), "Acco…");
+        // A piece of text that begins inside a secret shows none of it.
+        assert_eq!(mask(&text[10..], 10, &[span]), r#"**************""#);
     }
 }

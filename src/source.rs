@@ -32,7 +32,14 @@ pub struct SourceFile {
     /// Whether findings in this file are reported (false for files loaded only to resolve references).
     pub reported: bool,
     /// Computed on first use: most files never have a finding to place.
-    line_starts: std::sync::OnceLock<Vec<u32>>,
+    line_starts: std::sync::OnceLock<Lines>,
+}
+
+/// Where each line of a file starts, and whether it is ASCII.
+#[derive(Debug)]
+struct Lines {
+    starts: Vec<u32>,
+    ascii: Vec<bool>,
 }
 
 impl SourceFile {
@@ -48,20 +55,35 @@ impl SourceFile {
         }
     }
 
-    fn line_starts(&self) -> &[u32] {
+    fn lines(&self) -> &Lines {
         self.line_starts.get_or_init(|| {
             let mut starts = vec![0];
             starts.extend(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| i as u32 + 1));
-            starts
+            let bounds = starts.iter().map(|&s| s as usize).chain([self.text.len()]);
+            let ascii = bounds
+                .clone()
+                .zip(bounds.skip(1))
+                .map(|(start, end)| self.text.as_bytes()[start..end.max(start)].is_ascii())
+                .collect();
+            Lines { starts, ascii }
         })
+    }
+
+    fn line_starts(&self) -> &[u32] {
+        &self.lines().starts
     }
 
     /// One-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: u32) -> (usize, usize) {
         let offset = offset.min(self.text.len() as u32);
-        let line_starts = self.line_starts();
-        let line = line_starts.partition_point(|&s| s <= offset) - 1;
-        let start = line_starts[line] as usize;
+        let lines = self.lines();
+        let line = lines.starts.partition_point(|&s| s <= offset) - 1;
+        let start = lines.starts[line] as usize;
+        // On an ASCII line, bytes are characters: a minified template is one line of
+        // megabytes, and counting its characters for each finding took time in the square.
+        if lines.ascii[line] {
+            return (line + 1, offset as usize - start + 1);
+        }
         let mut end = offset as usize;
         while !self.text.is_char_boundary(end) {
             end -= 1;

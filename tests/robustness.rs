@@ -365,6 +365,58 @@ fn long_links_stay_linear() {
 }
 
 #[test]
+fn a_minified_template_is_reported_in_pieces_of_its_line() {
+    // One line of 3,000 storage accounts: the human report printed the whole line for each
+    // finding (seconds), and miette panicked on a column past 65,535.
+    let dir = tempfile::tempdir().unwrap();
+    let accounts: Vec<String> = (0..3000)
+        .map(|i| {
+            format!(
+                r#"{{"type":"Microsoft.Storage/storageAccounts","apiVersion":"2023-01-01","name":"st{i}"}}"#
+            )
+        })
+        .collect();
+    let template = format!(
+        r#"{{"$schema":"{RG_SCHEMA}","resources":[{}]}}"#,
+        accounts.join(",")
+    );
+    write(dir.path(), "min.json", &template);
+    let human = idlint(
+        &["check", ".", "--no-config", "--format", "human"],
+        dir.path(),
+    );
+    let stderr = String::from_utf8_lossy(&human.stderr);
+    assert_eq!(human.status.code(), Some(1), "{stderr}");
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        text.lines().all(|line| line.chars().count() < 600),
+        "a long line"
+    );
+    // Each finding is placed where the compact report places it, past column 65,535 too.
+    let compact = idlint(
+        &["check", ".", "--no-config", "--format", "compact"],
+        dir.path(),
+    );
+    let places: Vec<String> = String::from_utf8_lossy(&compact.stdout)
+        .lines()
+        .map(|line| line.split(": ").next().unwrap().to_string())
+        .collect();
+    assert_eq!(places.len(), 3000);
+    assert!(places.last().unwrap().starts_with("min.json:1:"));
+    let headers: Vec<String> = text
+        .lines()
+        .filter_map(|line| {
+            line.split_once("╭─[")?
+                .1
+                .strip_suffix(']')
+                .map(str::to_string)
+        })
+        .collect();
+    assert_eq!(headers, places);
+    assert!(text.contains("…"), "pieces are marked");
+}
+
+#[test]
 fn invalid_utf8_and_nul_bytes_are_invalid_files() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

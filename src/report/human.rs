@@ -1,5 +1,6 @@
 //! miette graphical reports with labels and help, then a summary line.
 
+use std::collections::HashMap;
 use std::fmt;
 
 use miette::{
@@ -26,11 +27,14 @@ pub fn render(result: &CheckResult, color: bool, quiet: bool) -> String {
         .with_width(WIDTH)
         .with_links(false);
     // Context lines may show a secret another finding found: mask every found secret everywhere.
-    let redact: Vec<Span> = result
-        .findings
-        .iter()
-        .flat_map(|f| f.diagnostic.redact.iter().copied())
-        .collect();
+    let mut redact: HashMap<FileId, Vec<Span>> = HashMap::new();
+    for span in result.findings.iter().flat_map(|f| &f.diagnostic.redact) {
+        redact.entry(span.file).or_default().push(*span);
+    }
+    for spans in redact.values_mut() {
+        spans.sort_unstable_by_key(|s| (s.start, s.end));
+    }
+    let redact = Redacted(redact);
     let mut out = String::new();
     for finding in &result.findings {
         let report = Report::new(result, finding, &redact);
@@ -74,12 +78,13 @@ struct Report {
 }
 
 impl Report {
-    fn new(result: &CheckResult, finding: &Finding, redact: &[Span]) -> Report {
+    fn new(result: &CheckResult, finding: &Finding, redact: &Redacted) -> Report {
         let d = &finding.diagnostic;
         let primary_file = d.primary.span.file;
         let source = result.sources.get(primary_file);
         let (primary_line, _) = source.line_col(d.primary.span.start);
         let one_line = source.line_col(d.primary.span.end).0 == primary_line;
+        let long_line = source.line_text(primary_line).len() > LONG_LINE_BYTES;
         let mut in_primary: Vec<(&Label, bool)> = vec![(&d.primary, true)];
         let mut above: Vec<&Label> = Vec::new();
         let mut others: Vec<&Label> = Vec::new();
@@ -90,7 +95,9 @@ impl Report {
                 // miette draws a label inside another one on the same line as a mark at its
                 // end; the primary one already shows that text.
                 continue;
-            } else if source.line_col(label.span.end).0 + SEPARATE_LINES < primary_line {
+            } else if source.line_col(label.span.end).0 + SEPARATE_LINES < primary_line
+                || (long_line && far_apart(d.primary.span, label.span))
+            {
                 above.push(label);
             } else {
                 in_primary.push((label, false));
@@ -124,7 +131,7 @@ impl Report {
     }
 
     /// A note with secondary `labels` of one file, titled by their messages.
-    fn related(result: &CheckResult, file: FileId, labels: &[&Label], redact: &[Span]) -> Report {
+    fn related(result: &CheckResult, file: FileId, labels: &[&Label], redact: &Redacted) -> Report {
         let labels: Vec<(&Label, bool)> = labels.iter().map(|l| (*l, false)).collect();
         let mut related = Report::for_labels(result, file, &labels, redact);
         related.title = labels
@@ -140,7 +147,7 @@ impl Report {
         result: &CheckResult,
         file: FileId,
         labels: &[(&Label, bool)],
-        redact: &[Span],
+        redact: &Redacted,
     ) -> Report {
         let source = result.sources.get(file);
         let spans: Vec<Span> = labels.iter().map(|(l, _)| l.span).collect();
@@ -214,13 +221,16 @@ impl Diagnostic for Report {
 }
 
 /// The lines around a finding, with secrets masked, addressed by the file's own offsets and
-/// line numbers: miette never sees the whole file or an unmasked secret.
+/// line numbers: miette never sees the whole file or an unmasked secret. Around a label in a
+/// long line (minified JSON is one line) it is a piece of that line.
 struct Snippet {
     name: String,
     text: String,
     /// Byte offset and zero-based line of `text` in the file.
     base_offset: usize,
     base_line: usize,
+    /// Bytes of the line before `text`, less the `…` that marks them left out.
+    column_shift: usize,
 }
 
 const CONTEXT_LINES: usize = 2;
@@ -229,28 +239,120 @@ const CONTEXT_LINES: usize = 2;
 /// separate snippets: it shows one line of context on each side and joins contexts that touch.
 const SEPARATE_LINES: usize = 3;
 
+/// A line longer than this is shown in pieces around the labels in it: miette would print it
+/// whole for each finding (a minified template is one line of megabytes), and stops with a
+/// panic on a column past 65,535.
+const LONG_LINE_BYTES: usize = 1000;
+
+/// How much of a long line is shown on each side of the labels in it, and at most in all.
+const PIECE_MARGIN_BYTES: usize = 60;
+const PIECE_BYTES: usize = 400;
+
+/// Whether two labels (of a long line) lie too far apart to be shown in one piece of it.
+fn far_apart(a: Span, b: Span) -> bool {
+    a.file == b.file && a.start.max(b.start) - a.start.min(b.start) > PIECE_BYTES as u32 / 2
+}
+
+/// The secrets found, by file and in order, so that each snippet masks those in it.
+struct Redacted(HashMap<FileId, Vec<Span>>);
+
+impl Redacted {
+    /// The secrets of `file` that overlap `start..end`.
+    fn within(&self, file: FileId, start: usize, end: usize) -> Vec<Span> {
+        let Some(spans) = self.0.get(&file) else {
+            return Vec::new();
+        };
+        let before_end = spans.partition_point(|s| (s.start as usize) < end);
+        spans[..before_end]
+            .iter()
+            .rev()
+            .take_while(|s| s.start as usize + MAX_SECRET_BYTES > start)
+            .filter(|s| s.end as usize > start)
+            .copied()
+            .collect()
+    }
+}
+
+/// Longer than any secret a rule reports; bounds the look back for a secret that starts
+/// before a snippet and runs into it.
+const MAX_SECRET_BYTES: usize = 1 << 20;
+
 impl Snippet {
-    fn new(file: &SourceFile, spans: &[Span], redact: &[Span]) -> Snippet {
+    fn new(file: &SourceFile, spans: &[Span], redact: &Redacted) -> Snippet {
         let first = spans.iter().map(|s| s.start).min().unwrap_or(0);
         let last = spans.iter().map(|s| s.end).max().unwrap_or(0);
         let (first_line, _) = file.line_col(first);
         let (last_line, _) = file.line_col(last);
         let start_line = first_line.saturating_sub(CONTEXT_LINES).max(1);
         let end_line = last_line + CONTEXT_LINES;
+        let file_id = spans.first().map_or(FileId(0), |s| s.file);
+        // The lines miette shows: each label's, with their context.
+        let long = spans.iter().any(|span| {
+            let from = file
+                .line_col(span.start)
+                .0
+                .saturating_sub(CONTEXT_LINES)
+                .max(1);
+            let to = file.line_col(span.end).0 + CONTEXT_LINES;
+            (from..=to)
+                .any(|line| file.line_start(line + 1) - file.line_start(line) > LONG_LINE_BYTES)
+        });
+        if long {
+            let piece = (first as usize, last as usize);
+            return Snippet::piece(file, file_id, piece, redact);
+        }
         let start = file.line_start(start_line);
         let end = file.line_start(end_line + 1);
-        let this_file = spans.first().map(|s| s.file);
-        let redact_here: Vec<Span> = redact
-            .iter()
-            .copied()
-            .filter(|s| Some(s.file) == this_file)
-            .collect();
-        let text = mask(&file.text[start..end], start as u32, &redact_here);
+        let text = mask(
+            &file.text[start..end],
+            start as u32,
+            &redact.within(file_id, start, end),
+        );
         Snippet {
             name: file.display.clone(),
             text,
             base_offset: start,
             base_line: start_line - 1,
+            column_shift: 0,
+        }
+    }
+
+    /// The piece of the line of `first` from a little before `first` to a little after `last`,
+    /// or to its end or a bounded length, marked with `…` where the line goes on.
+    fn piece(
+        file: &SourceFile,
+        file_id: FileId,
+        (first, last): (usize, usize),
+        redact: &Redacted,
+    ) -> Snippet {
+        let (line, _) = file.line_col(first as u32);
+        let line_start = file.line_start(line);
+        let line_end = line_start + file.line_text(line).len();
+        let mut start = first.saturating_sub(PIECE_MARGIN_BYTES).max(line_start);
+        while !file.text.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = (last + PIECE_MARGIN_BYTES)
+            .min(start + PIECE_BYTES)
+            .min(line_end)
+            .max(start);
+        while !file.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let lead = if start > line_start { "…" } else { "" };
+        let trail = if end < line_end { "…" } else { "" };
+        let shown = mask(
+            &file.text[start..end],
+            start as u32,
+            &redact.within(file_id, start, end),
+        );
+        Snippet {
+            name: file.display.clone(),
+            text: format!("{lead}{shown}{trail}"),
+            base_offset: start - lead.len(),
+            base_line: line - 1,
+            // miette counts columns in bytes.
+            column_shift: start - line_start - lead.len(),
         }
     }
 }
@@ -280,7 +382,7 @@ impl SourceCode for Snippet {
                     ..contents.span().offset() + self.base_offset + contents.span().len(),
             ),
             contents.line() + self.base_line,
-            contents.column(),
+            contents.column() + self.column_shift,
             // miette joins two labels' contexts into one when the first's line plus its line
             // count reaches the second's line. Its `str` reader counts the lines from the start
             // of the text, which joins labels 30 lines apart into one long snippet; this is the
