@@ -830,7 +830,7 @@ impl<'a> Evaluator<'a> {
 
     fn instantiate(&mut self, instance: usize, name: &str) -> Vec<usize> {
         let module = self.module(instance);
-        let Some(call_index) = module.module_calls.iter().position(|b| b.label(0) == name) else {
+        let Some(&call_index) = module.module_call_positions.get(name) else {
             return Vec::new();
         };
         let block = module.module_calls[call_index];

@@ -33,6 +33,8 @@ pub struct ModuleDef<'a> {
     pub resource_index: HashMap<(bool, &'a str, &'a str), &'a Block>,
     pub module_calls: Vec<&'a Block>,
     pub module_index: HashMap<&'a str, &'a Block>,
+    /// Where the first call of each name is in `module_calls`.
+    pub module_call_positions: HashMap<&'a str, usize>,
     /// The local module each call names (index into the module list), when found.
     pub children: HashMap<&'a str, usize>,
     pub outputs: Vec<&'a Block>,
@@ -71,6 +73,9 @@ impl<'a> ModuleDef<'a> {
                     );
                 }
                 "module" => {
+                    self.module_call_positions
+                        .entry(block.label(0))
+                        .or_insert(self.module_calls.len());
                     self.module_calls.push(block);
                     self.module_index.insert(block.label(0), block);
                 }
