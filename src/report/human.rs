@@ -27,12 +27,14 @@ pub fn render(result: &CheckResult, color: bool, quiet: bool) -> String {
         .with_width(WIDTH)
         .with_links(false);
     // Context lines may show a secret another finding found: mask every found secret everywhere.
-    let mut redact: HashMap<FileId, Vec<Span>> = HashMap::new();
+    let mut redact: HashMap<FileId, FileSecrets> = HashMap::new();
     for span in result.findings.iter().flat_map(|f| &f.diagnostic.redact) {
-        redact.entry(span.file).or_default().push(*span);
+        let secrets = redact.entry(span.file).or_default();
+        secrets.spans.push(*span);
+        secrets.longest = secrets.longest.max(span.len());
     }
-    for spans in redact.values_mut() {
-        spans.sort_unstable_by_key(|s| (s.start, s.end));
+    for secrets in redact.values_mut() {
+        secrets.spans.sort_unstable_by_key(|s| (s.start, s.end));
     }
     let redact = Redacted(redact);
     let mut out = String::new();
@@ -229,8 +231,10 @@ struct Snippet {
     /// Byte offset and zero-based line of `text` in the file.
     base_offset: usize,
     base_line: usize,
-    /// Bytes of the line before `text`, less the `…` that marks them left out.
-    column_shift: usize,
+    /// Bytes of the line before `text`, and the bytes of the `…` that marks them left out
+    /// (which `text` begins with): miette counts columns in bytes from the start of `text`.
+    line_offset: usize,
+    lead: usize,
 }
 
 const CONTEXT_LINES: usize = 2;
@@ -253,29 +257,33 @@ fn far_apart(a: Span, b: Span) -> bool {
     a.file == b.file && a.start.max(b.start) - a.start.min(b.start) > PIECE_BYTES as u32 / 2
 }
 
-/// The secrets found, by file and in order, so that each snippet masks those in it.
-struct Redacted(HashMap<FileId, Vec<Span>>);
+/// The secrets found, by file, so that each snippet masks those in it.
+struct Redacted(HashMap<FileId, FileSecrets>);
+
+/// The secrets found in one file, in order, and the length of the longest.
+#[derive(Default)]
+struct FileSecrets {
+    spans: Vec<Span>,
+    longest: usize,
+}
 
 impl Redacted {
     /// The secrets of `file` that overlap `start..end`.
     fn within(&self, file: FileId, start: usize, end: usize) -> Vec<Span> {
-        let Some(spans) = self.0.get(&file) else {
+        let Some(secrets) = self.0.get(&file) else {
             return Vec::new();
         };
-        let before_end = spans.partition_point(|s| (s.start as usize) < end);
-        spans[..before_end]
+        let before_end = secrets.spans.partition_point(|s| (s.start as usize) < end);
+        // Those that start before `start` and run into it started at most `longest` before.
+        secrets.spans[..before_end]
             .iter()
             .rev()
-            .take_while(|s| s.start as usize + MAX_SECRET_BYTES > start)
+            .take_while(|s| s.start as usize + secrets.longest >= start)
             .filter(|s| s.end as usize > start)
             .copied()
             .collect()
     }
 }
-
-/// Longer than any secret a rule reports; bounds the look back for a secret that starts
-/// before a snippet and runs into it.
-const MAX_SECRET_BYTES: usize = 1 << 20;
 
 impl Snippet {
     fn new(file: &SourceFile, spans: &[Span], redact: &Redacted) -> Snippet {
@@ -313,7 +321,8 @@ impl Snippet {
             text,
             base_offset: start,
             base_line: start_line - 1,
-            column_shift: 0,
+            line_offset: 0,
+            lead: 0,
         }
     }
 
@@ -351,8 +360,8 @@ impl Snippet {
             text: format!("{lead}{shown}{trail}"),
             base_offset: start - lead.len(),
             base_line: line - 1,
-            // miette counts columns in bytes.
-            column_shift: start - line_start - lead.len(),
+            line_offset: start - line_start,
+            lead: lead.len(),
         }
     }
 }
@@ -382,7 +391,7 @@ impl SourceCode for Snippet {
                     ..contents.span().offset() + self.base_offset + contents.span().len(),
             ),
             contents.line() + self.base_line,
-            contents.column() + self.column_shift,
+            (contents.column() + self.line_offset).saturating_sub(self.lead),
             // miette joins two labels' contexts into one when the first's line plus its line
             // count reaches the second's line. Its `str` reader counts the lines from the start
             // of the text, which joins labels 30 lines apart into one long snippet; this is the
