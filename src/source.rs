@@ -32,7 +32,7 @@ pub struct SourceFile {
     /// Whether findings in this file are reported (false for files loaded only to resolve references).
     pub reported: bool,
     /// Computed on first use: most files never have a finding to place.
-    line_starts: std::sync::OnceLock<Lines>,
+    lines: std::sync::OnceLock<Lines>,
 }
 
 /// Where each line of a file starts, and whether it is ASCII.
@@ -51,12 +51,12 @@ impl SourceFile {
             kind,
             text,
             reported,
-            line_starts: std::sync::OnceLock::new(),
+            lines: std::sync::OnceLock::new(),
         }
     }
 
     fn lines(&self) -> &Lines {
-        self.line_starts.get_or_init(|| {
+        self.lines.get_or_init(|| {
             let mut starts = vec![0];
             starts.extend(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| i as u32 + 1));
             let bounds = starts.iter().map(|&s| s as usize).chain([self.text.len()]);
