@@ -2,7 +2,7 @@
 //! before deployment becomes a hole or an unknown that carries the references it depends on.
 
 use std::borrow::Cow;
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -48,6 +48,9 @@ pub struct Scope<'a> {
     param_cache: RefCell<HashMap<String, Cached>>,
     var_cache: RefCell<HashMap<String, Cached>>,
     output_cache: RefCell<HashMap<String, Option<Rc<Value>>>>,
+    /// The template's outputs by lower-case name, built on the first lookup: a search of the
+    /// `outputs` object for each output took time in the square of their number.
+    outputs: OnceCell<HashMap<String, &'a Json<'a>>>,
 }
 
 /// A cached value (`None` while it is being computed) and whether computing it looked up
@@ -104,7 +107,20 @@ impl<'a> Scope<'a> {
             param_cache: RefCell::default(),
             var_cache: RefCell::default(),
             output_cache: RefCell::default(),
+            outputs: OnceCell::new(),
         }
+    }
+
+    /// The output declared as `name`, in any case (the last of two that differ only in case).
+    fn output_json(&self, name: &str) -> Option<&'a Json<'a>> {
+        let outputs = self.outputs.get_or_init(|| {
+            let declared = self.template.get("outputs").map_or(&[][..], Json::members);
+            declared
+                .iter()
+                .map(|m| (m.key.to_ascii_lowercase(), &m.value))
+                .collect()
+        });
+        outputs.get(&name.to_ascii_lowercase()).copied()
     }
 
     /// Forgets the values that looked up declared resources. (Outputs are reached only through
@@ -1319,7 +1335,7 @@ impl<'a> Evaluator<'a> {
             .output_cache
             .borrow_mut()
             .insert(key.clone(), None);
-        let output = scope_ref.template.get("outputs").and_then(|o| o.get(name));
+        let output = scope_ref.output_json(name);
         let env = Env::new(scope);
         let value = match output {
             Some(o) => match (o.get("copy"), o.get("value")) {
