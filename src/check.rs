@@ -214,10 +214,9 @@ fn add_linked_templates(sources: &mut SourceDb, templates: &[FileId]) {
     while !linking.is_empty() && read < MAX_LINKED_READS {
         let missing = crate::arm::links::missing_files(sources, &linking);
         linking.clear();
-        for path in missing.into_iter().take(MAX_LINKED_READS - read) {
+        for (path, kind) in missing.into_iter().take(MAX_LINKED_READS - read) {
             read += 1;
             // An unreadable linked file stays unknown; it is reported when it is scanned.
-            let kind = crate::discover::classify(&path).unwrap_or(FileKind::Json);
             if let Ok(text) = read_text(&path) {
                 linking.push(sources.add(SourceFile::new(path, kind, text, false)));
             }

@@ -111,8 +111,17 @@ impl<'a> Scope<'a> {
         }
     }
 
-    /// The output declared as `name`, in any case (the last of two that differ only in case).
-    fn output_json(&self, name: &str) -> Option<&'a Json<'a>> {
+    /// Values from a parameter file, by parameter name in any case.
+    pub fn supply(&mut self, values: impl IntoIterator<Item = (String, Value)>) {
+        for (name, value) in values {
+            let value = Supplied::Value(value);
+            self.supplied.insert(name.to_ascii_lowercase(), value);
+        }
+    }
+
+    /// The output declared as `key` (lower case) in any case (the last of two that differ only
+    /// in case).
+    fn output_json(&self, key: &str) -> Option<&'a Json<'a>> {
         let outputs = self.outputs.get_or_init(|| {
             let declared = self.template.get("outputs").map_or(&[][..], Json::members);
             declared
@@ -120,7 +129,7 @@ impl<'a> Scope<'a> {
                 .map(|m| (m.key.to_ascii_lowercase(), &m.value))
                 .collect()
         });
-        outputs.get(&name.to_ascii_lowercase()).copied()
+        outputs.get(key).copied()
     }
 
     /// Forgets the values that looked up declared resources. (Outputs are reached only through
@@ -1335,7 +1344,7 @@ impl<'a> Evaluator<'a> {
             .output_cache
             .borrow_mut()
             .insert(key.clone(), None);
-        let output = scope_ref.output_json(name);
+        let output = scope_ref.output_json(&key);
         let env = Env::new(scope);
         let value = match output {
             Some(o) => match (o.get("copy"), o.get("value")) {

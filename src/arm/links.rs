@@ -142,8 +142,8 @@ fn absolute(cwd: &Path, path: &Path) -> PathBuf {
 /// hold: those they mention, and for a template with a `templateLink`, the templates under its
 /// folder (a link is often assembled from pieces: `concat(variables('base'), 'nested/',
 /// parameters('size'), '.json')`). A template named alone brings them along, as it brings its
-/// parameter file.
-pub fn missing_files(db: &SourceDb, templates: &[FileId]) -> Vec<PathBuf> {
+/// parameter file. Each comes with its kind.
+pub fn missing_files(db: &SourceDb, templates: &[FileId]) -> Vec<(PathBuf, FileKind)> {
     let files = JsonFiles::new(db);
     let mut missing: Vec<PathBuf> = templates
         .par_iter()
@@ -166,14 +166,15 @@ pub fn missing_files(db: &SourceDb, templates: &[FileId]) -> Vec<PathBuf> {
         .collect();
     missing.sort_unstable();
     missing.dedup();
-    missing.retain(|path| {
-        path.is_file()
-            && matches!(
-                crate::discover::classify(path),
-                Some(FileKind::Json | FileKind::ArmParameters)
-            )
-    });
     missing
+        .into_iter()
+        .filter_map(|path| match crate::discover::classify(&path) {
+            Some(kind @ (FileKind::Json | FileKind::ArmParameters)) if path.is_file() => {
+                Some((path, kind))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// Template files that may link `templates` (files of `db`) and `db` does not hold: the JSON

@@ -46,11 +46,7 @@ pub fn lower<'a, 't: 'a>(
     linked: &'a LinkedTemplates<'t>,
 ) -> (Model, Vec<FileId>) {
     let mut scope = Scope::new(file, root, level);
-    for (name, value) in supplied {
-        scope
-            .supplied
-            .insert(name.to_ascii_lowercase(), Supplied::Value(value));
-    }
+    scope.supply(supplied);
     let mut lowering = Lowering {
         ev: Evaluator::new(vec![scope]),
         model: Model::new(Frontend::Arm),
@@ -355,23 +351,12 @@ impl<'a, 't: 'a> Lowering<'a, 't> {
         let target = links::link_target(None, uri.as_ref());
         let from = self.ev.scopes[outer].file;
         match target.and_then(|target| self.linked.parameters(from, &target)) {
-            Some(values) => {
-                for (name, value) in values {
-                    let value = Supplied::Value(value.clone());
-                    scope.supplied.insert(name.to_ascii_lowercase(), value);
-                }
-            }
+            Some(values) => scope.supply(values.iter().cloned()),
             None => {
-                for member in scope
-                    .template
-                    .get("parameters")
-                    .map_or(&[][..], Json::members)
-                {
+                for (key, member) in &scope.params {
                     let text = format!("parameters('{}')", member.key);
                     let value = Supplied::Value(eval::hole(&text, link.span));
-                    scope
-                        .supplied
-                        .insert(member.key.to_ascii_lowercase(), value);
+                    scope.supplied.insert(key.clone(), value);
                 }
             }
         }

@@ -132,23 +132,31 @@ impl Model {
     }
 
     pub fn workload_of(&self, resource: ResourceId) -> Option<&Workload> {
-        let i = *self.index().workload.get(&resource)?;
-        self.workloads.get(i)
+        self.index()
+            .workload
+            .get(&resource)
+            .and_then(|&i| self.workloads.get(i))
     }
 
     pub fn identity_of(&self, resource: ResourceId) -> Option<&UserAssignedIdentity> {
-        let i = *self.index().identity.get(&resource)?;
-        self.identities.get(i)
+        self.index()
+            .identity
+            .get(&resource)
+            .and_then(|&i| self.identities.get(i))
     }
 
     pub fn role_definition_of(&self, resource: ResourceId) -> Option<&RoleDefinition> {
-        let i = *self.index().role_definition.get(&resource)?;
-        self.role_definitions.get(i)
+        self.index()
+            .role_definition
+            .get(&resource)
+            .and_then(|&i| self.role_definitions.get(i))
     }
 
     pub fn key_vault_of(&self, resource: ResourceId) -> Option<&KeyVault> {
-        let i = *self.index().key_vault.get(&resource)?;
-        self.key_vaults.get(i)
+        self.index()
+            .key_vault
+            .get(&resource)
+            .and_then(|&i| self.key_vaults.get(i))
     }
 
     /// The workloads that attach the user-assigned identity declared by `identity`.

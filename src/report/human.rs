@@ -252,9 +252,9 @@ const LONG_LINE_BYTES: usize = 1000;
 const PIECE_MARGIN_BYTES: usize = 60;
 const PIECE_BYTES: usize = 400;
 
-/// Whether two labels (of a long line) lie too far apart to be shown in one piece of it.
+/// Whether two labels of a long line lie too far apart to be shown in one piece of it.
 fn far_apart(a: Span, b: Span) -> bool {
-    a.file == b.file && a.start.max(b.start) - a.start.min(b.start) > PIECE_BYTES as u32 / 2
+    a.start.abs_diff(b.start) > PIECE_BYTES as u32 / 2
 }
 
 /// The secrets found, by file, so that each snippet masks those in it.
@@ -268,6 +268,12 @@ struct FileSecrets {
 }
 
 impl Redacted {
+    /// The text of `source` (file `file`) from `start` to `end`, its secrets masked.
+    fn mask(&self, source: &SourceFile, file: FileId, start: usize, end: usize) -> String {
+        let secrets = self.within(file, start, end);
+        mask(&source.text[start..end], start as u32, &secrets)
+    }
+
     /// The secrets of `file` that overlap `start..end`.
     fn within(&self, file: FileId, start: usize, end: usize) -> Vec<Span> {
         let Some(secrets) = self.0.get(&file) else {
@@ -289,10 +295,6 @@ impl Snippet {
     fn new(file: &SourceFile, spans: &[Span], redact: &Redacted) -> Snippet {
         let first = spans.iter().map(|s| s.start).min().unwrap_or(0);
         let last = spans.iter().map(|s| s.end).max().unwrap_or(0);
-        let (first_line, _) = file.line_col(first);
-        let (last_line, _) = file.line_col(last);
-        let start_line = first_line.saturating_sub(CONTEXT_LINES).max(1);
-        let end_line = last_line + CONTEXT_LINES;
         let file_id = spans.first().map_or(FileId(0), |s| s.file);
         // The lines miette shows: each label's, with their context.
         let long = spans.iter().any(|span| {
@@ -309,16 +311,13 @@ impl Snippet {
             let piece = (first as usize, last as usize);
             return Snippet::piece(file, file_id, piece, redact);
         }
+        let start_line = file.line_col(first).0.saturating_sub(CONTEXT_LINES).max(1);
+        let end_line = file.line_col(last).0 + CONTEXT_LINES;
         let start = file.line_start(start_line);
         let end = file.line_start(end_line + 1);
-        let text = mask(
-            &file.text[start..end],
-            start as u32,
-            &redact.within(file_id, start, end),
-        );
         Snippet {
             name: file.display.clone(),
-            text,
+            text: redact.mask(file, file_id, start, end),
             base_offset: start,
             base_line: start_line - 1,
             line_offset: 0,
@@ -350,11 +349,7 @@ impl Snippet {
         }
         let lead = if start > line_start { "…" } else { "" };
         let trail = if end < line_end { "…" } else { "" };
-        let shown = mask(
-            &file.text[start..end],
-            start as u32,
-            &redact.within(file_id, start, end),
-        );
+        let shown = redact.mask(file, file_id, start, end);
         Snippet {
             name: file.display.clone(),
             text: format!("{lead}{shown}{trail}"),

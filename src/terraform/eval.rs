@@ -830,7 +830,7 @@ impl<'a> Evaluator<'a> {
 
     fn instantiate(&mut self, instance: usize, name: &str) -> Vec<usize> {
         let module = self.module(instance);
-        let Some(&call_index) = module.module_call_positions.get(name) else {
+        let Some(&call_index) = module.module_index.get(name) else {
             return Vec::new();
         };
         let block = module.module_calls[call_index];
@@ -901,7 +901,7 @@ impl<'a> Evaluator<'a> {
     ) -> Value {
         let instances = self.module_call_instances(ctx.instance, name);
         let module = self.module(ctx.instance);
-        let Some(block) = module.module_index.get(name).copied() else {
+        let Some(block) = module.module_call(name) else {
             return Value::unknown(span);
         };
         let keyed = block.body.expr("count").is_some() || block.body.expr("for_each").is_some();

@@ -188,7 +188,7 @@ impl<R: Send> Prepared<R> {
             defs.push(def);
         }
         for ((from, name), to) in &calls {
-            if let Some(block) = defs[*from].module_index.get(name.as_str()).copied() {
+            if let Some(block) = defs[*from].module_call(name) {
                 defs[*from].children.insert(block.label(0), *to);
             }
         }

@@ -32,9 +32,8 @@ pub struct ModuleDef<'a> {
     pub resources: Vec<&'a Block>,
     pub resource_index: HashMap<(bool, &'a str, &'a str), &'a Block>,
     pub module_calls: Vec<&'a Block>,
-    pub module_index: HashMap<&'a str, &'a Block>,
-    /// Where the first call of each name is in `module_calls`.
-    pub module_call_positions: HashMap<&'a str, usize>,
+    /// Where the call of each name is in `module_calls` (the first, should two share a name).
+    pub module_index: HashMap<&'a str, usize>,
     /// The local module each call names (index into the module list), when found.
     pub children: HashMap<&'a str, usize>,
     pub outputs: Vec<&'a Block>,
@@ -51,6 +50,12 @@ impl<'a> ModuleDef<'a> {
             dir,
             ..ModuleDef::default()
         }
+    }
+
+    /// The `module` block named `name`.
+    pub fn module_call(&self, name: &str) -> Option<&'a Block> {
+        let &position = self.module_index.get(name)?;
+        self.module_calls.get(position).copied()
     }
 
     pub fn add_body(&mut self, body: &'a Body) {
@@ -73,11 +78,10 @@ impl<'a> ModuleDef<'a> {
                     );
                 }
                 "module" => {
-                    self.module_call_positions
+                    self.module_index
                         .entry(block.label(0))
                         .or_insert(self.module_calls.len());
                     self.module_calls.push(block);
-                    self.module_index.insert(block.label(0), block);
                 }
                 "output" => {
                     self.outputs.push(block);
