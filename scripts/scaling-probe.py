@@ -21,14 +21,15 @@ import time
 SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
 
 
-def template(resources=(), variables=None, parameters=None, outputs=None):
-    """An ARM template on one line, as a minifier writes it."""
+def template(resources=(), variables=None, parameters=None, outputs=None, ascii=True):
+    """An ARM template on one line, as a minifier writes it; `ascii=False` keeps characters
+    outside ASCII as they are instead of escaping them."""
     body = {"$schema": SCHEMA}
     for key, value in [("parameters", parameters), ("variables", variables), ("outputs", outputs)]:
         if value:
             body[key] = value
     body["resources"] = list(resources)
-    return json.dumps(body)
+    return json.dumps(body, ensure_ascii=ascii)
 
 
 def web_app(settings, name="app"):
@@ -103,6 +104,7 @@ SHAPES = {
     "ARM concat arguments": lambda n: ("t.json", template([web_app([{"name": "X", "value": "[concat(%s)]" % ",".join(["'a'"] * n)}])])),
     "ARM variable chain": lambda n: ("t.json", variable_chain(n)),
     "ARM resources": lambda n: ("t.json", template(storage(f"s{i}", dependsOn=[f"s{i - 1}"] if i else []) for i in range(n))),
+    "ARM resources, not ASCII": lambda n: ("t.json", template((storage(f"s{i}", tags={"owner": "Zoë ☕"}) for i in range(n)), ascii=False)),
     "ARM settings": lambda n: ("t.json", template([web_app([{"name": f"S{i}_PASSWORD", "value": f"value{i}xyzq"} for i in range(n)])])),
     "ARM identities": lambda n: ("t.json", identities_and_apps(n)),
     "ARM role assignments": lambda n: ("t.json", owner_assignments(n)),
@@ -122,7 +124,7 @@ def run(idlint, shape, n):
     """Seconds for one check of the shape at size n, and the file's size in bytes."""
     with tempfile.TemporaryDirectory() as dir:
         name, text = SHAPES[shape](n)
-        with open(os.path.join(dir, name), "w") as f:
+        with open(os.path.join(dir, name), "w", encoding="utf-8") as f:
             f.write(text)
         if shape == "TF module calls":
             os.mkdir(os.path.join(dir, "m"))

@@ -35,11 +35,21 @@ pub struct SourceFile {
     lines: std::sync::OnceLock<Lines>,
 }
 
-/// Where each line of a file starts, and whether it is ASCII.
+/// Where each line of a file starts, and how many characters precede each chunk of it.
 #[derive(Debug)]
 struct Lines {
     starts: Vec<u32>,
-    ascii: Vec<bool>,
+    /// The characters before byte `k * CHUNK_BYTES`, for each `k`; `None` when the file is
+    /// ASCII, so that bytes are characters. A minified template is one line of megabytes:
+    /// counting a column's characters from the line's start took time in the square.
+    chars_before_chunk: Option<Vec<u32>>,
+}
+
+const CHUNK_BYTES: usize = 4096;
+
+/// The characters that start in `bytes`: every byte but UTF-8 continuation bytes.
+fn char_starts(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
 }
 
 impl SourceFile {
@@ -59,14 +69,28 @@ impl SourceFile {
         self.lines.get_or_init(|| {
             let mut starts = vec![0];
             starts.extend(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| i as u32 + 1));
-            let bounds = starts.iter().map(|&s| s as usize).chain([self.text.len()]);
-            let ascii = bounds
-                .clone()
-                .zip(bounds.skip(1))
-                .map(|(start, end)| self.text.as_bytes()[start..end.max(start)].is_ascii())
-                .collect();
-            Lines { starts, ascii }
+            let bytes = self.text.as_bytes();
+            let chars_before_chunk = (!bytes.is_ascii()).then(|| {
+                let mut before = 0;
+                std::iter::once(0)
+                    .chain(bytes.chunks(CHUNK_BYTES).map(|chunk| {
+                        before += char_starts(chunk) as u32;
+                        before
+                    }))
+                    .collect()
+            });
+            Lines {
+                starts,
+                chars_before_chunk,
+            }
         })
+    }
+
+    /// The characters of the file before byte `offset`, a character boundary.
+    fn chars_before(&self, chars_before_chunk: &[u32], offset: usize) -> usize {
+        let chunk = offset / CHUNK_BYTES;
+        let counted = chars_before_chunk[chunk] as usize;
+        counted + char_starts(&self.text.as_bytes()[chunk * CHUNK_BYTES..offset])
     }
 
     fn line_starts(&self) -> &[u32] {
@@ -79,17 +103,20 @@ impl SourceFile {
         let lines = self.lines();
         let line = lines.starts.partition_point(|&s| s <= offset) - 1;
         let start = lines.starts[line] as usize;
-        // On an ASCII line, bytes are characters: a minified template is one line of
-        // megabytes, and counting its characters for each finding took time in the square.
-        if lines.ascii[line] {
+        let Some(chars_before_chunk) = &lines.chars_before_chunk else {
             return (line + 1, offset as usize - start + 1);
-        }
+        };
         let mut end = offset as usize;
         while !self.text.is_char_boundary(end) {
             end -= 1;
         }
-        let column = self.text[start..end].chars().count() + 1;
-        (line + 1, column)
+        let characters = if end - start <= 2 * CHUNK_BYTES {
+            char_starts(&self.text.as_bytes()[start..end])
+        } else {
+            self.chars_before(chars_before_chunk, end)
+                - self.chars_before(chars_before_chunk, start)
+        };
+        (line + 1, characters + 1)
     }
 
     /// Byte offset where a one-based line starts (the file's length past the last line).
@@ -167,4 +194,40 @@ pub fn display_path(path: &Path) -> String {
         .unwrap_or_else(|| path.to_path_buf());
     let text = relative.to_string_lossy().replace('\\', "/");
     text.strip_prefix("./").unwrap_or(&text).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_count_characters_across_chunks() {
+        // Lines short and longer than several chunks, with characters of one to four bytes
+        // that straddle the chunk boundaries.
+        let mut text = String::from("ab\nçd\n");
+        for i in 0..6000 {
+            text.push(['a', 'é', '€', '𝄞'][i % 4]);
+        }
+        text.push('\n');
+        text.push_str(&"x".repeat(9000));
+        text.push_str("ü\n\nend");
+        let file = SourceFile::new("t.json".into(), FileKind::Json, text.clone(), true);
+        // Counted the slow way: a byte inside a character has that character's column.
+        let (mut line, mut column) = (1, 1);
+        for (start, c) in text.char_indices() {
+            for offset in start..start + c.len_utf8() {
+                assert_eq!(
+                    file.line_col(offset as u32),
+                    (line, column),
+                    "byte {offset}"
+                );
+            }
+            (line, column) = if c == '\n' {
+                (line + 1, 1)
+            } else {
+                (line, column + 1)
+            };
+        }
+        assert_eq!(file.line_col(text.len() as u32 + 2), (line, column));
+    }
 }

@@ -231,10 +231,9 @@ struct Snippet {
     /// Byte offset and zero-based line of `text` in the file.
     base_offset: usize,
     base_line: usize,
-    /// Bytes of the line before `text`, and the bytes of the `…` that marks them left out
-    /// (which `text` begins with): miette counts columns in bytes from the start of `text`.
-    line_offset: usize,
-    lead: usize,
+    /// Where each label starts, and its zero-based column in characters, as the other formats
+    /// count it: miette would count bytes, from the start of `text` rather than of its line.
+    columns: Vec<(usize, usize)>,
 }
 
 const CONTEXT_LINES: usize = 2;
@@ -307,9 +306,13 @@ impl Snippet {
             (from..=to)
                 .any(|line| file.line_start(line + 1) - file.line_start(line) > LONG_LINE_BYTES)
         });
+        let columns = spans
+            .iter()
+            .map(|span| (span.start as usize, file.line_col(span.start).1 - 1))
+            .collect();
         if long {
             let piece = (first as usize, last as usize);
-            return Snippet::piece(file, file_id, piece, redact);
+            return Snippet::piece(file, file_id, piece, columns, redact);
         }
         let start_line = file.line_col(first).0.saturating_sub(CONTEXT_LINES).max(1);
         let end_line = file.line_col(last).0 + CONTEXT_LINES;
@@ -320,8 +323,7 @@ impl Snippet {
             text: redact.mask(file, file_id, start, end),
             base_offset: start,
             base_line: start_line - 1,
-            line_offset: 0,
-            lead: 0,
+            columns,
         }
     }
 
@@ -331,6 +333,7 @@ impl Snippet {
         file: &SourceFile,
         file_id: FileId,
         (first, last): (usize, usize),
+        columns: Vec<(usize, usize)>,
         redact: &Redacted,
     ) -> Snippet {
         let (line, _) = file.line_col(first as u32);
@@ -355,8 +358,7 @@ impl Snippet {
             text: format!("{lead}{shown}{trail}"),
             base_offset: start - lead.len(),
             base_line: line - 1,
-            line_offset: start - line_start,
-            lead: lead.len(),
+            columns,
         }
     }
 }
@@ -386,7 +388,11 @@ impl SourceCode for Snippet {
                     ..contents.span().offset() + self.base_offset + contents.span().len(),
             ),
             contents.line() + self.base_line,
-            (contents.column() + self.line_offset).saturating_sub(self.lead),
+            // Read for the header's place: for a context, miette reads only the line.
+            self.columns
+                .iter()
+                .find(|(start, _)| *start == span.offset())
+                .map_or(0, |&(_, column)| column),
             // miette joins two labels' contexts into one when the first's line plus its line
             // count reaches the second's line. Its `str` reader counts the lines from the start
             // of the text, which joins labels 30 lines apart into one long snippet; this is the
