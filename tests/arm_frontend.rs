@@ -1067,3 +1067,42 @@ fn linked_templates_that_link_each_other_are_each_checked() {
         assert_eq!(accounts, 2);
     }
 }
+
+#[test]
+fn a_template_cut_off_by_the_link_limit_is_checked_on_its_own() {
+    // `k` follows 255 deployments of `x` and one of `d`, then stops at its limit of 256: the
+    // deployment of `t` in `d` is not followed. `d`, checked through `k`, is not reported on
+    // its own, so `t` was reported nowhere.
+    let deployment = |to: &str, copies: usize| {
+        format!(
+            r#"{{"type": "Microsoft.Resources/deployments", "name": "[concat('{to}', copyIndex())]",
+                 "copy": {{"name": "c", "count": {copies}}},
+                 "properties": {{"templateLink": {{"relativePath": "{to}.json"}}}}}}"#
+        )
+    };
+    let template = |resources: &[&str]| {
+        format!(
+            r#"{{"$schema": "{RG_SCHEMA}", "resources": [{}]}}"#,
+            resources.join(",")
+        )
+    };
+    let k = template(&[&deployment("x", 255), &deployment("d", 1)]);
+    let x = template(&[]);
+    let d = template(&[&deployment("t", 1)]);
+    let t = template(&[STORAGE_ACCOUNT]);
+    let files = [
+        ("d.json", Some(d.as_str())),
+        ("k.json", Some(k.as_str())),
+        ("t.json", Some(t.as_str())),
+        ("x.json", Some(x.as_str())),
+    ];
+    let (_, loaded) = load_files(&files, &[]);
+    let accounts: Vec<&str> = loaded
+        .models
+        .iter()
+        .flat_map(|model| &model.resources)
+        .filter(|r| r.resource_type == "Microsoft.Storage/storageAccounts")
+        .map(|r| r.address.as_str())
+        .collect();
+    assert_eq!(accounts, ["resources[0]"]);
+}

@@ -28,8 +28,16 @@ struct Lowering<'a, 't> {
     model: Model,
     decls: Vec<Decl<'a>>,
     linked: &'a LinkedTemplates<'t>,
-    /// The files of the linked deployments declared so far, one entry per deployment.
-    linked_files: Vec<FileId>,
+    linked_files: LinkedFiles,
+}
+
+/// The template files that a template's linked deployments name.
+#[derive(Debug, Default)]
+pub struct LinkedFiles {
+    /// The files of the deployments followed, one entry per deployment.
+    pub followed: Vec<FileId>,
+    /// The files of deployments not followed because `MAX_LINKED_DEPLOYMENTS` were, each once.
+    pub cut: Vec<FileId>,
 }
 
 /// At most this many linked deployments are followed in one template: a template that links
@@ -44,7 +52,7 @@ pub fn lower<'a, 't: 'a>(
     level: Level,
     supplied: Vec<(String, Value)>,
     linked: &'a LinkedTemplates<'t>,
-) -> (Model, Vec<FileId>) {
+) -> (Model, LinkedFiles) {
     let mut scope = Scope::new(file, root, level);
     scope.supply(supplied);
     let mut lowering = Lowering {
@@ -52,7 +60,7 @@ pub fn lower<'a, 't: 'a>(
         model: Model::new(Frontend::Arm),
         decls: Vec::new(),
         linked,
-        linked_files: Vec::new(),
+        linked_files: LinkedFiles::default(),
     };
     lowering.declare_scope(0, String::new());
     // Names were evaluated while the declarations were incomplete.
@@ -60,7 +68,10 @@ pub fn lower<'a, 't: 'a>(
     lowering.bodies();
     lowering.typed();
     lowering.inputs_and_outputs();
-    (lowering.model, lowering.linked_files)
+    let mut linked_files = lowering.linked_files;
+    linked_files.cut.sort_unstable();
+    linked_files.cut.dedup();
+    (lowering.model, linked_files)
 }
 
 fn type_is(type_lower: &str, expected: &str) -> bool {
@@ -363,7 +374,7 @@ impl<'a, 't: 'a> Lowering<'a, 't> {
     }
 
     /// The template file that a deployment's `templateLink` names, unless it is already on the
-    /// way here or the template has linked too many.
+    /// way here or the template has followed too many, which notes it as cut.
     fn linked_template(
         &mut self,
         outer: usize,
@@ -371,9 +382,6 @@ impl<'a, 't: 'a> Lowering<'a, 't> {
         properties: &'a Json<'a>,
     ) -> Option<(FileId, &'a Json<'a>)> {
         let link = properties.get("templateLink")?;
-        if self.linked_files.len() >= MAX_LINKED_DEPLOYMENTS {
-            return None;
-        }
         let relative_path = link.get("relativePath").map(|j| self.ev.json(env, j));
         let uri = link.get("uri").map(|j| self.ev.json(env, j));
         let target = links::link_target(relative_path.as_ref(), uri.as_ref())?;
@@ -383,7 +391,11 @@ impl<'a, 't: 'a> Lowering<'a, 't> {
         if file == scope.file || scope.call_path.iter().any(|span| span.file == file) {
             return None;
         }
-        self.linked_files.push(file);
+        if self.linked_files.followed.len() >= MAX_LINKED_DEPLOYMENTS {
+            self.linked_files.cut.push(file);
+            return None;
+        }
+        self.linked_files.followed.push(file);
         Some((file, template))
     }
 

@@ -44,8 +44,10 @@ struct TemplateResult<R> {
     id: FileId,
     /// What `each` made of its model; `None` when it is no template or was skipped.
     output: Option<R>,
+    /// Whether it was skipped as linked by another template, unevaluated.
+    skipped: bool,
     /// The templates its evaluation linked.
-    linked: Vec<FileId>,
+    linked: lower::LinkedFiles,
     invalid_files: Vec<Diagnostic>,
     internal_error: Option<Diagnostic>,
 }
@@ -91,32 +93,45 @@ fn load_all<R: Send>(
     let linking = order.len();
     order.extend(rest);
     let linked_so_far = Mutex::new(HashSet::new());
+    let sibling_of = |id: FileId| {
+        crate::discover::arm_partner(&db.get(id).path)
+            .and_then(|p| siblings.get(&p))
+            .copied()
+    };
     let mut results: Vec<TemplateResult<R>> = order
         .into_iter()
         .enumerate()
         .par_bridge()
         .map(|(position, (index, id))| {
-            let sibling = crate::discover::arm_partner(&db.get(id).path)
-                .and_then(|p| siblings.get(&p))
-                .copied();
+            let sibling = sibling_of(id);
             let checked = crate::isolate::isolated(db, id, "while checking this template", || {
                 if position >= linking && lock(&linked_so_far).contains(&id) {
                     let invalid = sibling.and_then(|s| parameter_values(db, s).err());
-                    return (None, Vec::new(), invalid.map(|d| *d).into_iter().collect());
+                    let invalid = invalid.map(|d| *d).into_iter().collect();
+                    return (None, true, lower::LinkedFiles::default(), invalid);
                 }
                 let (model, linked_files, invalid_files) =
                     load_template(db, id, sibling, &explicit, &linked);
-                lock(&linked_so_far).extend(linked_files.iter().copied());
-                (model.map(each), linked_files, invalid_files)
+                lock(&linked_so_far).extend(linked_files.followed.iter().copied());
+                (model.map(each), false, linked_files, invalid_files)
             });
-            let (output, linked, invalid_files, internal_error) = match checked {
-                Ok((output, linked, invalid_files)) => (output, linked, invalid_files, None),
-                Err(internal_error) => (None, Vec::new(), Vec::new(), Some(*internal_error)),
+            let (output, skipped, linked, invalid_files, internal_error) = match checked {
+                Ok((output, skipped, linked, invalid_files)) => {
+                    (output, skipped, linked, invalid_files, None)
+                }
+                Err(internal_error) => (
+                    None,
+                    false,
+                    lower::LinkedFiles::default(),
+                    Vec::new(),
+                    Some(*internal_error),
+                ),
             };
             TemplateResult {
                 index,
                 id,
                 output,
+                skipped,
                 linked,
                 invalid_files,
                 internal_error,
@@ -128,7 +143,7 @@ fn load_all<R: Send>(
     // and not again on its own defaults; templates that link each other are all checked.
     let linked_by: HashMap<FileId, &[FileId]> = results
         .iter()
-        .map(|result| (result.id, result.linked.as_slice()))
+        .map(|result| (result.id, result.linked.followed.as_slice()))
         .collect();
     let mut linked_elsewhere = HashSet::new();
     for (from, linked) in &linked_by {
@@ -138,14 +153,83 @@ fn load_all<R: Send>(
             }
         }
     }
-    for result in results {
-        if !linked_elsewhere.contains(&result.id) {
+    let cut_off = cut_off_templates(&results, &linked_elsewhere);
+    for mut result in results {
+        if cut_off.contains(&result.id) && result.skipped {
+            // Skipped as linked, by a template that is itself reported only through its
+            // caller: evaluated now, so that its findings are reported.
+            let id = result.id;
+            let checked = crate::isolate::isolated(db, id, "while checking this template", || {
+                let (model, _, _) = load_template(db, id, sibling_of(id), &explicit, &linked);
+                model.map(each)
+            });
+            match checked {
+                Ok(output) => result.output = output,
+                Err(internal_error) => loaded.internal_errors.push(*internal_error),
+            }
+        }
+        if !linked_elsewhere.contains(&result.id) || cut_off.contains(&result.id) {
             loaded.models.extend(result.output);
         }
         loaded.invalid_files.extend(result.invalid_files);
         loaded.internal_errors.extend(result.internal_error);
     }
     loaded
+}
+
+/// The templates that no reported template reaches because one stopped following deployments
+/// at `MAX_LINKED_DEPLOYMENTS`: each is reported as a deployment of its own. Otherwise a template
+/// linked only by one that is itself reported through its caller would, past that limit, be
+/// reported nowhere. Those that no other of them links are taken first (the first in file order
+/// when they link each other in a loop), then those that they cut off in turn.
+fn cut_off_templates<R>(
+    results: &[TemplateResult<R>],
+    linked_elsewhere: &HashSet<FileId>,
+) -> HashSet<FileId> {
+    let by_id: HashMap<FileId, &TemplateResult<R>> = results.iter().map(|r| (r.id, r)).collect();
+    let reported: Vec<&TemplateResult<R>> = results
+        .iter()
+        .filter(|r| !linked_elsewhere.contains(&r.id))
+        .collect();
+    let mut reached: HashSet<FileId> = reported
+        .iter()
+        .flat_map(|r| r.linked.followed.iter().copied().chain([r.id]))
+        .collect();
+    let mut pending: Vec<FileId> = reported
+        .iter()
+        .flat_map(|r| r.linked.cut.iter().copied())
+        .collect();
+    let mut cut_off = HashSet::new();
+    loop {
+        pending.retain(|id| !reached.contains(id) && by_id.contains_key(id));
+        pending.sort_unstable_by_key(|id| by_id[id].index);
+        pending.dedup();
+        if pending.is_empty() {
+            return cut_off;
+        }
+        let linked_by_pending: HashSet<FileId> = pending
+            .iter()
+            .flat_map(|&id| {
+                let followed = by_id[&id].linked.followed.iter().copied();
+                followed.filter(move |&linked| linked != id)
+            })
+            .collect();
+        let mut first: Vec<FileId> = pending
+            .iter()
+            .copied()
+            .filter(|id| !linked_by_pending.contains(id))
+            .collect();
+        if first.is_empty() {
+            first.push(pending[0]);
+        }
+        for id in first {
+            let result = by_id[&id];
+            cut_off.insert(id);
+            reached.insert(id);
+            reached.extend(result.linked.followed.iter().copied());
+            pending.extend(result.linked.cut.iter().copied());
+        }
+    }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -175,13 +259,14 @@ fn load_template(
     sibling: Option<FileId>,
     explicit: &[(String, Value)],
     linked: &links::LinkedTemplates,
-) -> (Option<Model>, Vec<FileId>, Vec<Diagnostic>) {
+) -> (Option<Model>, lower::LinkedFiles, Vec<Diagnostic>) {
     let (root, level) = match open_template(db, file) {
         Ok(Some(template)) => template,
-        Ok(None) => return (None, Vec::new(), Vec::new()),
+        Ok(None) => return (None, lower::LinkedFiles::default(), Vec::new()),
         Err(e) => {
             let message = format!("the template is not valid JSON: {}", e.message);
-            return (None, Vec::new(), vec![invalid(db, file, message, e.offset)]);
+            let invalid = vec![invalid(db, file, message, e.offset)];
+            return (None, lower::LinkedFiles::default(), invalid);
         }
     };
     crate::isolate::inject_fault(&db.get(file).text, "idlint-test-fault-arm");
