@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Looks for work that grows faster than its input: generates one file per shape (many
-resources, settings, identities, outputs; long strings, links, chains), at size n and 4n, and
+"""Looks for work that grows faster than its input: generates the files of each shape (many
+resources, settings, identities, outputs, files; long strings, links, chains), at size n and 4n, and
 times `idlint check` on each in the human format (the default, and the costliest report).
 
     scripts/scaling-probe.py IDLINT [N] [SHAPE...]
@@ -116,20 +116,40 @@ SHAPES = {
     "TF resources": lambda n: ("main.tf", "".join(f'resource "azurerm_storage_account" "s{i}" {{\n  name = "s{i}"\n}}\n' for i in range(n))),
     "TF interpolations": lambda n: ("main.tf", 'variable "v" {}\n' + web_app_tf('X = "%s"' % ("${var.v}" * n))),
     "TF secret variables": lambda n: ("main.tf", "".join(f'variable "password{i}" {{\n  default = "hunter2hunter2{i}"\n}}\n' for i in range(n))),
-    "TF module calls": lambda n: ("main.tf", "".join(f'module "m{i}" {{\n  source = "./m"\n}}\n' for i in range(n))),
+    "TF module calls": lambda n: [
+        ("main.tf", "".join(f'module "m{i}" {{\n  source = "./m"\n}}\n' for i in range(n))),
+        ("m/main.tf", 'resource "azurerm_storage_account" "s" {\n  name = "s"\n}\n'),
+    ],
+    "ARM template files": lambda n: [(f"t{i}.json", template([storage(f"s{i}")])) for i in range(n)],
+    "TF module folders": lambda n: [(f"m{i}/main.tf", f'resource "azurerm_storage_account" "s" {{\n  name = "s{i}"\n}}\n') for i in range(n)],
+    # n / 25 templates, each linking the next: every one is checked as a root too, through up to
+    # 256 of the next (the limit of linked deployments one template follows).
+    "ARM link chain (n/25 files)": lambda n: [(f"t{i}.json", linked_next(i)) for i in range(n // 25)],
 }
 
 
+def linked_next(i):
+    deployment = {
+        "type": "Microsoft.Resources/deployments",
+        "apiVersion": "2022-09-01",
+        "name": "next",
+        "properties": {"mode": "Incremental", "templateLink": {"relativePath": f"t{i + 1}.json"}},
+    }
+    return template([deployment, storage(f"s{i}")])
+
+
 def run(idlint, shape, n):
-    """Seconds for one check of the shape at size n, and the file's size in bytes."""
+    """Seconds for one check of the shape at size n, and the size of its files in bytes."""
     with tempfile.TemporaryDirectory() as dir:
-        name, text = SHAPES[shape](n)
-        with open(os.path.join(dir, name), "w", encoding="utf-8") as f:
-            f.write(text)
-        if shape == "TF module calls":
-            os.mkdir(os.path.join(dir, "m"))
-            with open(os.path.join(dir, "m", "main.tf"), "w") as f:
-                f.write('resource "azurerm_storage_account" "s" {\n  name = "s"\n}\n')
+        files = SHAPES[shape](n)
+        if isinstance(files, tuple):
+            files = [files]
+        for name, text in files:
+            path = os.path.join(dir, name)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+        size = sum(len(text.encode()) for _, text in files)
         started = time.perf_counter()
         try:
             done = subprocess.run(
@@ -137,10 +157,10 @@ def run(idlint, shape, n):
                 cwd=dir, timeout=60, capture_output=True,
             )
         except subprocess.TimeoutExpired:
-            return 60.0, len(text)
+            return 60.0, size
         if done.returncode not in (0, 1):
             print(f"   {shape} at {n}: exit {done.returncode}: {done.stderr[:300]!r}")
-        return time.perf_counter() - started, len(text)
+        return time.perf_counter() - started, size
 
 
 def main():
