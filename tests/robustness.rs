@@ -286,6 +286,60 @@ fn a_deep_chain_of_modules_without_instances_is_checked_whole() {
 }
 
 #[test]
+fn loops_that_multiply_through_levels_stay_bounded() {
+    // Each Terraform module calls the next in a loop of 10, and each ARM deployment holds the
+    // next in a copy loop of 10: the last of 10 levels would have 10^9 instances, though every
+    // loop and the depth are within their limits.
+    const LEVELS: usize = 10;
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..LEVELS {
+        let module = dir.path().join(format!("m{i}"));
+        fs::create_dir(&module).unwrap();
+        let call = if i + 1 < LEVELS {
+            format!(
+                "module \"next\" {{\n  source = \"../m{}\"\n  count  = 10\n}}\n",
+                i + 1
+            )
+        } else {
+            String::new()
+        };
+        write(
+            &module,
+            "main.tf",
+            format!(
+                "{call}resource \"azurerm_storage_account\" \"s\" {{\n  name = \"st{i}\"\n}}\n"
+            ),
+        );
+    }
+    let mut template =
+        String::from(r#"{"type": "Microsoft.Storage/storageAccounts", "name": "last"}"#);
+    for i in (0..LEVELS - 1).rev() {
+        template = format!(
+            r#"{{"type": "Microsoft.Resources/deployments", "name": "[concat('d{i}', copyIndex())]",
+                 "copy": {{"name": "c", "count": 10}},
+                 "properties": {{"template": {{"$schema": "{RG_SCHEMA}", "resources": [
+                   {template},
+                   {{"type": "Microsoft.Storage/storageAccounts", "name": "st{i}"}}]}}}}}}"#
+        );
+    }
+    write(
+        dir.path(),
+        "nested.json",
+        format!(r#"{{"$schema": "{RG_SCHEMA}", "resources": [{template}]}}"#),
+    );
+    let findings = check_json_capped(dir.path());
+    // Every level is checked, past the instances made too, each reported once.
+    for i in 0..LEVELS {
+        assert_eq!(
+            codes_for(&findings, &format!("m{i}/main.tf")),
+            ["AZ106"],
+            "m{i}"
+        );
+    }
+    assert_eq!(codes_for(&findings, "nested.json"), ["AZ106"; LEVELS]);
+}
+
+#[test]
 fn linked_templates_that_fan_out_and_loop_stay_bounded() {
     // Each template links the next one twice, and the last links the first: followed without a
     // limit, 2^30 deployments, and a cycle.

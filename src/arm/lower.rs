@@ -29,7 +29,15 @@ struct Lowering<'a, 't> {
     decls: Vec<Decl<'a>>,
     linked: &'a LinkedTemplates<'t>,
     linked_files: LinkedFiles,
+    /// How many more resources the copy loops may declare; see `MAX_RESOURCES`.
+    resources_left: usize,
 }
+
+/// Past this many resources in one template (with those of its nested and linked deployments),
+/// a copy loop declares one instance of unknown index: copy loops of deployments at every level
+/// multiply (10 instances at 9 levels are 10^9 resources), as the limits of each loop and of
+/// linked deployments do not stop. Every template is still declared, once on each way to it.
+const MAX_RESOURCES: usize = 20_000;
 
 /// The template files that a template's linked deployments name.
 #[derive(Debug, Default)]
@@ -61,6 +69,7 @@ pub fn lower<'a, 't: 'a>(
         decls: Vec::new(),
         linked,
         linked_files: LinkedFiles::default(),
+        resources_left: MAX_RESOURCES,
     };
     lowering.declare_scope(0, String::new());
     // Names were evaluated while the declarations were incomplete.
@@ -169,7 +178,7 @@ impl<'a, 't: 'a> Lowering<'a, 't> {
                     .map(|c| self.ev.json(base, c))
                     .and_then(|c| eval::resource_count(&c));
                 match count {
-                    Some(n) => (0..n)
+                    Some(n) if n as usize <= self.resources_left => (0..n)
                         .map(|i| {
                             (
                                 base.with_loop(&name, Some(i), true),
@@ -177,7 +186,7 @@ impl<'a, 't: 'a> Lowering<'a, 't> {
                             )
                         })
                         .collect(),
-                    None => vec![(base.with_loop(&name, None, true), address.clone())],
+                    _ => vec![(base.with_loop(&name, None, true), address.clone())],
                 }
             }
             None => vec![(base.clone(), address.clone())],
@@ -205,6 +214,7 @@ impl<'a, 't: 'a> Lowering<'a, 't> {
             let resource_group =
                 (s.level == Level::ResourceGroup).then(|| s.resource_group.used_at(span));
             let call_path = s.call_path.clone();
+            self.resources_left = self.resources_left.saturating_sub(1);
             let id = self.ev.index.add(Declared {
                 type_lower: type_lower.clone(),
                 name_key: name.key(),

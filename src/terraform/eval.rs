@@ -22,6 +22,11 @@ const MAX_EVAL_DEPTH: usize = 400;
 const MAX_TYPE_DEPTH: usize = 64;
 /// Larger `count`/`for_each`/`for` collections than this are treated as unknown.
 const MAX_INSTANCES: usize = 10_000;
+/// More resource and module instances than this in one evaluation are not made: a loop past
+/// them has one instance of unknown key. Module calls in `count` loops at every level multiply
+/// (10 instances at 9 levels are 10^9 instances), as the limits of each loop and of depth do
+/// not stop.
+const MAX_TOTAL_INSTANCES: usize = 20_000;
 
 /// The iteration a resource, module call or dynamic block instance is evaluated in.
 #[derive(Debug, Clone, Default)]
@@ -144,6 +149,8 @@ pub struct Evaluator<'a> {
     failed: bool,
     /// What this evaluation may still copy out of named values.
     copies: CopyBudget,
+    /// How many more resource and module instances this evaluation may make.
+    instances_left: usize,
 }
 
 /// An unknown value that depends on `refs`.
@@ -201,6 +208,7 @@ impl<'a> Evaluator<'a> {
             depth: 0,
             failed: false,
             copies: CopyBudget::default(),
+            instances_left: MAX_TOTAL_INSTANCES,
         }
     }
 
@@ -876,20 +884,23 @@ impl<'a> Evaluator<'a> {
     /// The iterations `count` or `for_each` in `body` produce.
     fn iterations(&mut self, instance: usize, body: &'a Body, outer: Iteration) -> Vec<Iteration> {
         let mut ctx = Ctx::new(instance, outer);
-        if let Some(count) = body.expr("count") {
+        let limit = MAX_INSTANCES.min(self.instances_left);
+        let iterations = if let Some(count) = body.expr("count") {
             let v = self.eval(count, &mut ctx);
-            return match number(&v) {
-                Some(n) if n >= 0.0 && (n as usize) <= MAX_INSTANCES => (0..n as usize)
+            match number(&v) {
+                Some(n) if n >= 0.0 && (n as usize) <= limit => (0..n as usize)
                     .map(|i| Iteration::Count(Value::new(ValueKind::Number(i as f64), count.span)))
                     .collect(),
                 _ => vec![Iteration::Count(unknown_with(refs_of([&v]), count.span))],
-            };
-        }
-        if let Some(for_each) = body.expr("for_each") {
+            }
+        } else if let Some(for_each) = body.expr("for_each") {
             let v = self.eval(for_each, &mut ctx);
-            return for_each_iterations(&v, for_each.span);
-        }
-        vec![Iteration::None]
+            for_each_iterations(&v, for_each.span, limit)
+        } else {
+            vec![Iteration::None]
+        };
+        self.instances_left = self.instances_left.saturating_sub(iterations.len());
+        iterations
     }
 
     fn module_reference(
@@ -1491,9 +1502,10 @@ pub fn push_entry(entries: &mut Vec<Entry>, entry: Entry) {
     entries.push(entry);
 }
 
-pub fn for_each_iterations(v: &Value, span: Span) -> Vec<Iteration> {
+/// The iterations of a `for_each` value; one of unknown key for more than `limit`.
+pub fn for_each_iterations(v: &Value, span: Span, limit: usize) -> Vec<Iteration> {
     match &v.kind {
-        ValueKind::Map(entries) if entries.len() <= MAX_INSTANCES => {
+        ValueKind::Map(entries) if entries.len() <= limit => {
             let mut sorted: Vec<&Entry> = entries.iter().collect();
             sorted.sort_by(|a, b| a.key.cmp(&b.key));
             sorted
@@ -1505,7 +1517,7 @@ pub fn for_each_iterations(v: &Value, span: Span) -> Vec<Iteration> {
                 .collect()
         }
         ValueKind::List(items)
-            if items.len() <= MAX_INSTANCES && items.iter().all(|i| i.to_text().is_some()) =>
+            if items.len() <= limit && items.iter().all(|i| i.to_text().is_some()) =>
         {
             let mut keys: Vec<&Value> = items.iter().collect();
             keys.sort_by_key(|v| v.to_text());
