@@ -289,7 +289,8 @@ fn a_deep_chain_of_modules_without_instances_is_checked_whole() {
 fn loops_that_multiply_through_levels_stay_bounded() {
     // Each Terraform module calls the next in a loop of 10, and each ARM deployment holds the
     // next in a copy loop of 10: the last of 10 levels would have 10^9 instances, though every
-    // loop and the depth are within their limits.
+    // loop and the depth are within their limits. The same for ARM's copy loops of properties
+    // and variables.
     const LEVELS: usize = 10;
     let dir = tempfile::tempdir().unwrap();
     for i in 0..LEVELS {
@@ -327,7 +328,28 @@ fn loops_that_multiply_through_levels_stay_bounded() {
         "nested.json",
         format!(r#"{{"$schema": "{RG_SCHEMA}", "resources": [{template}]}}"#),
     );
+    // Property and variable copy loops within copy loops: 800^3 elements each.
+    let loops = |innermost: &str| {
+        let mut input = innermost.to_string();
+        for name in ["c", "b", "a"] {
+            input =
+                format!(r#"{{"copy": [{{"name": "{name}", "count": 800, "input": {input}}}]}}"#);
+        }
+        input
+    };
+    write(
+        dir.path(),
+        "copies.json",
+        format!(
+            r#"{{"$schema": "{RG_SCHEMA}", "variables": {{"v": {}}}, "resources": [
+                 {{"type": "Microsoft.Web/sites", "name": "app",
+                   "properties": {{"p": {}, "v": "[variables('v')]"}}}}]}}"#,
+            loops(r#""[copyIndex('c')]""#),
+            loops(r#""[copyIndex('c')]""#)
+        ),
+    );
     let findings = check_json_capped(dir.path());
+    assert_eq!(codes_for(&findings, "copies.json"), ["AZ201"]);
     // Every level is checked, past the instances made too, each reported once.
     for i in 0..LEVELS {
         assert_eq!(

@@ -24,6 +24,9 @@ pub const MAX_COPY: i64 = 800;
 /// long arrays, or a function that calls another twice, many levels deep, must not run for
 /// minutes. Past this, their calls yield unknown values.
 const MAX_LAMBDA_CALLS: u32 = 10_000;
+/// Elements of property and variable copy loops one template may make: loops within loops
+/// (800 within 800 within 800) multiply. Past this, a loop has one element of unknown index.
+const MAX_COPY_ELEMENTS: usize = 100_000;
 
 /// One template: the root template or an inline nested deployment's template.
 pub struct Scope<'a> {
@@ -308,6 +311,8 @@ pub struct Evaluator<'a> {
     parsed: RefCell<HashMap<Box<str>, Option<Rc<Expr>>>>,
     /// Lambda bodies evaluated so far; see [`MAX_LAMBDA_CALLS`].
     lambda_calls: Cell<u32>,
+    /// How many more copy-loop elements this template may make; see [`MAX_COPY_ELEMENTS`].
+    copy_elements_left: Cell<usize>,
     /// What this evaluation may still copy out of named values.
     copies: CopyBudget,
 }
@@ -556,6 +561,7 @@ impl<'a> Evaluator<'a> {
             known: RefCell::default(),
             parsed: RefCell::default(),
             lambda_calls: Cell::new(0),
+            copy_elements_left: Cell::new(MAX_COPY_ELEMENTS),
             copies: CopyBudget::default(),
         }
     }
@@ -697,12 +703,16 @@ impl<'a> Evaluator<'a> {
     fn copy_list(&self, env: &Env, copy: &Json, name: &str) -> Value {
         let count = copy.get("count").map(|c| self.json(env, c));
         let input = copy.get("input");
+        let left = self.copy_elements_left.get();
         let items = match (count.as_ref().and_then(known_count), input) {
             (_, None) => Vec::new(),
-            (Some(n), Some(input)) => (0..n)
-                .map(|i| self.json(&env.with_loop(name, Some(i), false), input))
-                .collect(),
-            (None, Some(input)) => vec![self.json(&env.with_loop(name, None, false), input)],
+            (Some(n), Some(input)) if n as usize <= left => {
+                self.copy_elements_left.set(left - n as usize);
+                (0..n)
+                    .map(|i| self.json(&env.with_loop(name, Some(i), false), input))
+                    .collect()
+            }
+            (_, Some(input)) => vec![self.json(&env.with_loop(name, None, false), input)],
         };
         Value::new(ValueKind::List(items), copy.span)
     }
