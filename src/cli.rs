@@ -11,6 +11,7 @@ use crate::config::{self, Config, ConfigError};
 use crate::diagnostic::Severity;
 use crate::report::{self, Format};
 use crate::rules;
+use crate::source::{FileKind, SourceFile};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -221,10 +222,7 @@ fn load_config(args: &CheckArgs) -> Result<Config, ConfigError> {
 }
 
 fn report_config_error(error: ConfigError) {
-    let diagnostic = miette::MietteDiagnostic::new(format!("invalid config: {}", error.message))
-        .with_labels([miette::LabeledSpan::at(error.span.clone(), "here")]);
-    let name = crate::source::display_path(&error.path);
-    let report = miette::Report::new(diagnostic)
-        .with_source_code(miette::NamedSource::new(name, error.source));
-    eprintln!("{report:?}");
+    let title = format!("invalid config: {}", error.message);
+    let file = SourceFile::new(error.path, FileKind::Config, error.source, true);
+    eprint!("{}", report::render_error(&file, error.span, title));
 }

@@ -666,3 +666,21 @@ fn output_does_not_depend_on_the_thread_count() {
         assert!(run(None) == default, "{format}: a second run differs");
     }
 }
+
+#[test]
+fn an_invalid_config_with_a_long_line_is_reported_in_a_piece() {
+    // miette panicked on the error's column past 65,535, and showed the line whole.
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        ".idlint.hcl",
+        format!("x = \"{}\" ]\n", "a".repeat(70_000)),
+    );
+    write(dir.path(), "main.tf", "");
+    let output = idlint(&["check", "."], dir.path());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("invalid config"), "{stderr}");
+    assert!(stderr.contains("[.idlint.hcl:1:70008]"), "{stderr}");
+    assert!(stderr.lines().all(|line| line.chars().count() < 600));
+}

@@ -51,6 +51,24 @@ pub fn render(result: &CheckResult, color: bool, quiet: bool) -> String {
     out
 }
 
+/// An error in a file outside the scan (the config), shown as findings are: lines in pieces
+/// where they are long, with the column the other formats give.
+pub fn render_error(file: &SourceFile, range: std::ops::Range<usize>, title: String) -> String {
+    let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
+        .with_width(WIDTH)
+        .with_links(false);
+    let span = Span::new(FileId(0), range.start..range.end.max(range.start));
+    let label = Label::new(span, "here");
+    let mut report = Report::for_labels_of(file, &[(&label, true)], &Redacted(HashMap::new()));
+    report.title = title;
+    report.severity = Severity::Error;
+    let mut out = String::new();
+    if handler.render_report(&mut out, &report).is_err() {
+        out = report.to_string();
+    }
+    out
+}
+
 fn summary(result: &CheckResult) -> String {
     let files = result.sources.iter().filter(|(_, f)| f.reported).count();
     let counts = Counts::of(&result.findings);
@@ -151,7 +169,11 @@ impl Report {
         labels: &[(&Label, bool)],
         redact: &Redacted,
     ) -> Report {
-        let source = result.sources.get(file);
+        Report::for_labels_of(result.sources.get(file), labels, redact)
+    }
+
+    /// A report of `labels`, all in `source`.
+    fn for_labels_of(source: &SourceFile, labels: &[(&Label, bool)], redact: &Redacted) -> Report {
         let spans: Vec<Span> = labels.iter().map(|(l, _)| l.span).collect();
         let snippet = Snippet::new(source, &spans, redact);
         let labels = labels

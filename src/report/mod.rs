@@ -40,6 +40,11 @@ pub fn render(format: Format, result: &CheckResult, color: bool, quiet: bool) ->
     }
 }
 
+/// An error in a file outside the scan (the config), as the human report shows a finding.
+pub fn render_error(file: &SourceFile, range: std::ops::Range<usize>, title: String) -> String {
+    human::render_error(file, range, title)
+}
+
 /// Colour only on a terminal, and never with `NO_COLOR` set.
 pub fn stdout_supports_color() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
