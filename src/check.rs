@@ -82,7 +82,12 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, String> {
     ] {
         for path in files {
             if !path.is_file() {
-                return Err(format!("{}: no such file", path.display()));
+                let problem = if path.exists() {
+                    "not a file"
+                } else {
+                    "no such file"
+                };
+                return Err(format!("{}: {problem}", path.display()));
             }
             discovered.push(Discovered {
                 path: path.clone(),
@@ -305,21 +310,20 @@ fn read_all(discovered: &[Discovered]) -> (SourceDb, Vec<Diagnostic>) {
     (sources, unreadable)
 }
 
-fn read_text(path: &Path) -> Result<String, String> {
+/// The text of a file, bounded to [`MAX_FILE_BYTES`]: a device or a growing file is not read
+/// without end. Errors say why it is not text.
+pub fn read_text(path: &Path) -> Result<String, String> {
     use std::io::Read;
     let cannot_read = |e: std::io::Error| format!("cannot read the file: {e}");
     // The size comes from the open handle, not from a second lookup of the path.
     let file = std::fs::File::open(path).map_err(cannot_read)?;
     let len = file.metadata().map_err(cannot_read)?.len();
-    let too_large = |len: u64| {
-        format!(
-            "the file is {} MB, over the {} MB idlint reads",
-            len / 1_000_000,
-            MAX_FILE_BYTES / 1_000_000
-        )
-    };
+    let limit = MAX_FILE_BYTES / 1_000_000;
     if len > MAX_FILE_BYTES {
-        return Err(too_large(len));
+        let size = len / 1_000_000;
+        return Err(format!(
+            "the file is {size} MB, over the {limit} MB idlint reads"
+        ));
     }
     // Bounded, for a file that grows while it is read.
     let mut bytes = Vec::with_capacity(len as usize + 1);
@@ -327,7 +331,8 @@ fn read_text(path: &Path) -> Result<String, String> {
         .read_to_end(&mut bytes)
         .map_err(cannot_read)?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(too_large(bytes.len() as u64));
+        // A device or a file that grew while it was read: its size is not known.
+        return Err(format!("the file goes on past the {limit} MB idlint reads"));
     }
     let mut text = String::from_utf8(bytes).map_err(|e| {
         format!(

@@ -222,6 +222,11 @@ fn load_config(args: &CheckArgs) -> Result<Config, ConfigError> {
 }
 
 fn report_config_error(error: ConfigError) {
+    if error.source.is_empty() {
+        // Nothing was read: no text to show.
+        eprintln!("idlint: {}: {}", error.path.display(), error.message);
+        return;
+    }
     let title = format!("invalid config: {}", error.message);
     let file = SourceFile::new(error.path, FileKind::Config, error.source, true);
     eprint!("{}", report::render_error(&file, error.span, title));

@@ -136,7 +136,7 @@ pub fn find(dir: &Path) -> Option<PathBuf> {
 }
 
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
-    let source = std::fs::read_to_string(path).map_err(|e| ConfigError {
+    let source = crate::check::read_text(path).map_err(|e| ConfigError {
         path: path.to_path_buf(),
         message: format!("cannot read the config: {e}"),
         span: 0..0,

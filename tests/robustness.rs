@@ -684,3 +684,21 @@ fn an_invalid_config_with_a_long_line_is_reported_in_a_piece() {
     assert!(stderr.contains("[.idlint.hcl:1:70008]"), "{stderr}");
     assert!(stderr.lines().all(|line| line.chars().count() < 600));
 }
+
+#[cfg(unix)]
+#[test]
+fn a_config_or_baseline_that_never_ends_is_refused() {
+    // Read whole, `/dev/zero` never ended; the scanned files were bounded, these were not.
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "main.tf", "");
+    for args in [
+        ["check", ".", "--config", "/dev/zero"],
+        ["check", ".", "--baseline", "/dev/zero"],
+    ] {
+        let output = idlint(&args, dir.path());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("/dev/zero"), "{stderr}");
+        assert!(stderr.contains("goes on past"), "{stderr}");
+    }
+}
