@@ -121,6 +121,8 @@ SHAPES = {
         ("m/main.tf", 'resource "azurerm_storage_account" "s" {\n  name = "s"\n}\n'),
     ],
     "ARM template files": lambda n: [(f"t{i}.json", template([storage(f"s{i}")])) for i in range(n)],
+    # As a pre-commit hook runs it: every file named on the command line.
+    "ARM template files, each named": lambda n: [(f"t{i}.json", template([storage(f"s{i}")])) for i in range(n)],
     "TF module folders": lambda n: [(f"m{i}/main.tf", f'resource "azurerm_storage_account" "s" {{\n  name = "s{i}"\n}}\n') for i in range(n)],
     # n / 25 templates, each linking the next: every one is checked as a root too, through up to
     # 256 of the next (the limit of linked deployments one template follows).
@@ -140,7 +142,10 @@ def linked_next(i):
 
 def run(idlint, shape, n):
     """Seconds for one check of the shape at size n, and the size of its files in bytes."""
-    with tempfile.TemporaryDirectory() as dir:
+    with tempfile.TemporaryDirectory() as temp:
+        # Three folders down: a named template's callers are looked for in the three folders
+        # above it, which would otherwise be the temporary directory's own and hold anything.
+        dir = os.path.join(temp, "a", "b", "c")
         files = SHAPES[shape](n)
         if isinstance(files, tuple):
             files = [files]
@@ -152,8 +157,9 @@ def run(idlint, shape, n):
         size = sum(len(text.encode()) for _, text in files)
         started = time.perf_counter()
         try:
+            named = [name for name, _ in files] if "each named" in shape else ["."]
             done = subprocess.run(
-                [idlint, "check", ".", "--no-config", "--fail-on", "never", "-q"],
+                [idlint, "check", *named, "--no-config", "--fail-on", "never", "-q"],
                 cwd=dir, timeout=60, capture_output=True,
             )
         except subprocess.TimeoutExpired:

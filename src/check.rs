@@ -126,10 +126,12 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, String> {
     let var_files = pick(&[FileKind::TerraformVars], true);
     let parameter_files = pick(&[FileKind::ArmParameters], true);
     if paths.iter().any(|path| path.is_file()) {
+        // A set: a pre-commit hook may name thousands of files.
+        let named_paths: HashSet<&Path> = paths.iter().map(PathBuf::as_path).collect();
         let named: Vec<FileId> = json_files
             .iter()
             .copied()
-            .filter(|&id| paths.contains(&sources.get(id).path))
+            .filter(|&id| named_paths.contains(sources.get(id).path.as_path()))
             .collect();
         let callers = add_linking_templates(&mut sources, &named);
         json_files.extend(callers);
