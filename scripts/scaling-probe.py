@@ -123,6 +123,8 @@ SHAPES = {
     "ARM template files": lambda n: [(f"t{i}.json", template([storage(f"s{i}")])) for i in range(n)],
     # As a pre-commit hook runs it: every file named on the command line.
     "ARM template files, each named": lambda n: [(f"t{i}.json", template([storage(f"s{i}")])) for i in range(n)],
+    "TF module folders, each named": lambda n: [(f"m{i}/main.tf", f'resource "azurerm_storage_account" "s" {{\n  name = "s{i}"\n}}\n') for i in range(n)],
+    "TF files of one module, each named": lambda n: [(f"f{i}.tf", f'resource "azurerm_storage_account" "s{i}" {{\n  name = "s{i}"\n}}\n') for i in range(n)],
     "TF module folders": lambda n: [(f"m{i}/main.tf", f'resource "azurerm_storage_account" "s" {{\n  name = "s{i}"\n}}\n') for i in range(n)],
     # n / 25 templates, each linking the next: every one is checked as a root too, through up to
     # 256 of the next (the limit of linked deployments one template follows).

@@ -1,5 +1,6 @@
 //! Which files a scan reads: directories walked, files named on the command line.
 
+use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
 
 use crate::source::FileKind;
@@ -131,6 +132,8 @@ pub fn discover(
     excluded: &(dyn Fn(&Path) -> bool + Sync),
 ) -> Result<Vec<Discovered>, String> {
     let mut out: Vec<Discovered> = Vec::new();
+    // A pre-commit hook names many files of one module: its directory is listed once.
+    let mut module_dirs: HashSet<PathBuf> = HashSet::new();
     for path in paths {
         let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
         if meta.is_dir() {
@@ -145,7 +148,13 @@ pub fn discover(
         });
         match kind {
             FileKind::Terraform | FileKind::TerraformJson | FileKind::TerraformVars => {
-                out.extend(module_siblings(path));
+                let dir = match path.parent() {
+                    Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                    _ => PathBuf::from("."),
+                };
+                if module_dirs.insert(dir.clone()) {
+                    out.extend(module_files(&dir));
+                }
             }
             // A template and its `X.parameters.json` are one unit, as in a directory scan:
             // either named brings the other along, so that a parameter value is resolved, and a
@@ -182,13 +191,9 @@ pub fn arm_partner(path: &Path) -> Option<PathBuf> {
     Some(path.with_file_name(partner))
 }
 
-/// The Terraform files of `path`'s module directory, unreported.
-fn module_siblings(path: &Path) -> Vec<Discovered> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let siblings = std::fs::read_dir(&dir).into_iter().flatten().flatten();
+/// The Terraform files of the module directory `dir`, unreported.
+fn module_files(dir: &Path) -> Vec<Discovered> {
+    let siblings = std::fs::read_dir(dir).into_iter().flatten().flatten();
     siblings
         .filter_map(|sibling| {
             let file = sibling.path();
