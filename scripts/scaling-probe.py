@@ -116,6 +116,7 @@ SHAPES = {
     "TF resources": lambda n: ("main.tf", "".join(f'resource "azurerm_storage_account" "s{i}" {{\n  name = "s{i}"\n}}\n' for i in range(n))),
     "TF interpolations": lambda n: ("main.tf", 'variable "v" {}\n' + web_app_tf('X = "%s"' % ("${var.v}" * n))),
     "TF secret variables": lambda n: ("main.tf", "".join(f'variable "password{i}" {{\n  default = "hunter2hunter2{i}"\n}}\n' for i in range(n))),
+    "TF suppressed resources": lambda n: ("main.tf", "".join(f'# idlint:ignore AZ106 -- test\nresource "azurerm_storage_account" "s{i}" {{\n  name = "s{i}"\n}}\n' for i in range(n))),
     "TF module calls": lambda n: [
         ("main.tf", "".join(f'module "m{i}" {{\n  source = "./m"\n}}\n' for i in range(n))),
         ("m/main.tf", 'resource "azurerm_storage_account" "s" {\n  name = "s"\n}\n'),
