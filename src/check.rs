@@ -354,22 +354,72 @@ pub fn read_text(path: &Path) -> Result<String, String> {
     Ok(text)
 }
 
+/// The suppressions' targets by file and start, so that a finding is matched against those
+/// around it rather than all of them: a file can carry a suppression on each of thousands of
+/// resources.
+struct Targets {
+    /// (file, start, index into the suppressions), sorted.
+    by_start: Vec<(FileId, u32, usize)>,
+    /// The furthest end of the targets up to each position of `by_start` within its file.
+    furthest_end: Vec<u32>,
+    spans: Vec<Span>,
+}
+
+impl Targets {
+    fn of(suppressions: &[Suppression]) -> Targets {
+        let spans: Vec<Span> = suppressions.iter().map(|s| s.target).collect();
+        let mut by_start: Vec<(FileId, u32, usize)> = spans
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.file, t.start, i))
+            .collect();
+        by_start.sort_unstable();
+        let mut furthest_end = Vec::with_capacity(by_start.len());
+        for (k, &(file, _, i)) in by_start.iter().enumerate() {
+            let before = (k > 0 && by_start[k - 1].0 == file).then(|| furthest_end[k - 1]);
+            furthest_end.push(before.unwrap_or(0).max(spans[i].end));
+        }
+        Targets {
+            by_start,
+            furthest_end,
+            spans,
+        }
+    }
+
+    /// The suppressions whose target contains `span`: those that start at or before it, back
+    /// to where no earlier target of the file reaches its end.
+    fn containing(&self, span: Span) -> impl Iterator<Item = usize> + '_ {
+        let after = self
+            .by_start
+            .partition_point(|&(file, start, _)| (file, start) <= (span.file, span.start));
+        (0..after)
+            .rev()
+            .take_while(move |&k| {
+                self.by_start[k].0 == span.file && self.furthest_end[k] >= span.end
+            })
+            .map(move |k| self.by_start[k].2)
+            .filter(move |&i| self.spans[i].contains(span))
+    }
+}
+
 fn apply_suppressions(
     sources: &SourceDb,
     raw: Vec<(&'static RuleMeta, Diagnostic)>,
     suppressions: &[Suppression],
 ) -> Vec<Finding> {
     let mut used = vec![false; suppressions.len()];
+    let targets = Targets::of(suppressions);
     let mut findings = Vec::with_capacity(raw.len());
     for (meta, diagnostic) in raw {
         let span = diagnostic.primary.span;
-        let matching = suppressions.iter().position(|s| {
+        let matching = targets.containing(span).filter(|&i| {
+            let s = &suppressions[i];
             s.reason.is_some()
-                && s.target.contains(span)
                 && s.rules
                     .iter()
                     .any(|r| r.eq_ignore_ascii_case(meta.code) || r == meta.name)
         });
+        let matching = matching.min();
         if let Some(i) = matching {
             used[i] = true;
             continue;
@@ -621,4 +671,48 @@ pub fn fuzz_arm_expression(expression: &str) -> CheckResult {
         "outputs": {"o": {"type": "string", "value": expression}}
     });
     fuzz_arm(&template.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_containing_a_span_are_those_a_search_of_all_finds() {
+        // Nested and disjoint targets in two files, as blocks, attributes and their neighbours
+        // are; every span is asked for.
+        let mut spans = Vec::new();
+        for file in [FileId(0), FileId(1)] {
+            for block in 0..20usize {
+                let start = block * 100;
+                spans.push(Span::new(file, start..start + 90));
+                for attribute in 0..block % 4 {
+                    let at = start + 10 + attribute * 20;
+                    spans.push(Span::new(file, at..at + 15));
+                }
+            }
+            spans.push(Span::new(file, 0..5000));
+        }
+        let suppressions: Vec<Suppression> = spans
+            .iter()
+            .map(|&target| Suppression {
+                comment: target,
+                rules: Vec::new(),
+                reason: None,
+                target,
+            })
+            .collect();
+        let targets = Targets::of(&suppressions);
+        for file in [FileId(0), FileId(1), FileId(2)] {
+            for start in (0..2100).step_by(7) {
+                let span = Span::new(file, start..start + 3);
+                let mut found: Vec<usize> = targets.containing(span).collect();
+                found.sort_unstable();
+                let all: Vec<usize> = (0..spans.len())
+                    .filter(|&i| spans[i].contains(span))
+                    .collect();
+                assert_eq!(found, all, "{span:?}");
+            }
+        }
+    }
 }
