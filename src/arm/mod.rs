@@ -42,10 +42,13 @@ struct TemplateResult<R> {
     /// The file's place in the scan's order.
     index: usize,
     id: FileId,
-    /// What `each` made of its model; `None` when it is no template or was skipped.
+    /// What `each` made of its model; `None` when it is no template, was skipped, or is
+    /// reported through a template that links it (see [`Finished`]).
     output: Option<R>,
     /// Whether it was skipped as linked by another template, unevaluated.
     skipped: bool,
+    /// Whether it is a template that was evaluated (its output may have been dropped since).
+    evaluated: bool,
     /// The templates its evaluation linked.
     linked: lower::LinkedFiles,
     invalid_files: Vec<Diagnostic>,
@@ -93,6 +96,7 @@ fn load_all<R: Send>(
     let linking = order.len();
     order.extend(rest);
     let linked_so_far = Mutex::new(HashSet::new());
+    let finished = Mutex::new(Finished::default());
     let sibling_of = |id: FileId| {
         crate::discover::arm_partner(&db.get(id).path)
             .and_then(|p| siblings.get(&p))
@@ -108,19 +112,24 @@ fn load_all<R: Send>(
                 if position >= linking && lock(&linked_so_far).contains(&id) {
                     let invalid = sibling.and_then(|s| parameter_values(db, s).err());
                     let invalid = invalid.map(|d| *d).into_iter().collect();
-                    return (None, true, lower::LinkedFiles::default(), invalid);
+                    return (false, true, lower::LinkedFiles::default(), invalid);
                 }
                 let (model, linked_files, invalid_files) =
                     load_template(db, id, sibling, &explicit, &linked);
                 lock(&linked_so_far).extend(linked_files.followed.iter().copied());
-                (model.map(each), false, linked_files, invalid_files)
+                let evaluated = model.is_some();
+                if let Some(model) = model {
+                    let output = each(model);
+                    lock(&finished).add(id, &linked_files.followed, output);
+                }
+                (evaluated, false, linked_files, invalid_files)
             });
-            let (output, skipped, linked, invalid_files, internal_error) = match checked {
-                Ok((output, skipped, linked, invalid_files)) => {
-                    (output, skipped, linked, invalid_files, None)
+            let (evaluated, skipped, linked, invalid_files, internal_error) = match checked {
+                Ok((evaluated, skipped, linked, invalid_files)) => {
+                    (evaluated, skipped, linked, invalid_files, None)
                 }
                 Err(internal_error) => (
-                    None,
+                    false,
                     false,
                     lower::LinkedFiles::default(),
                     Vec::new(),
@@ -130,14 +139,22 @@ fn load_all<R: Send>(
             TemplateResult {
                 index,
                 id,
-                output,
+                output: None,
                 skipped,
+                evaluated,
                 linked,
                 invalid_files,
                 internal_error,
             }
         })
         .collect();
+    let mut outputs = finished
+        .into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .outputs;
+    for result in &mut results {
+        result.output = outputs.remove(&result.id);
+    }
     results.sort_unstable_by_key(|result| result.index);
     // A template that another one links is checked there, with the parameters it is given,
     // and not again on its own defaults; templates that link each other are all checked.
@@ -155,9 +172,13 @@ fn load_all<R: Send>(
     }
     let cut_off = cut_off_templates(&results, &linked_elsewhere);
     for mut result in results {
-        if cut_off.contains(&result.id) && result.skipped {
-            // Skipped as linked, by a template that is itself reported only through its
-            // caller: evaluated now, so that its findings are reported.
+        if cut_off.contains(&result.id)
+            && result.output.is_none()
+            && (result.skipped || result.evaluated)
+        {
+            // Skipped as linked, or its findings dropped as reported through its caller, by a
+            // template that is itself reported only through its own: evaluated now, so that
+            // its findings are reported.
             let id = result.id;
             let checked = crate::isolate::isolated(db, id, "while checking this template", || {
                 let (model, _, _) = load_template(db, id, sibling_of(id), &explicit, &linked);
@@ -175,6 +196,48 @@ fn load_all<R: Send>(
         loaded.internal_errors.extend(result.internal_error);
     }
     loaded
+}
+
+/// The outputs of the templates evaluated so far, and what they linked. A template that
+/// another links, and that does not link it back, is reported through that one: its own
+/// output is dropped as soon as both are done, rather than held to the end. A chain of
+/// templates each linking the next would otherwise hold the findings of every template's
+/// checks through up to `MAX_LINKED_DEPLOYMENTS` of the next (800 templates: 4.6 GB).
+struct Finished<R> {
+    links: HashMap<FileId, Vec<FileId>>,
+    linkers: HashMap<FileId, Vec<FileId>>,
+    outputs: HashMap<FileId, R>,
+}
+
+impl<R> Default for Finished<R> {
+    fn default() -> Self {
+        Finished {
+            links: HashMap::new(),
+            linkers: HashMap::new(),
+            outputs: HashMap::new(),
+        }
+    }
+}
+
+impl<R> Finished<R> {
+    /// Template `id`, which followed links to `followed`, made `output`.
+    fn add(&mut self, id: FileId, followed: &[FileId], output: R) {
+        let linked_elsewhere = self.linkers.get(&id).is_some_and(|froms| {
+            froms
+                .iter()
+                .any(|from| *from != id && !followed.contains(from))
+        });
+        if !linked_elsewhere {
+            self.outputs.insert(id, output);
+        }
+        for &to in followed {
+            if self.links.get(&to).is_some_and(|back| !back.contains(&id)) {
+                self.outputs.remove(&to);
+            }
+            self.linkers.entry(to).or_default().push(id);
+        }
+        self.links.insert(id, followed.to_vec());
+    }
 }
 
 /// The templates that no reported template reaches because one stopped following deployments
