@@ -138,7 +138,7 @@ pub fn find(dir: &Path) -> Option<PathBuf> {
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
     let source = crate::check::read_text(path).map_err(|e| ConfigError {
         path: path.to_path_buf(),
-        message: format!("cannot read the config: {e}"),
+        message: e.replacen("the file", "the config", 1),
         span: 0..0,
         source: String::new(),
     })?;
