@@ -11,12 +11,9 @@ use crate::discover::{self, Discovered};
 use crate::frontend::{self, Loaded};
 use crate::model::Model;
 use crate::rules::{self, RuleMeta, RuleOptions};
-use crate::source::{FileKind, SourceDb, SourceFile};
+use crate::source::{FileKind, SourceDb, SourceFile, read_text};
 use crate::span::{FileId, Span};
 use crate::suppress::Suppression;
-
-/// Files larger than this are reported, not read: no real template comes close.
-pub const MAX_FILE_BYTES: u64 = 50 * 1024 * 1024;
 
 #[derive(Debug, Default)]
 pub struct CheckOptions {
@@ -224,7 +221,7 @@ fn add_linked_templates(sources: &mut SourceDb, templates: &[FileId]) {
         for (path, kind) in missing.into_iter().take(MAX_LINKED_READS - read) {
             read += 1;
             // An unreadable linked file stays unknown; it is reported when it is scanned.
-            if let Ok(text) = read_text(&path) {
+            if let Ok(text) = read_text(&path, "the file") {
                 linking.push(sources.add(SourceFile::new(path, kind, text, false)));
             }
         }
@@ -257,7 +254,7 @@ fn add_linking_templates(sources: &mut SourceDb, named: &[FileId]) -> Vec<FileId
             .collect();
         read.extend(fresh.iter().cloned());
         others.par_extend(fresh.into_par_iter().filter_map(|path| {
-            let text = read_text(&path).ok()?;
+            let text = read_text(&path, "the file").ok()?;
             crate::arm::links::may_link(&text).then_some((path, text))
         }));
         let names = crate::arm::links::LinkNames::of(sources, &linked);
@@ -271,7 +268,7 @@ fn add_linking_templates(sources: &mut SourceDb, named: &[FileId]) -> Vec<FileId
             // already. Candidates' paths are absolute.
             if let Some(partner) = crate::discover::arm_partner(&path)
                 && held.insert(partner.clone())
-                && let Ok(parameters) = read_text(&partner)
+                && let Ok(parameters) = read_text(&partner, "the file")
             {
                 let kind = FileKind::ArmParameters;
                 callers.push(sources.add(SourceFile::new(partner, kind, parameters, false)));
@@ -289,7 +286,7 @@ fn read_all(discovered: &[Discovered]) -> (SourceDb, Vec<Diagnostic>) {
     let read: Vec<(SourceFile, Option<String>)> = discovered
         .par_iter()
         .map(|d| {
-            let (text, problem) = match read_text(&d.path) {
+            let (text, problem) = match read_text(&d.path, "the file") {
                 Ok(text) => (text, None),
                 Err(problem) => (String::new(), Some(problem)),
             };
@@ -312,77 +309,34 @@ fn read_all(discovered: &[Discovered]) -> (SourceDb, Vec<Diagnostic>) {
     (sources, unreadable)
 }
 
-/// The text of a file, bounded to [`MAX_FILE_BYTES`]: a device or a growing file is not read
-/// without end. Errors say why it is not text.
-pub fn read_text(path: &Path) -> Result<String, String> {
-    use std::io::Read;
-    let cannot_read = |e: std::io::Error| format!("cannot read the file: {e}");
-    // The size comes from the open handle, not from a second lookup of the path.
-    let file = std::fs::File::open(path).map_err(cannot_read)?;
-    let len = file.metadata().map_err(cannot_read)?.len();
-    let limit = MAX_FILE_BYTES / 1_000_000;
-    if len > MAX_FILE_BYTES {
-        let size = len / 1_000_000;
-        return Err(format!(
-            "the file is {size} MB, over the {limit} MB idlint reads"
-        ));
-    }
-    // Bounded, for a file that grows while it is read.
-    let mut bytes = Vec::with_capacity(len as usize + 1);
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(cannot_read)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        // A device or a file that grew while it was read: its size is not known.
-        return Err(format!("the file goes on past the {limit} MB idlint reads"));
-    }
-    let mut text = String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "the file is not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        )
-    })?;
-    // The memchr crate, not `str::contains`: this reads every byte of the scan, and core's
-    // search took 1.7 % of the instructions of a scan of `arm/`.
-    if memchr::memchr(0, text.as_bytes()).is_some() {
-        return Err("the file contains NUL bytes: not a text file".into());
-    }
-    // A BOM is not part of either language; drop it but keep offsets by blanking it.
-    if text.starts_with('\u{feff}') {
-        text.replace_range(..3, "   ");
-    }
-    Ok(text)
-}
-
 /// The suppressions' targets by file and start, so that a finding is matched against those
 /// around it rather than all of them: a file can carry a suppression on each of thousands of
 /// resources.
-struct Targets {
+struct Targets<'s> {
+    suppressions: &'s [Suppression],
     /// (file, start, index into the suppressions), sorted.
     by_start: Vec<(FileId, u32, usize)>,
     /// The furthest end of the targets up to each position of `by_start` within its file.
     furthest_end: Vec<u32>,
-    spans: Vec<Span>,
 }
 
-impl Targets {
-    fn of(suppressions: &[Suppression]) -> Targets {
-        let spans: Vec<Span> = suppressions.iter().map(|s| s.target).collect();
-        let mut by_start: Vec<(FileId, u32, usize)> = spans
+impl<'s> Targets<'s> {
+    fn of(suppressions: &'s [Suppression]) -> Targets<'s> {
+        let mut by_start: Vec<(FileId, u32, usize)> = suppressions
             .iter()
             .enumerate()
-            .map(|(i, t)| (t.file, t.start, i))
+            .map(|(i, s)| (s.target.file, s.target.start, i))
             .collect();
         by_start.sort_unstable();
         let mut furthest_end = Vec::with_capacity(by_start.len());
         for (k, &(file, _, i)) in by_start.iter().enumerate() {
             let before = (k > 0 && by_start[k - 1].0 == file).then(|| furthest_end[k - 1]);
-            furthest_end.push(before.unwrap_or(0).max(spans[i].end));
+            furthest_end.push(before.unwrap_or(0).max(suppressions[i].target.end));
         }
         Targets {
+            suppressions,
             by_start,
             furthest_end,
-            spans,
         }
     }
 
@@ -398,7 +352,7 @@ impl Targets {
                 self.by_start[k].0 == span.file && self.furthest_end[k] >= span.end
             })
             .map(move |k| self.by_start[k].2)
-            .filter(move |&i| self.spans[i].contains(span))
+            .filter(move |&i| self.suppressions[i].target.contains(span))
     }
 }
 

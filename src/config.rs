@@ -136,9 +136,9 @@ pub fn find(dir: &Path) -> Option<PathBuf> {
 }
 
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
-    let source = crate::check::read_text(path).map_err(|e| ConfigError {
+    let source = crate::source::read_text(path, "the config").map_err(|e| ConfigError {
         path: path.to_path_buf(),
-        message: e.replacen("the file", "the config", 1),
+        message: e,
         span: 0..0,
         source: String::new(),
     })?;

@@ -249,18 +249,15 @@ fn values_that_double_through_names_stay_bounded() {
     }
 }
 
-#[test]
-fn a_deep_chain_of_modules_without_instances_is_checked_whole() {
-    // Each module calls the next with `count = 0`, so none is instantiated and each becomes a
-    // root in turn, after its caller: 2,000 rounds, each settling one directory.
-    const MODULES: usize = 2_000;
-    let dir = tempfile::tempdir().unwrap();
-    for i in 0..MODULES {
-        let module = dir.path().join(format!("m{i}"));
+/// Modules `m0` to `m{modules - 1}` under `dir`, each with a storage account and each calling
+/// the next with `count`.
+fn write_module_chain(dir: &Path, modules: usize, count: usize) {
+    for i in 0..modules {
+        let module = dir.join(format!("m{i}"));
         fs::create_dir(&module).unwrap();
-        let call = if i + 1 < MODULES {
+        let call = if i + 1 < modules {
             format!(
-                "module \"next\" {{\n  source = \"../m{}\"\n  count  = 0\n}}\n",
+                "module \"next\" {{\n  source = \"../m{}\"\n  count  = {count}\n}}\n",
                 i + 1
             )
         } else {
@@ -274,6 +271,15 @@ fn a_deep_chain_of_modules_without_instances_is_checked_whole() {
             ),
         );
     }
+}
+
+#[test]
+fn a_deep_chain_of_modules_without_instances_is_checked_whole() {
+    // Each module calls the next with `count = 0`, so none is instantiated and each becomes a
+    // root in turn, after its caller: 2,000 rounds, each settling one directory.
+    const MODULES: usize = 2_000;
+    let dir = tempfile::tempdir().unwrap();
+    write_module_chain(dir.path(), MODULES, 0);
     let findings = check_json(dir.path());
     for i in [0, 1, MODULES / 2, MODULES - 1] {
         assert_eq!(
@@ -293,25 +299,7 @@ fn loops_that_multiply_through_levels_stay_bounded() {
     // and variables.
     const LEVELS: usize = 10;
     let dir = tempfile::tempdir().unwrap();
-    for i in 0..LEVELS {
-        let module = dir.path().join(format!("m{i}"));
-        fs::create_dir(&module).unwrap();
-        let call = if i + 1 < LEVELS {
-            format!(
-                "module \"next\" {{\n  source = \"../m{}\"\n  count  = 10\n}}\n",
-                i + 1
-            )
-        } else {
-            String::new()
-        };
-        write(
-            &module,
-            "main.tf",
-            format!(
-                "{call}resource \"azurerm_storage_account\" \"s\" {{\n  name = \"st{i}\"\n}}\n"
-            ),
-        );
-    }
+    write_module_chain(dir.path(), LEVELS, 10);
     let mut template =
         String::from(r#"{"type": "Microsoft.Storage/storageAccounts", "name": "last"}"#);
     for i in (0..LEVELS - 1).rev() {

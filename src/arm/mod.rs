@@ -47,10 +47,6 @@ struct TemplateResult<R> {
     output: Option<R>,
     /// Whether it was skipped as linked by another template, unevaluated.
     skipped: bool,
-    /// Whether it is a template that was evaluated (its output may have been dropped since).
-    evaluated: bool,
-    /// The templates its evaluation linked.
-    linked: lower::LinkedFiles,
     invalid_files: Vec<Diagnostic>,
     internal_error: Option<Diagnostic>,
 }
@@ -112,69 +108,58 @@ fn load_all<R: Send>(
                 if position >= linking && lock(&linked_so_far).contains(&id) {
                     let invalid = sibling.and_then(|s| parameter_values(db, s).err());
                     let invalid = invalid.map(|d| *d).into_iter().collect();
-                    return (false, true, lower::LinkedFiles::default(), invalid);
+                    return (true, invalid);
                 }
                 let (model, linked_files, invalid_files) =
                     load_template(db, id, sibling, &explicit, &linked);
                 lock(&linked_so_far).extend(linked_files.followed.iter().copied());
-                let evaluated = model.is_some();
                 if let Some(model) = model {
                     let output = each(model);
-                    lock(&finished).add(id, &linked_files.followed, output);
+                    lock(&finished).add(id, linked_files, output);
                 }
-                (evaluated, false, linked_files, invalid_files)
+                (false, invalid_files)
             });
-            let (evaluated, skipped, linked, invalid_files, internal_error) = match checked {
-                Ok((evaluated, skipped, linked, invalid_files)) => {
-                    (evaluated, skipped, linked, invalid_files, None)
-                }
-                Err(internal_error) => (
-                    false,
-                    false,
-                    lower::LinkedFiles::default(),
-                    Vec::new(),
-                    Some(*internal_error),
-                ),
+            let ((skipped, invalid_files), internal_error) = match checked {
+                Ok(checked) => (checked, None),
+                Err(internal_error) => ((false, Vec::new()), Some(*internal_error)),
             };
             TemplateResult {
                 index,
                 id,
                 output: None,
                 skipped,
-                evaluated,
-                linked,
                 invalid_files,
                 internal_error,
             }
         })
         .collect();
-    let mut outputs = finished
+    let Finished {
+        links, mut outputs, ..
+    } = finished
         .into_inner()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .outputs;
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     for result in &mut results {
         result.output = outputs.remove(&result.id);
     }
     results.sort_unstable_by_key(|result| result.index);
     // A template that another one links is checked there, with the parameters it is given,
     // and not again on its own defaults; templates that link each other are all checked.
-    let linked_by: HashMap<FileId, &[FileId]> = results
-        .iter()
-        .map(|result| (result.id, result.linked.followed.as_slice()))
-        .collect();
     let mut linked_elsewhere = HashSet::new();
-    for (from, linked) in &linked_by {
-        for to in linked.iter() {
-            if !linked_by.get(to).is_some_and(|back| back.contains(from)) {
+    for (from, linked) in &links {
+        for to in &linked.followed {
+            if !links
+                .get(to)
+                .is_some_and(|back| back.followed.contains(from))
+            {
                 linked_elsewhere.insert(*to);
             }
         }
     }
-    let cut_off = cut_off_templates(&results, &linked_elsewhere);
+    let cut_off = cut_off_templates(&results, &links, &linked_elsewhere);
     for mut result in results {
         if cut_off.contains(&result.id)
             && result.output.is_none()
-            && (result.skipped || result.evaluated)
+            && (result.skipped || links.contains_key(&result.id))
         {
             // Skipped as linked, or its findings dropped as reported through its caller, by a
             // template that is itself reported only through its own: evaluated now, so that
@@ -198,13 +183,13 @@ fn load_all<R: Send>(
     loaded
 }
 
-/// The outputs of the templates evaluated so far, and what they linked. A template that
+/// The outputs of the templates evaluated so far, and the files they linked. A template that
 /// another links, and that does not link it back, is reported through that one: its own
 /// output is dropped as soon as both are done, rather than held to the end. A chain of
 /// templates each linking the next would otherwise hold the findings of every template's
 /// checks through up to `MAX_LINKED_DEPLOYMENTS` of the next (800 templates: 4.6 GB).
 struct Finished<R> {
-    links: HashMap<FileId, Vec<FileId>>,
+    links: HashMap<FileId, lower::LinkedFiles>,
     linkers: HashMap<FileId, Vec<FileId>>,
     outputs: HashMap<FileId, R>,
 }
@@ -220,8 +205,9 @@ impl<R> Default for Finished<R> {
 }
 
 impl<R> Finished<R> {
-    /// Template `id`, which followed links to `followed`, made `output`.
-    fn add(&mut self, id: FileId, followed: &[FileId], output: R) {
+    /// Template `id`, which linked `linked`, made `output`.
+    fn add(&mut self, id: FileId, linked: lower::LinkedFiles, output: R) {
+        let followed = &linked.followed;
         let linked_elsewhere = self.linkers.get(&id).is_some_and(|froms| {
             froms
                 .iter()
@@ -231,12 +217,16 @@ impl<R> Finished<R> {
             self.outputs.insert(id, output);
         }
         for &to in followed {
-            if self.links.get(&to).is_some_and(|back| !back.contains(&id)) {
+            if self
+                .links
+                .get(&to)
+                .is_some_and(|back| !back.followed.contains(&id))
+            {
                 self.outputs.remove(&to);
             }
             self.linkers.entry(to).or_default().push(id);
         }
-        self.links.insert(id, followed.to_vec());
+        self.links.insert(id, linked);
     }
 }
 
@@ -247,25 +237,29 @@ impl<R> Finished<R> {
 /// when they link each other in a loop), then those that they cut off in turn.
 fn cut_off_templates<R>(
     results: &[TemplateResult<R>],
+    links: &HashMap<FileId, lower::LinkedFiles>,
     linked_elsewhere: &HashSet<FileId>,
 ) -> HashSet<FileId> {
-    let by_id: HashMap<FileId, &TemplateResult<R>> = results.iter().map(|r| (r.id, r)).collect();
-    let reported: Vec<&TemplateResult<R>> = results
+    let index_of: HashMap<FileId, usize> = results.iter().map(|r| (r.id, r.index)).collect();
+    let none = lower::LinkedFiles::default();
+    let linked = |id: FileId| links.get(&id).unwrap_or(&none);
+    let reported: Vec<FileId> = results
         .iter()
-        .filter(|r| !linked_elsewhere.contains(&r.id))
+        .map(|r| r.id)
+        .filter(|id| !linked_elsewhere.contains(id))
         .collect();
     let mut reached: HashSet<FileId> = reported
         .iter()
-        .flat_map(|r| r.linked.followed.iter().copied().chain([r.id]))
+        .flat_map(|&id| linked(id).followed.iter().copied().chain([id]))
         .collect();
     let mut pending: Vec<FileId> = reported
         .iter()
-        .flat_map(|r| r.linked.cut.iter().copied())
+        .flat_map(|&id| linked(id).cut.iter().copied())
         .collect();
     let mut cut_off = HashSet::new();
     loop {
-        pending.retain(|id| !reached.contains(id) && by_id.contains_key(id));
-        pending.sort_unstable_by_key(|id| by_id[id].index);
+        pending.retain(|id| !reached.contains(id) && index_of.contains_key(id));
+        pending.sort_unstable_by_key(|id| index_of[id]);
         pending.dedup();
         if pending.is_empty() {
             return cut_off;
@@ -273,8 +267,8 @@ fn cut_off_templates<R>(
         let linked_by_pending: HashSet<FileId> = pending
             .iter()
             .flat_map(|&id| {
-                let followed = by_id[&id].linked.followed.iter().copied();
-                followed.filter(move |&linked| linked != id)
+                let followed = linked(id).followed.iter().copied();
+                followed.filter(move |&to| to != id)
             })
             .collect();
         let mut first: Vec<FileId> = pending
@@ -286,11 +280,10 @@ fn cut_off_templates<R>(
             first.push(pending[0]);
         }
         for id in first {
-            let result = by_id[&id];
             cut_off.insert(id);
             reached.insert(id);
-            reached.extend(result.linked.followed.iter().copied());
-            pending.extend(result.linked.cut.iter().copied());
+            reached.extend(linked(id).followed.iter().copied());
+            pending.extend(linked(id).cut.iter().copied());
         }
     }
 }

@@ -18,14 +18,7 @@ use crate::span::{FileId, Span};
 const WIDTH: usize = 100;
 
 pub fn render(result: &CheckResult, color: bool, quiet: bool) -> String {
-    let theme = if color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(WIDTH)
-        .with_links(false);
+    let handler = handler(color);
     // Context lines may show a secret another finding found: mask every found secret everywhere.
     let mut redact: HashMap<FileId, FileSecrets> = HashMap::new();
     for span in result.findings.iter().flat_map(|f| &f.diagnostic.redact) {
@@ -39,10 +32,7 @@ pub fn render(result: &CheckResult, color: bool, quiet: bool) -> String {
     let redact = Redacted(redact);
     let mut out = String::new();
     for finding in &result.findings {
-        let report = Report::new(result, finding, &redact);
-        if handler.render_report(&mut out, &report).is_err() {
-            out.push_str(&report.to_string());
-        }
+        render_report(&handler, &Report::new(result, finding, &redact), &mut out);
         out.push('\n');
     }
     if !quiet {
@@ -54,19 +44,32 @@ pub fn render(result: &CheckResult, color: bool, quiet: bool) -> String {
 /// An error in a file outside the scan (the config), shown as findings are: lines in pieces
 /// where they are long, with the column the other formats give.
 pub fn render_error(file: &SourceFile, range: std::ops::Range<usize>, title: String) -> String {
-    let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
-        .with_width(WIDTH)
-        .with_links(false);
     let span = Span::new(FileId(0), range.start..range.end.max(range.start));
     let label = Label::new(span, "here");
     let mut report = Report::for_labels_of(file, &[(&label, true)], &Redacted(HashMap::new()));
     report.title = title;
     report.severity = Severity::Error;
     let mut out = String::new();
-    if handler.render_report(&mut out, &report).is_err() {
-        out = report.to_string();
-    }
+    render_report(&handler(false), &report, &mut out);
     out
+}
+
+fn handler(color: bool) -> GraphicalReportHandler {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    GraphicalReportHandler::new_themed(theme)
+        .with_width(WIDTH)
+        .with_links(false)
+}
+
+/// `report` added to `out`, or its title alone should miette fail to render it.
+fn render_report(handler: &GraphicalReportHandler, report: &Report, out: &mut String) {
+    if handler.render_report(out, report).is_err() {
+        out.push_str(&report.to_string());
+    }
 }
 
 fn summary(result: &CheckResult) -> String {
