@@ -109,8 +109,7 @@ pub struct Baseline {
 impl Baseline {
     /// Reads a baseline file; any problem is a message for an exit code 2.
     pub fn read(path: &Path) -> Result<Baseline, String> {
-        let text = crate::source::read_text(path, "the file")
-            .map_err(|e| format!("cannot read the baseline {}: {e}", path.display()))?;
+        let text = crate::source::read_text(path, &format!("the baseline {}", path.display()))?;
         let file: BaselineFile = serde_json::from_str(&text)
             .map_err(|e| format!("{}: not an idlint baseline: {e}", path.display()))?;
         if file.version != BASELINE_VERSION {

@@ -39,7 +39,7 @@ fn enabled_codes(options: &CheckOptions) -> Result<HashSet<&'static str>, String
     let lookup = |key: &str| {
         rules::find(key)
             .map(|m| m.code)
-            .ok_or_else(|| format!("unknown rule `{key}` (see `idlint rules`)"))
+            .ok_or_else(|| rules::unknown_rule_message(key))
     };
     let mut enabled: HashSet<&'static str> = match &options.select {
         None => rules::all_metas().map(|m| m.code).collect(),
@@ -401,7 +401,7 @@ fn apply_suppressions(
         } else if !unknown.is_empty() {
             Some(format!(
                 "the suppression names an unknown rule `{}`",
-                unknown[0]
+                rules::shown_key(unknown[0])
             ))
         } else if suppression.reason.is_none() {
             Some("the suppression gives no reason".to_string())

@@ -130,7 +130,7 @@ pub fn run(cli: Cli) -> u8 {
                 0
             }
             None => {
-                eprintln!("idlint: unknown rule `{rule}` (see `idlint rules`)");
+                eprintln!("idlint: {}", rules::unknown_rule_message(&rule));
                 2
             }
         },

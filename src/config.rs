@@ -195,12 +195,8 @@ fn parse(path: &Path, source: &str) -> Result<Config, Located> {
     }
     for (key, rule) in raw.rule {
         let span = key_span("rule", Some(&key));
-        let meta = rules::find(&key).ok_or_else(|| {
-            (
-                format!("unknown rule `{key}` (see `idlint rules`)"),
-                span.clone(),
-            )
-        })?;
+        let meta =
+            rules::find(&key).ok_or_else(|| (rules::unknown_rule_message(&key), span.clone()))?;
         if rule.enabled == Some(false) {
             config.disabled.push(meta.code);
         }
@@ -232,12 +228,8 @@ fn parse(path: &Path, source: &str) -> Result<Config, Located> {
         .collect();
     for (i, ignore) in raw.ignore.into_iter().enumerate() {
         let span = ignore_spans.get(i).cloned().unwrap_or(0..0);
-        let rule = rules::find(&ignore.rule).ok_or_else(|| {
-            (
-                format!("unknown rule `{}` (see `idlint rules`)", ignore.rule),
-                span.clone(),
-            )
-        })?;
+        let rule = rules::find(&ignore.rule)
+            .ok_or_else(|| (rules::unknown_rule_message(&ignore.rule), span.clone()))?;
         if ignore.reason.trim().is_empty() {
             return Err(("an `ignore` needs a non-empty `reason`".into(), span));
         }

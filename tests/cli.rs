@@ -147,6 +147,25 @@ fn bad_flags_exit_2() {
 }
 
 #[test]
+fn a_long_unknown_rule_is_shown_cut_short() {
+    let dir = dir_with(&[("valid.tf", "main.tf")]);
+    let key = format!("AZ{}", "9".repeat(100_000));
+    let config = format!("rule \"{key}\" {{ enabled = false }}\n");
+    std::fs::write(dir.path().join(".idlint.hcl"), config).expect("write");
+    for args in [
+        &["check", "--no-config", "--select", &key][..],
+        &["explain", &key],
+        &["check"],
+    ] {
+        let out = run(dir.path(), args);
+        assert_eq!(code(&out), 2, "{}", stderr(&out));
+        assert!(stderr(&out).contains("unknown rule"), "{}", stderr(&out));
+        assert!(stderr(&out).contains("99...`"), "{}", stderr(&out));
+        assert!(stderr(&out).len() < 2_000, "{} bytes", stderr(&out).len());
+    }
+}
+
+#[test]
 fn missing_path_exits_2() {
     let dir = dir_with(&[("valid.tf", "main.tf")]);
     let out = run(dir.path(), &["check", "main.tf", "no/such/dir"]);
@@ -175,6 +194,12 @@ fn unusable_baseline_exits_2() {
         let out = run(dir.path(), &["check", "--baseline", file]);
         assert_eq!(code(&out), 2, "{file}");
         assert!(stderr(&out).contains(expected), "{file}: {}", stderr(&out));
+        // The reason follows the path once, not wrapped in a second "cannot read".
+        assert!(
+            stderr(&out).matches("cannot read").count() <= 1,
+            "{}",
+            stderr(&out)
+        );
     }
 }
 

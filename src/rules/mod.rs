@@ -171,6 +171,21 @@ pub fn find(key: &str) -> Option<&'static RuleMeta> {
     all_metas().find(|m| m.code.eq_ignore_ascii_case(key) || m.name == key)
 }
 
+/// The message for a key that names no rule. A key longer than any rule's name is cut short:
+/// it comes from the user's input, which may be a whole file.
+pub fn unknown_rule_message(key: &str) -> String {
+    format!("unknown rule `{}` (see `idlint rules`)", shown_key(key))
+}
+
+/// A rule key as messages show it: at most 64 characters.
+pub fn shown_key(key: &str) -> std::borrow::Cow<'_, str> {
+    const MAX_CHARS: usize = 64;
+    match key.char_indices().nth(MAX_CHARS) {
+        Some((end, _)) => format!("{}...", &key[..end]).into(),
+        None => key.into(),
+    }
+}
+
 /// Runs every rule in `enabled` over one model.
 pub fn run(
     model: &Model,
@@ -188,4 +203,15 @@ pub fn run(
         out.extend(cx.diagnostics.into_iter().map(|d| (rule.meta, d)));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn shown_key_cuts_at_a_character_boundary() {
+        assert_eq!(super::shown_key("AZ101"), "AZ101");
+        let exact = "é".repeat(64);
+        assert_eq!(super::shown_key(&exact), exact);
+        assert_eq!(super::shown_key(&"é".repeat(65)), format!("{exact}..."));
+    }
 }
