@@ -350,6 +350,99 @@ fn loops_that_multiply_through_levels_stay_bounded() {
 }
 
 #[test]
+fn functions_that_grow_what_they_are_given_stay_bounded() {
+    // Calls nested in one expression, each doubling what it is given, would make 2^60 bytes:
+    // no name is used, so the budget on copies of named values did not stop them (each of
+    // these aborted for want of memory). One `replace` of 100 kB by 100 kB would make 10 GB.
+    // Maps of 50,000 keys merged took 30-50 s where each key searched the kept ones.
+    let dir = tempfile::tempdir().unwrap();
+    let nest = |innermost: &str, call: &dyn Fn(&str) -> String| {
+        (0..60).fold(innermost.to_string(), |inner, _| call(&inner))
+    };
+    let big = "a".repeat(100_000);
+    let arm_cases = [
+        (
+            "format",
+            nest("'ab'", &|e| format!("format('{{0}}{{0}}', {e})")),
+        ),
+        (
+            "string",
+            nest(r#"'\"\"'"#, &|e| format!("string(createArray({e}))")),
+        ),
+        ("base64", nest("'%%'", &|e| format!("base64(base64({e}))"))),
+        ("replace", format!("replace('{big}', 'a', '{big}')")),
+        (
+            "union",
+            "union(variables('keys'), variables('keys'), variables('keys'))".to_string(),
+        ),
+        (
+            "union_lists",
+            "union(range(0, 9000), range(1, 9000))".to_string(),
+        ),
+    ];
+    let keys: serde_json::Map<String, Json> = (0..50_000)
+        .map(|i| (format!("k{i}"), Json::from(i)))
+        .collect();
+    for (name, expression) in arm_cases {
+        let template = serde_json::json!({
+            "$schema": RG_SCHEMA,
+            "variables": {"keys": keys, "grown": format!("[{expression}]")},
+            "resources": [{"type": "Microsoft.Storage/storageAccounts", "name": "st"}],
+            "outputs": {"grown": {"type": "string", "value": "[variables('grown')]"}}
+        });
+        write(dir.path(), &format!("{name}.json"), template.to_string());
+    }
+    let list: Vec<String> = (0..50_000).map(|i| format!("\"k{i}\"")).collect();
+    let tf_cases = [
+        (
+            "replace_nested",
+            nest("\"aa\"", &|e| format!("replace({e}, \"a\", \"aa\")")),
+        ),
+        ("replace", format!("replace(\"{big}\", \"a\", \"{big}\")")),
+        (
+            "merge",
+            "merge(local.keys, local.keys, { for k, v in local.keys : v => k... })".to_string(),
+        ),
+    ];
+    for (name, expression) in tf_cases {
+        let module = dir.path().join(name);
+        fs::create_dir(&module).unwrap();
+        let locals = format!(
+            "locals {{\n  list = [{}]\n  keys = {{ for k in local.list : k => k }}\n}}\n",
+            list.join(", ")
+        );
+        write(
+            &module,
+            "main.tf",
+            format!(
+                "{locals}output \"grown\" {{\n  value = {expression}\n}}\n\
+                 resource \"azurerm_storage_account\" \"s\" {{\n  name = \"st\"\n}}\n"
+            ),
+        );
+    }
+    let findings = check_json_capped(dir.path());
+    // Every file is checked to its end.
+    for name in [
+        "format",
+        "string",
+        "base64",
+        "replace",
+        "union",
+        "union_lists",
+    ] {
+        assert_eq!(
+            codes_for(&findings, &format!("{name}.json")),
+            ["AZ106"],
+            "{name}"
+        );
+    }
+    for name in ["replace_nested", "replace", "merge"] {
+        let path = format!("{name}/main.tf");
+        assert_eq!(codes_for(&findings, &path), ["AZ106"], "{name}");
+    }
+}
+
+#[test]
 fn linked_templates_that_fan_out_and_loop_stay_bounded() {
     // Each template links the next one twice, and the last links the first: followed without a
     // limit, 2^30 deployments, and a cycle.

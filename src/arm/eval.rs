@@ -12,7 +12,8 @@ use foldhash::HashMap;
 
 use super::expr::{self, Expr, Function, StringForm};
 use super::parse::{Json, JsonKind, Level, Member};
-use crate::model::{CopyBudget, Entry, Part, Ref, ResourceId, Value, ValueKind};
+use crate::model::value::text_units;
+use crate::model::{Entry, Part, Ref, ResourceId, SizeBudget, Value, ValueKind, last_of_each_key};
 use crate::span::{FileId, Span};
 
 /// Nested evaluation (expressions, JSON levels, variables calling variables) deeper than this
@@ -314,7 +315,7 @@ pub struct Evaluator<'a> {
     /// How many more copy-loop elements this template may make; see [`MAX_COPY_ELEMENTS`].
     copy_elements_left: Cell<usize>,
     /// What this evaluation may still copy out of named values.
-    copies: CopyBudget,
+    budget: SizeBudget,
 }
 
 fn address(json: &Json) -> usize {
@@ -562,7 +563,7 @@ impl<'a> Evaluator<'a> {
             parsed: RefCell::default(),
             lambda_calls: Cell::new(0),
             copy_elements_left: Cell::new(MAX_COPY_ELEMENTS),
-            copies: CopyBudget::default(),
+            budget: SizeBudget::default(),
         }
     }
 
@@ -836,7 +837,7 @@ impl<'a> Evaluator<'a> {
                 }
             }
         }
-        self.copies.used_at(current, at)
+        self.budget.used_at(current, at)
     }
 
     /// One step into `value` by reference, or the value the step makes when it leaves `value`.
@@ -913,7 +914,7 @@ impl<'a> Evaluator<'a> {
             "parameters" => match self.name_argument(env, args, at) {
                 Ok(n) => self
                     .parameter_in(env, &n, at)
-                    .map_or_else(|| Value::unknown(at), |v| self.copies.used_at(&v, at)),
+                    .map_or_else(|| Value::unknown(at), |v| self.budget.used_at(&v, at)),
                 Err(unknown) => unknown,
             },
             "variables" => match self.name_argument(env, args, at) {
@@ -949,7 +950,7 @@ impl<'a> Evaluator<'a> {
                     .find(|(name, _)| name.eq_ignore_ascii_case(&n))
                     .map_or_else(
                         || Value::unknown(at),
-                        |(_, value)| self.copies.used_at(value, at),
+                        |(_, value)| self.budget.used_at(value, at),
                     ),
                 Err(unknown) => unknown,
             },
@@ -968,7 +969,11 @@ impl<'a> Evaluator<'a> {
             }
             _ => {
                 let values = self.args(env, args, at);
+                if self.budget.is_spent() {
+                    return unknown_of(&values, at);
+                }
                 let value = self.function(env, whole, lower, values, at);
+                self.budget.made(&value);
                 if NAMING_FUNCTIONS.contains(&lower) {
                     declassify(value)
                 } else {
@@ -1113,7 +1118,10 @@ impl<'a> Evaluator<'a> {
                 .zip(arguments)
                 .map(|(name, value)| (name.to_string(), Rc::new(value))),
         );
-        Some(self.expr(&inner, lambda.body, at))
+        let value = self.expr(&inner, lambda.body, at);
+        // A body of literals makes a new value on each call.
+        self.budget.made(&value);
+        Some(value)
     }
 
     /// `apply` to an element and its index, as `map`, `filter` and `reduce` pass them.
@@ -1322,7 +1330,7 @@ impl<'a> Evaluator<'a> {
 
     pub fn variable(&self, scope: usize, name: &str, at: Span) -> Value {
         self.variable_shared(scope, name, at)
-            .map_or_else(|| Value::unknown(at), |v| self.copies.used_at(&v, at))
+            .map_or_else(|| Value::unknown(at), |v| self.budget.used_at(&v, at))
     }
 
     /// The cached value of a variable where it was written; `None` for a variable that refers
@@ -1346,7 +1354,7 @@ impl<'a> Evaluator<'a> {
         let key = name.to_ascii_lowercase();
         if let Some(cached) = scope_ref.output_cache.borrow().get(&key) {
             return match cached {
-                Some(v) => self.copies.used_at(v, at),
+                Some(v) => self.budget.used_at(v, at),
                 None => Value::unknown(at),
             };
         }
@@ -1371,7 +1379,7 @@ impl<'a> Evaluator<'a> {
             },
             None => Value::unknown(at),
         };
-        let used = self.copies.used_at(&value, at);
+        let used = self.budget.used_at(&value, at);
         scope_ref
             .output_cache
             .borrow_mut()
@@ -1685,7 +1693,9 @@ impl<'a> Evaluator<'a> {
                 None => unknown(),
             },
             "replace" => match (args.first(), s(1), s(2)) {
-                (Some(v), Some(old), Some(new)) if !old.is_empty() => {
+                (Some(v), Some(old), Some(new))
+                    if !old.is_empty() && self.budget.make(replaced_units(v, &old, &new)) =>
+                {
                     map_text(v, at, |t| t.replace(&old, &new))
                 }
                 _ => unknown(),
@@ -1699,15 +1709,17 @@ impl<'a> Evaluator<'a> {
             },
             "union" => {
                 if args.iter().all(|a| matches!(a.kind, ValueKind::Map(_))) {
-                    let mut entries: Vec<Entry> = Vec::new();
-                    for arg in &args {
-                        for entry in arg.entries() {
-                            entries.retain(|e| !e.key.eq_ignore_ascii_case(&entry.key));
-                            entries.push(entry.clone());
-                        }
-                    }
-                    Value::new(ValueKind::Map(entries), at)
+                    let entries = args.iter().flat_map(|a| a.entries().iter().cloned());
+                    Value::new(
+                        ValueKind::Map(last_of_each_key(entries.collect(), true)),
+                        at,
+                    )
                 } else if args.iter().all(|a| matches!(a.kind, ValueKind::List(_))) {
+                    // Each item is compared with those kept before it.
+                    let total = args.iter().map(|a| a.items().len() as u64).sum::<u64>();
+                    if !self.budget.make(total * total / 32) {
+                        return unknown();
+                    }
                     let mut items: Vec<Value> = Vec::new();
                     for item in args.iter().flat_map(|a| a.items()) {
                         if !items.iter().any(|i| same(i, item) == Some(true)) {
@@ -2112,14 +2124,26 @@ impl<'a> Evaluator<'a> {
                     };
                     b.text(&literal);
                     literal.clear();
-                    match &arg.kind {
-                        ValueKind::Bool(v) => b.text(if *v { "True" } else { "False" }),
-                        ValueKind::Map(_) | ValueKind::List(_) | ValueKind::Null => {
-                            if deep_known(arg) {
-                                b.text(&to_json_text(arg));
-                            } else {
-                                b.value(&unknown_of([arg], at));
-                            }
+                    // A pattern may use an argument any number of times: each use is made.
+                    let text = match &arg.kind {
+                        ValueKind::Map(_) | ValueKind::List(_) | ValueKind::Null
+                            if deep_known(arg) =>
+                        {
+                            Some(to_json_text(arg))
+                        }
+                        _ => None,
+                    };
+                    let units = text
+                        .as_ref()
+                        .map_or(arg.own_size(), |t| text_units(t.len()));
+                    if !self.budget.make(units) {
+                        return unknown_of(args, at);
+                    }
+                    match (&arg.kind, text) {
+                        (_, Some(text)) => b.text(&text),
+                        (ValueKind::Bool(v), _) => b.text(if *v { "True" } else { "False" }),
+                        (ValueKind::Map(_) | ValueKind::List(_) | ValueKind::Null, _) => {
+                            b.value(&unknown_of([arg], at))
                         }
                         _ => b.value(arg),
                     }
@@ -2237,6 +2261,26 @@ fn extend_ref(r: &Ref, step: &str, at: Span) -> Value {
 }
 
 /// Applies `f` to the known text of a string or template.
+/// The size, in [`SizeBudget`] units, of what `replace(value, old, new)` makes.
+fn replaced_units(value: &Value, old: &str, new: &str) -> u64 {
+    let texts: Vec<&str> = match &value.kind {
+        ValueKind::String(t) => vec![t],
+        ValueKind::Template(parts) => parts
+            .iter()
+            .filter_map(|p| match p {
+                Part::Text(t) => Some(t.as_str()),
+                Part::Hole(_) => None,
+            })
+            .collect(),
+        _ => return 0,
+    };
+    let bytes = texts
+        .iter()
+        .map(|t| t.len() + t.matches(old).count() * new.len().saturating_sub(old.len()))
+        .sum();
+    text_units(bytes)
+}
+
 fn map_text(value: &Value, at: Span, f: impl Fn(&str) -> String) -> Value {
     match &value.kind {
         ValueKind::String(t) => Value::string(f(t), at),

@@ -6,7 +6,7 @@ pub mod value;
 pub mod workload;
 
 pub use scope::ScopeKind;
-pub use value::{CopyBudget, Entry, Part, Ref, Value, ValueKind};
+pub use value::{Entry, Part, Ref, SizeBudget, Value, ValueKind, last_of_each_key};
 
 use std::collections::HashMap;
 use std::sync::OnceLock;

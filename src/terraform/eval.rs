@@ -9,7 +9,8 @@ use std::rc::Rc;
 use super::ast::{BinaryOp, Block, Body, Expr, ExprKind, ObjectKey, Step, TemplatePart};
 use super::modules::{ModuleDef, is_local_source, module_source};
 use crate::model::{
-    CopyBudget, Entry, Model, Part, Ref, Resource, ResourceId, ResourceMode, Value, ValueKind,
+    Entry, Model, Part, Ref, Resource, ResourceId, ResourceMode, SizeBudget, Value, ValueKind,
+    last_of_each_key,
 };
 use crate::source::SourceDb;
 use crate::span::Span;
@@ -148,7 +149,7 @@ pub struct Evaluator<'a> {
     /// error, and what `try` and `can` look at. An unknown value is not a failure.
     failed: bool,
     /// What this evaluation may still copy out of named values.
-    copies: CopyBudget,
+    budget: SizeBudget,
     /// How many more resource and module instances this evaluation may make.
     instances_left: usize,
 }
@@ -207,7 +208,7 @@ impl<'a> Evaluator<'a> {
             module_instances: HashMap::default(),
             depth: 0,
             failed: false,
-            copies: CopyBudget::default(),
+            budget: SizeBudget::default(),
             instances_left: MAX_TOTAL_INSTANCES,
         }
     }
@@ -267,16 +268,13 @@ impl<'a> Evaluator<'a> {
                     let Some(key) = key else {
                         return unknown_with(refs_of([&value]), span);
                     };
-                    push_entry(
-                        &mut entries,
-                        Entry {
-                            key,
-                            span: Some(item.span),
-                            value,
-                        },
-                    );
+                    entries.push(Entry {
+                        key,
+                        span: Some(item.span),
+                        value,
+                    });
                 }
-                ValueKind::Map(entries)
+                ValueKind::Map(last_of_each_key(entries, false))
             }
             ExprKind::Variable(_) | ExprKind::Traversal(..) => {
                 return self.reference(expr, ctx);
@@ -426,6 +424,8 @@ impl<'a> Evaluator<'a> {
         };
         let mut list = Vec::new();
         let mut entries: Vec<Entry> = Vec::new();
+        // The place of each key's group in `entries`, for `...` grouping.
+        let mut groups: HashMap<String, usize> = HashMap::default();
         for (key, value) in pairs {
             let mark = ctx.vars.len();
             if let Some(k) = &f.key_var {
@@ -457,27 +457,27 @@ impl<'a> Evaluator<'a> {
                             return unknown_with(refs_of([&collection, &kv, &v]), span);
                         };
                         if f.grouping {
-                            match entries.iter_mut().find(|e| e.key == key) {
-                                Some(e) => {
-                                    if let ValueKind::List(items) = &mut e.value.kind {
+                            match groups.get(&key) {
+                                Some(&i) => {
+                                    if let ValueKind::List(items) = &mut entries[i].value.kind {
                                         items.push(v);
                                     }
                                 }
-                                None => entries.push(Entry {
-                                    key,
-                                    span: None,
-                                    value: Value::new(ValueKind::List(vec![v]), span),
-                                }),
+                                None => {
+                                    groups.insert(key.clone(), entries.len());
+                                    entries.push(Entry {
+                                        key,
+                                        span: None,
+                                        value: Value::new(ValueKind::List(vec![v]), span),
+                                    });
+                                }
                             }
                         } else {
-                            push_entry(
-                                &mut entries,
-                                Entry {
-                                    key,
-                                    span: None,
-                                    value: v,
-                                },
-                            );
+                            entries.push(Entry {
+                                key,
+                                span: None,
+                                value: v,
+                            });
                         }
                     }
                     None => list.push(v),
@@ -486,7 +486,7 @@ impl<'a> Evaluator<'a> {
             ctx.vars.truncate(mark);
         }
         if f.key.is_some() {
-            Value::new(ValueKind::Map(entries), span)
+            Value::new(ValueKind::Map(last_of_each_key(entries, false)), span)
         } else {
             Value::new(ValueKind::List(list), span)
         }
@@ -508,7 +508,7 @@ impl<'a> Evaluator<'a> {
             _ => return Value::unknown(span),
         };
         if let Some((_, value)) = ctx.vars.iter().rev().find(|(n, _)| n == root) {
-            let value = self.copies.used_at(value, span);
+            let value = self.budget.used_at(value, span);
             return self.apply_steps(value, steps, span, ctx);
         }
         let attr = |i: usize| match steps.get(i) {
@@ -537,7 +537,7 @@ impl<'a> Evaluator<'a> {
             "each" => match (&ctx.iteration, attr(0)) {
                 (Iteration::Each { key, .. }, Some("key")) => key.used_at(span),
                 (Iteration::Each { value, .. }, Some("value")) => {
-                    let value = self.copies.used_at(value, span);
+                    let value = self.budget.used_at(value, span);
                     self.apply_steps(value, &steps[1..], span, ctx)
                 }
                 _ => Value::unknown(span),
@@ -599,7 +599,7 @@ impl<'a> Evaluator<'a> {
             }
             taken += 1;
         }
-        let value = self.copies.used_at(node, span);
+        let value = self.budget.used_at(node, span);
         self.apply_steps(value, &steps[taken..], span, ctx)
     }
 
@@ -1179,7 +1179,7 @@ impl<'a> Evaluator<'a> {
                 Entry {
                     key: name.to_string(),
                     span: None,
-                    value: self.copies.used_at(&value, span),
+                    value: self.budget.used_at(&value, span),
                 }
             })
             .collect();
@@ -1208,7 +1208,7 @@ impl<'a> Evaluator<'a> {
             {
                 let _ = attr;
                 let configured = self.configured_shared(target, first);
-                let value = self.copies.used_at(&configured, span);
+                let value = self.budget.used_at(&configured, span);
                 // A credential argument set from something unknown (`azurerm_key_vault_secret`'s
                 // `value = var.x`) is still that resource's credential where it is read.
                 if steps.len() == 1
@@ -1313,7 +1313,7 @@ impl<'a> Evaluator<'a> {
         let named = |this: &mut Self, key: &str| -> Part {
             if block.body.attribute(key).is_some() {
                 let configured = this.configured_shared(target, key);
-                let v = this.copies.used_at(&configured, span);
+                let v = this.budget.used_at(&configured, span);
                 match v.kind {
                     ValueKind::String(s) => return Part::Text(s),
                     ValueKind::Template(_) => return Part::Hole(Box::new(v)),
@@ -1395,7 +1395,7 @@ impl<'a> Evaluator<'a> {
                 _ => return unknown_with(refs_of([&last]), span),
             }
         }
-        super::functions::call(name, values, span).unwrap_or_else(|| self.fail(span))
+        super::functions::call(name, values, span, &self.budget).unwrap_or_else(|| self.fail(span))
     }
 
     /// `try(a, b, ...)`: the first argument whose evaluation does not fail. An argument that is

@@ -3,10 +3,10 @@
 //! secret stays a secret through `base64encode(...)`.
 
 use super::eval::{
-    append_to_template, finish_template, known_equal, number, push_entry, push_text, refs_of,
-    unknown_with,
+    append_to_template, finish_template, known_equal, number, push_text, refs_of, unknown_with,
 };
-use crate::model::{Entry, Part, Value, ValueKind};
+use crate::model::value::text_units;
+use crate::model::{Entry, Part, SizeBudget, Value, ValueKind, last_of_each_key};
 use crate::span::Span;
 
 /// Whether `v` holds no unknown part: no unknown, no reference, no template with holes.
@@ -55,16 +55,24 @@ fn wrong_kind(v: &Value) -> Outcome {
 /// Calls `name` on evaluated `args`; the result is used at `span`. `None` when the call fails
 /// on known arguments, as Terraform would report an error: `lookup` of a missing key without
 /// a default, `coalesce` of nulls only, `length(null)`. That is what `try` falls back on.
-pub fn call(name: &str, args: Vec<Value>, span: Span) -> Option<Value> {
+///
+/// Past the evaluation's `budget`, a call is unknown; what it makes is counted.
+pub fn call(name: &str, args: Vec<Value>, span: Span, budget: &SizeBudget) -> Option<Value> {
     let name = name.strip_prefix("provider::").unwrap_or(name);
-    match outcome(name, &args, span) {
-        Outcome::Known(v) => Some(v.used_at(span)),
+    if budget.is_spent() {
+        return Some(unknown_with(refs_of(&args), span));
+    }
+    match outcome(name, &args, span, budget) {
+        Outcome::Known(v) => {
+            budget.made(&v);
+            Some(v.used_at(span))
+        }
         Outcome::Unknown => Some(unknown_with(refs_of(&args), span)),
         Outcome::Failed => None,
     }
 }
 
-fn outcome(name: &str, args: &[Value], span: Span) -> Outcome {
+fn outcome(name: &str, args: &[Value], span: Span, budget: &SizeBudget) -> Outcome {
     match name {
         "nonsensitive" | "sensitive" | "tolist" | "tomap" | "tostring" | "tonumber" | "tobool" => {
             match (name, args) {
@@ -88,6 +96,11 @@ fn outcome(name: &str, args: &[Value], span: Span) -> Outcome {
         "toset" | "distinct" => match args {
             [v] => match &v.kind {
                 ValueKind::List(items) => {
+                    // Each item is compared with those kept before it.
+                    let n = items.len() as u64;
+                    if !budget.make(n * n / 32) {
+                        return Outcome::Unknown;
+                    }
                     let mut out: Vec<Value> = Vec::new();
                     for item in items {
                         let duplicate = fully_known(item)
@@ -106,13 +119,12 @@ fn outcome(name: &str, args: &[Value], span: Span) -> Outcome {
             let mut entries: Vec<Entry> = Vec::new();
             for arg in args {
                 match &arg.kind {
-                    ValueKind::Map(es) => {
-                        es.iter().for_each(|e| push_entry(&mut entries, e.clone()))
-                    }
+                    ValueKind::Map(es) => entries.extend(es.iter().cloned()),
                     ValueKind::Null => {}
                     _ => return wrong_kind(arg),
                 }
             }
+            let entries = last_of_each_key(entries, false);
             Outcome::Known(Value::new(ValueKind::Map(entries), span))
         }
         "concat" => {
@@ -191,6 +203,10 @@ fn outcome(name: &str, args: &[Value], span: Span) -> Outcome {
         "replace" => match args {
             [s, from, to] => match (s.as_str(), from.as_str(), to.as_str()) {
                 (Some(s), Some(from), Some(to)) if !from.is_empty() && !is_regex(from) => {
+                    let grown = s.matches(from).count() * to.len().saturating_sub(from.len());
+                    if !budget.make(text_units(s.len() + grown)) {
+                        return Outcome::Unknown;
+                    }
                     Outcome::Known(Value::string(s.replace(from, to), span))
                 }
                 _ if s.is_null() => Outcome::Failed,
@@ -323,6 +339,11 @@ mod tests {
     use super::*;
     use crate::model::Ref;
     use crate::span::FileId;
+
+    /// A call with a budget of its own.
+    fn call(name: &str, args: Vec<Value>, span: Span) -> Option<Value> {
+        super::call(name, args, span, &SizeBudget::default())
+    }
 
     fn s(text: &str) -> Value {
         Value::string(text, Span::new(FileId(0), 0..1))
