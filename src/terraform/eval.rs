@@ -28,9 +28,10 @@ const MAX_INSTANCES: usize = 10_000;
 /// (10 instances at 9 levels are 10^9 instances), as the limits of each loop and of depth do
 /// not stop.
 const MAX_TOTAL_INSTANCES: usize = 20_000;
-/// Past this many bytes of blocks instantiated by `count` and `for_each` in one evaluation, a
-/// loop has one instance of unknown key: a `count` of 10,000 on a resource of 1 MB ran for
-/// minutes and gigabytes. The corpus's most is 99 kB.
+/// Past this many bytes of loop bodies evaluated in one evaluation (blocks instantiated by
+/// `count` and `for_each`, `dynamic` blocks, `for` expressions), a loop has one instance of
+/// unknown key: a `count` of 10,000 on a resource of 1 MB ran for minutes and gigabytes, and so
+/// did a `for` over 10,000 items with a body of 100 kB.
 const MAX_LOOPED_BYTES: u64 = 64 << 20;
 
 /// The iteration a resource, module call or dynamic block instance is evaluated in.
@@ -156,7 +157,7 @@ pub struct Evaluator<'a> {
     budget: SizeBudget,
     /// How many more resource and module instances this evaluation may make.
     instances_left: usize,
-    /// How many more bytes of looped blocks may be instantiated; see `MAX_LOOPED_BYTES`.
+    /// How many more bytes of loop bodies may be evaluated; see `MAX_LOOPED_BYTES`.
     looped_bytes_left: u64,
 }
 
@@ -406,13 +407,14 @@ impl<'a> Evaluator<'a> {
 
     fn for_expr(&mut self, f: &'a super::ast::ForExpr, span: Span, ctx: &mut Ctx) -> Value {
         let collection = self.eval(&f.collection, ctx);
+        let bytes = f.value.span.len() + f.key.as_ref().map_or(0, |k| k.span.len());
         let pairs: Vec<(Value, Value)> = match &collection.kind {
-            ValueKind::List(items) if items.len() <= MAX_INSTANCES => items
+            ValueKind::List(items) if self.take_loop(items.len(), bytes) => items
                 .iter()
                 .enumerate()
                 .map(|(i, v)| (Value::new(ValueKind::Number(i as f64), v.span), v.clone()))
                 .collect(),
-            ValueKind::Map(entries) if entries.len() <= MAX_INSTANCES => entries
+            ValueKind::Map(entries) if self.take_loop(entries.len(), bytes) => entries
                 .iter()
                 .map(|e| (Value::string(e.key.clone(), e.value.span), e.value.clone()))
                 .collect(),
@@ -916,6 +918,17 @@ impl<'a> Evaluator<'a> {
             self.looped_bytes_left = self.looped_bytes_left.saturating_sub(looped);
         }
         iterations
+    }
+
+    /// Whether a `for` expression or a `dynamic` block may evaluate its body of `bytes` for
+    /// each of `items`; counts them if so.
+    pub fn take_loop(&mut self, items: usize, bytes: usize) -> bool {
+        let looped = items as u64 * bytes.max(1) as u64;
+        if items > MAX_INSTANCES || looped > self.looped_bytes_left {
+            return false;
+        }
+        self.looped_bytes_left -= looped;
+        true
     }
 
     fn module_reference(

@@ -160,13 +160,14 @@ fn dynamic_block<'a>(
         Some(e) => ev.eval(e, ctx),
         None => Value::unknown(block.header),
     };
+    let bytes = content.span.len();
     let pairs: Vec<(Value, Value)> = match &collection.kind {
-        ValueKind::List(items) => items
+        ValueKind::List(items) if ev.take_loop(items.len(), bytes) => items
             .iter()
             .enumerate()
             .map(|(i, v)| (Value::new(ValueKind::Number(i as f64), v.span), v.clone()))
             .collect(),
-        ValueKind::Map(entries) => entries
+        ValueKind::Map(entries) if ev.take_loop(entries.len(), bytes) => entries
             .iter()
             .map(|e| {
                 (
