@@ -354,7 +354,8 @@ fn functions_that_grow_what_they_are_given_stay_bounded() {
     // Calls nested in one expression, each doubling what it is given, would make 2^60 bytes:
     // no name is used, so the budget on copies of named values did not stop them (each of
     // these aborted for want of memory). One `replace` of 100 kB by 100 kB would make 10 GB.
-    // Maps of 50,000 keys merged took 30-50 s where each key searched the kept ones.
+    // Maps of 50,000 keys merged took 30-50 s where each key searched the kept ones, and so
+    // did resources of many attributes.
     let dir = tempfile::tempdir().unwrap();
     let nest = |innermost: &str, call: &dyn Fn(&str) -> String| {
         (0..60).fold(innermost.to_string(), |inner, _| call(&inner))
@@ -420,6 +421,19 @@ fn functions_that_grow_what_they_are_given_stay_bounded() {
             ),
         );
     }
+    // A resource of 200,000 attributes, half of them in a block, each looked up among the
+    // others, took 66 s.
+    let attributes: String = (0..100_000).map(|i| format!("  p{i} = \"x\"\n")).collect();
+    let wide = dir.path().join("wide");
+    fs::create_dir(&wide).unwrap();
+    write(
+        &wide,
+        "main.tf",
+        format!(
+            "resource \"azurerm_storage_account\" \"s\" {{\n{attributes}  \
+             network_rules {{\n{attributes}  }}\n}}\n"
+        ),
+    );
     let findings = check_json_capped(dir.path());
     // Every file is checked to its end.
     for name in [
@@ -436,7 +450,7 @@ fn functions_that_grow_what_they_are_given_stay_bounded() {
             "{name}"
         );
     }
-    for name in ["replace_nested", "replace", "merge"] {
+    for name in ["replace_nested", "replace", "merge", "wide"] {
         let path = format!("{name}/main.tf");
         assert_eq!(codes_for(&findings, &path), ["AZ106"], "{name}");
     }

@@ -1525,7 +1525,7 @@ fn index_value(value: Value, key: &str, span: Span, ev: &Evaluator) -> Option<Va
 }
 
 /// Adds an entry to a map under construction; a later key replaces an earlier one.
-pub fn push_entry(entries: &mut Vec<Entry>, entry: Entry) {
+fn push_entry(entries: &mut Vec<Entry>, entry: Entry) {
     entries.retain(|e| e.key != entry.key);
     entries.push(entry);
 }

@@ -1,8 +1,10 @@
 //! Lowering an evaluated root module into the model: resource bodies, then the typed entities
 //! rules query.
 
+use foldhash::HashMap;
+
 use super::ast::{Block, Body, Expr, ExprKind};
-use super::eval::{Ctx, Evaluator, Iteration, push_entry};
+use super::eval::{Ctx, Evaluator, Iteration};
 use crate::data;
 use crate::model::workload::workload_kind;
 use crate::model::*;
@@ -43,15 +45,13 @@ fn fill_resource(ev: &mut Evaluator<'_>, id: ResourceId) {
             continue;
         }
         let value = ev.configured(id, &attr.name);
-        push_entry(
-            &mut entries,
-            Entry {
-                key: attr.name.clone(),
-                span: Some(attr.span),
-                value,
-            },
-        );
+        entries.push(Entry {
+            key: attr.name.clone(),
+            span: Some(attr.span),
+            value,
+        });
     }
+    let mut entries = last_of_each_key(entries, false);
     let mut ctx = Ctx::new(ev.infos[id].instance, ev.infos[id].iteration.clone());
     let mut unknown_dynamic = Vec::new();
     blocks_into(
@@ -88,15 +88,13 @@ fn eval_body<'a>(
     let mut entries: Vec<Entry> = Vec::new();
     for attr in &body.attributes {
         let value = ev.eval(&attr.expr, ctx);
-        push_entry(
-            &mut entries,
-            Entry {
-                key: attr.name.clone(),
-                span: Some(attr.span),
-                value,
-            },
-        );
+        entries.push(Entry {
+            key: attr.name.clone(),
+            span: Some(attr.span),
+            value,
+        });
     }
+    let mut entries = last_of_each_key(entries, false);
     blocks_into(ev, body, ctx, &mut entries, unknown_dynamic, depth);
     Value::new(ValueKind::Map(entries), span)
 }
@@ -112,6 +110,16 @@ fn blocks_into<'a>(
     if depth >= MAX_BLOCK_DEPTH {
         return;
     }
+    // The first entry of each key, for a body of many entries and blocks: each block looked
+    // for its kind among all entries.
+    let mut first_of_key: Option<HashMap<String, usize>> = None;
+    if entries.len() + body.blocks.len() > 32 {
+        let mut index = HashMap::default();
+        for (i, e) in entries.iter().enumerate() {
+            index.entry(e.key.clone()).or_insert(i);
+        }
+        first_of_key = Some(index);
+    }
     for block in &body.blocks {
         if META_BLOCKS.contains(&block.kind.as_str()) {
             continue;
@@ -124,20 +132,22 @@ fn blocks_into<'a>(
             let map = eval_body(ev, &block.body, block.span, ctx, unknown_dynamic, depth + 1);
             (block.kind.clone(), vec![map])
         };
-        match entries.iter_mut().find(|e| e.key == kind) {
-            Some(Entry {
-                value:
-                    Value {
-                        kind: ValueKind::List(items),
-                        ..
-                    },
-                ..
-            }) => items.extend(maps),
-            _ => entries.push(Entry {
-                key: kind,
-                span: Some(block.span),
-                value: Value::new(ValueKind::List(maps), block.span),
-            }),
+        let first = match &first_of_key {
+            Some(index) => index.get(&kind).copied(),
+            None => entries.iter().position(|e| e.key == kind),
+        };
+        match first.map(|i| &mut entries[i].value.kind) {
+            Some(ValueKind::List(items)) => items.extend(maps),
+            _ => {
+                if let Some(index) = &mut first_of_key {
+                    index.entry(kind.clone()).or_insert(entries.len());
+                }
+                entries.push(Entry {
+                    key: kind,
+                    span: Some(block.span),
+                    value: Value::new(ValueKind::List(maps), block.span),
+                });
+            }
         }
     }
 }
