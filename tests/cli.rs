@@ -166,6 +166,29 @@ fn a_long_unknown_rule_is_shown_cut_short() {
 }
 
 #[test]
+fn names_from_the_scanned_code_cannot_start_lines_or_drive_the_terminal() {
+    // A name with a line break would start a line that a GitHub runner reads as a workflow
+    // command; escape sequences in a name or in the code around a finding reach the terminal.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let code = "resource \"azurerm_storage_account\" \"s\" {\n  # \u{1b}[31m \u{9b}\n  \
+                name = \"x\\n::error file=a.tf::forged\\u001b[2J\"\n}\n";
+    std::fs::write(dir.path().join("main.tf"), code).expect("write");
+    for format in ["human", "compact"] {
+        let out = stdout(&run(dir.path(), &["check", "--format", format]));
+        assert!(out.contains("AZ106"), "{format}: {out}");
+        assert!(
+            out.contains(r"x\n::error file=a.tf::forged\u{1b}[2J"),
+            "{format}: {out}"
+        );
+        assert!(!out.lines().any(|l| l.starts_with("::")), "{format}: {out}");
+        assert!(
+            !out.chars().any(|c| c.is_control() && c != '\n'),
+            "{format}: {out:?}"
+        );
+    }
+}
+
+#[test]
 fn missing_path_exits_2() {
     let dir = dir_with(&[("valid.tf", "main.tf")]);
     let out = run(dir.path(), &["check", "main.tf", "no/such/dir"]);

@@ -50,6 +50,13 @@ fn codes_for<'a>(findings: &'a [Json], path: &str) -> Vec<&'a str> {
         .collect()
 }
 
+/// Writes `main.tf` of a new module folder `module` in `dir`.
+fn write_module(dir: &Path, module: &str, main_tf: String) {
+    let folder = dir.join(module);
+    fs::create_dir(&folder).unwrap();
+    write(&folder, "main.tf", main_tf);
+}
+
 fn write(dir: &Path, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
     let path = dir.join(name);
     fs::write(&path, contents).unwrap();
@@ -253,8 +260,6 @@ fn values_that_double_through_names_stay_bounded() {
 /// the next with `count`.
 fn write_module_chain(dir: &Path, modules: usize, count: usize) {
     for i in 0..modules {
-        let module = dir.join(format!("m{i}"));
-        fs::create_dir(&module).unwrap();
         let call = if i + 1 < modules {
             format!(
                 "module \"next\" {{\n  source = \"../m{}\"\n  count  = {count}\n}}\n",
@@ -263,9 +268,9 @@ fn write_module_chain(dir: &Path, modules: usize, count: usize) {
         } else {
             String::new()
         };
-        write(
-            &module,
-            "main.tf",
+        write_module(
+            dir,
+            &format!("m{i}"),
             format!(
                 "{call}resource \"azurerm_storage_account\" \"s\" {{\n  name = \"st{i}\"\n}}\n"
             ),
@@ -406,15 +411,13 @@ fn functions_that_grow_what_they_are_given_stay_bounded() {
         ),
     ];
     for (name, expression) in tf_cases {
-        let module = dir.path().join(name);
-        fs::create_dir(&module).unwrap();
         let locals = format!(
             "locals {{\n  list = [{}]\n  keys = {{ for k in local.list : k => k }}\n}}\n",
             list.join(", ")
         );
-        write(
-            &module,
-            "main.tf",
+        write_module(
+            dir.path(),
+            name,
             format!(
                 "{locals}output \"grown\" {{\n  value = {expression}\n}}\n\
                  resource \"azurerm_storage_account\" \"s\" {{\n  name = \"st\"\n}}\n"
@@ -424,11 +427,9 @@ fn functions_that_grow_what_they_are_given_stay_bounded() {
     // A resource of 200,000 attributes, half of them in a block, each looked up among the
     // others, took 66 s.
     let attributes: String = (0..100_000).map(|i| format!("  p{i} = \"x\"\n")).collect();
-    let wide = dir.path().join("wide");
-    fs::create_dir(&wide).unwrap();
-    write(
-        &wide,
-        "main.tf",
+    write_module(
+        dir.path(),
+        "wide",
         format!(
             "resource \"azurerm_storage_account\" \"s\" {{\n{attributes}  \
              network_rules {{\n{attributes}  }}\n}}\n"
@@ -483,11 +484,9 @@ fn loops_over_large_bodies_stay_bounded() {
     let attributes: String = (0..10_000)
         .map(|i| format!("    p{i} = \"{}\"\n", "x".repeat(100)))
         .collect();
-    let count = dir.path().join("count");
-    fs::create_dir(&count).unwrap();
-    write(
-        &count,
-        "main.tf",
+    write_module(
+        dir.path(),
+        "count",
         format!(
             "resource \"azurerm_linux_web_app\" \"a\" {{\n  count = 10000\n  \
              site_config {{\n{attributes}  }}\n}}\n"
@@ -513,15 +512,13 @@ fn loops_over_large_bodies_stay_bounded() {
             ),
         ),
     ] {
-        let module = dir.path().join(name);
-        fs::create_dir(&module).unwrap();
         let (outside, inside) = match name {
             "for" => (looped, String::new()),
             _ => (String::new(), looped),
         };
-        write(
-            &module,
-            "main.tf",
+        write_module(
+            dir.path(),
+            name,
             format!("{outside}resource \"azurerm_linux_web_app\" \"a\" {{\n{inside}}}\n"),
         );
     }

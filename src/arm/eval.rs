@@ -12,7 +12,7 @@ use foldhash::HashMap;
 
 use super::expr::{self, Expr, Function, StringForm};
 use super::parse::{Json, JsonKind, Level, Member};
-use crate::model::value::text_units;
+use crate::model::value::{replaced_units, text_units};
 use crate::model::{Entry, Part, Ref, ResourceId, SizeBudget, Value, ValueKind, last_of_each_key};
 use crate::span::{FileId, Span};
 
@@ -1704,7 +1704,7 @@ impl<'a> Evaluator<'a> {
             },
             "replace" => match (args.first(), s(1), s(2)) {
                 (Some(v), Some(old), Some(new))
-                    if !old.is_empty() && self.budget.make(replaced_units(v, &old, &new)) =>
+                    if !old.is_empty() && self.budget.make(replaced_size(v, &old, &new)) =>
                 {
                     map_text(v, at, |t| t.replace(&old, &new))
                 }
@@ -2270,27 +2270,22 @@ fn extend_ref(r: &Ref, step: &str, at: Span) -> Value {
     Value::new(ValueKind::Ref(Box::new(r)), at)
 }
 
-/// Applies `f` to the known text of a string or template.
 /// The size, in [`SizeBudget`] units, of what `replace(value, old, new)` makes.
-fn replaced_units(value: &Value, old: &str, new: &str) -> u64 {
-    let texts: Vec<&str> = match &value.kind {
-        ValueKind::String(t) => vec![t],
+fn replaced_size(value: &Value, old: &str, new: &str) -> u64 {
+    match &value.kind {
+        ValueKind::String(t) => replaced_units(t, old, new),
         ValueKind::Template(parts) => parts
             .iter()
-            .filter_map(|p| match p {
-                Part::Text(t) => Some(t.as_str()),
-                Part::Hole(_) => None,
+            .map(|p| match p {
+                Part::Text(t) => replaced_units(t, old, new),
+                Part::Hole(_) => 0,
             })
-            .collect(),
-        _ => return 0,
-    };
-    let bytes = texts
-        .iter()
-        .map(|t| t.len() + t.matches(old).count() * new.len().saturating_sub(old.len()))
-        .sum();
-    text_units(bytes)
+            .sum(),
+        _ => 0,
+    }
 }
 
+/// Applies `f` to the known text of a string or template.
 fn map_text(value: &Value, at: Span, f: impl Fn(&str) -> String) -> Value {
     match &value.kind {
         ValueKind::String(t) => Value::string(f(t), at),

@@ -171,6 +171,13 @@ pub fn text_units(bytes: usize) -> u64 {
     bytes as u64 / 16
 }
 
+/// Budget units for what `replace` makes of `text`, every `from` becoming `to`: counted before
+/// it is made, since one call can make far more than it is given.
+pub fn replaced_units(text: &str, from: &str, to: &str) -> u64 {
+    let grown = text.matches(from).count() * to.len().saturating_sub(from.len());
+    text_units(text.len() + grown)
+}
+
 impl Value {
     pub fn new(kind: ValueKind, span: Span) -> Value {
         Value {

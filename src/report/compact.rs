@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::Position;
+use super::{Position, printable};
 use crate::check::CheckResult;
 
 pub fn render(result: &CheckResult) -> String {
@@ -13,11 +13,11 @@ pub fn render(result: &CheckResult) -> String {
         let _ = writeln!(
             out,
             "{}:{}:{}: {}: {} [{}]",
-            file.display,
+            printable(&file.display),
             pos.line,
             pos.column,
             finding.severity.as_str(),
-            finding.diagnostic.message,
+            printable(&finding.diagnostic.message),
             finding.code
         );
     }

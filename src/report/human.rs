@@ -8,7 +8,7 @@ use miette::{
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 
-use super::Counts;
+use super::{Counts, printable};
 use crate::check::CheckResult;
 use crate::diagnostic::{Finding, Label, Severity, mask};
 use crate::source::SourceFile;
@@ -127,9 +127,14 @@ impl Report {
             }
         }
         let mut report = Report::for_labels(result, primary_file, &in_primary, redact);
-        report.title = format!("{} {}: {}", finding.code, finding.name, d.message);
+        report.title = format!(
+            "{} {}: {}",
+            finding.code,
+            finding.name,
+            printable(&d.message)
+        );
         report.severity = finding.severity;
-        report.help = d.help.clone();
+        report.help = d.help.as_deref().map(|h| printable(h).into_owned());
         // miette prints a file's snippets in line order: a label far above the finding (where
         // the identity it names is declared) would come first and give the report its location.
         if !above.is_empty() {
@@ -159,7 +164,7 @@ impl Report {
         let mut related = Report::for_labels(result, file, &labels, redact);
         related.title = labels
             .iter()
-            .map(|(l, _)| l.message.as_str())
+            .map(|(l, _)| printable(&l.message))
             .collect::<Vec<_>>()
             .join("; ");
         related.severity = Severity::Note;
@@ -183,7 +188,7 @@ impl Report {
             .iter()
             .map(|(label, primary)| {
                 let span = SourceSpan::from(label.span.range());
-                let text = Some(label.message.clone()).filter(|m| !m.is_empty());
+                let text = Some(printable(&label.message).into_owned()).filter(|m| !m.is_empty());
                 if *primary {
                     LabeledSpan::new_primary_with_span(text, span)
                 } else {
@@ -344,8 +349,8 @@ impl Snippet {
         let start = file.line_start(start_line);
         let end = file.line_start(end_line + 1);
         Snippet {
-            name: file.display.clone(),
-            text: redact.mask(file, file_id, start, end),
+            name: printable(&file.display).into_owned(),
+            text: shown_controls(redact.mask(file, file_id, start, end)),
             base_offset: start,
             base_line: start_line - 1,
             columns,
@@ -377,15 +382,36 @@ impl Snippet {
         }
         let lead = if start > line_start { "…" } else { "" };
         let trail = if end < line_end { "…" } else { "" };
-        let shown = redact.mask(file, file_id, start, end);
+        let shown = shown_controls(redact.mask(file, file_id, start, end));
         Snippet {
-            name: file.display.clone(),
+            name: printable(&file.display).into_owned(),
             text: format!("{lead}{shown}{trail}"),
             base_offset: start - lead.len(),
             base_line: line - 1,
             columns,
         }
     }
+}
+
+/// The source's control characters other than line breaks and tabs, each replaced by a
+/// character of its length in bytes, so that the labels' offsets still hold: a comment in the
+/// scanned file must not send escape sequences to the terminal.
+fn shown_controls(text: String) -> String {
+    if !text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return text;
+    }
+    text.chars()
+        .map(|c| match c {
+            '\n' | '\r' | '\t' => c,
+            // C0 controls and DEL are one byte, C1 controls two, as `¿` is.
+            c if c.is_control() && c.len_utf8() == 1 => '?',
+            c if c.is_control() => '¿',
+            c => c,
+        })
+        .collect()
 }
 
 impl SourceCode for Snippet {

@@ -45,6 +45,25 @@ pub fn render_error(file: &SourceFile, range: std::ops::Range<usize>, title: Str
     human::render_error(file, range, title)
 }
 
+/// `text` with its control characters escaped (`\n`, `\u{1b}`), for the formats read line by
+/// line and on terminals. Names in messages and paths come from the scanned repository: a
+/// resource named `"x\n::error::..."` would otherwise start a line that a GitHub runner takes as
+/// a workflow command, and an escape sequence would drive the terminal.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out.into()
+}
+
 /// Colour only on a terminal, and never with `NO_COLOR` set.
 pub fn stdout_supports_color() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()

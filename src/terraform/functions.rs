@@ -5,7 +5,7 @@
 use super::eval::{
     append_to_template, finish_template, known_equal, number, push_text, refs_of, unknown_with,
 };
-use crate::model::value::text_units;
+use crate::model::value::replaced_units;
 use crate::model::{Entry, Part, SizeBudget, Value, ValueKind, last_of_each_key};
 use crate::span::Span;
 
@@ -203,8 +203,7 @@ fn outcome(name: &str, args: &[Value], span: Span, budget: &SizeBudget) -> Outco
         "replace" => match args {
             [s, from, to] => match (s.as_str(), from.as_str(), to.as_str()) {
                 (Some(s), Some(from), Some(to)) if !from.is_empty() && !is_regex(from) => {
-                    let grown = s.matches(from).count() * to.len().saturating_sub(from.len());
-                    if !budget.make(text_units(s.len() + grown)) {
+                    if !budget.make(replaced_units(s, from, to)) {
                         return Outcome::Unknown;
                     }
                     Outcome::Known(Value::string(s.replace(from, to), span))
