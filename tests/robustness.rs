@@ -123,6 +123,21 @@ fn deep_nesting_does_not_overflow_the_stack() {
     }
     assert!(codes_for(&findings, "open.tf.json").contains(&"IDL001"));
     assert!(codes_for(&findings, "arm_open.json").contains(&"IDL001"));
+    // Balanced, so valid JSON: too deep to read, which is not "not valid JSON".
+    for name in ["arm_array.json", "arm_object.json"] {
+        let messages: Vec<&str> = findings
+            .iter()
+            .filter(|f| f["path"].as_str().is_some_and(|p| p.ends_with(name)))
+            .filter_map(|f| f["message"].as_str())
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "the template nests objects and arrays deeper than idlint reads (256 objects or 512 arrays)"
+            ],
+            "{name}"
+        );
+    }
 }
 
 #[test]

@@ -320,7 +320,7 @@ fn load_template(
         Ok(Some(template)) => template,
         Ok(None) => return (None, lower::LinkedFiles::default(), Vec::new()),
         Err(e) => {
-            let message = format!("the template is not valid JSON: {}", e.message);
+            let message = e.describe("the template");
             let invalid = vec![invalid(db, file, message, e.offset)];
             return (None, lower::LinkedFiles::default(), invalid);
         }
@@ -365,7 +365,7 @@ type ParameterValues = Vec<(String, Value)>;
 fn parameter_values(db: &SourceDb, file: FileId) -> Result<ParameterValues, Box<Diagnostic>> {
     crate::isolate::inject_fault(&db.get(file).text, "idlint-test-fault-parameters");
     let root = parse::parse(file, &db.get(file).text).map_err(|e| {
-        let message = format!("the parameter file is not valid JSON: {}", e.message);
+        let message = e.describe("the parameter file");
         Box::new(invalid(db, file, message, e.offset))
     })?;
     let parameters = root

@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 
 use jsonc_parser::ast;
+use jsonc_parser::errors::ParseErrorKind;
 use jsonc_parser::tokens::Token;
 use jsonc_parser::{CollectOptions, ParseOptions, ScannerOptions};
 
@@ -40,6 +41,21 @@ pub struct Member<'t> {
 pub struct JsonError {
     pub message: String,
     pub offset: usize,
+    /// Valid JSON, perhaps, but nested deeper than jsonc-parser reads.
+    pub too_deep: bool,
+}
+
+impl JsonError {
+    /// The message of the IDL001 for `what` (`the template`).
+    pub fn describe(&self, what: &str) -> String {
+        if self.too_deep {
+            format!(
+                "{what} nests objects and arrays deeper than idlint reads (256 objects or 512 arrays)"
+            )
+        } else {
+            format!("{what} is not valid JSON: {}", self.message)
+        }
+    }
 }
 
 /// Parses `text` (comments and trailing commas allowed, as ARM accepts them).
@@ -248,6 +264,7 @@ fn parse_to_ast(file: FileId, text: &str) -> Result<Json<'_>, JsonError> {
             JsonError {
                 message: lowercase_first(&e.kind().to_string()),
                 offset: e.range().start.min(text.len()),
+                too_deep: matches!(e.kind(), ParseErrorKind::NestingDepthExceeded),
             }
         })?;
     match parsed.value {
@@ -255,6 +272,7 @@ fn parse_to_ast(file: FileId, text: &str) -> Result<Json<'_>, JsonError> {
         None => Err(JsonError {
             message: "the file holds no JSON value".into(),
             offset: 0,
+            too_deep: false,
         }),
     }
 }
