@@ -366,14 +366,17 @@ fn apply_suppressions(
     let mut findings = Vec::with_capacity(raw.len());
     for (meta, diagnostic) in raw {
         let span = diagnostic.primary.span;
-        let matching = targets.containing(span).filter(|&i| {
-            let s = &suppressions[i];
-            s.reason.is_some()
-                && s.rules
-                    .iter()
-                    .any(|r| r.eq_ignore_ascii_case(meta.code) || r == meta.name)
-        });
-        let matching = matching.min();
+        // The first suppression that names the rule, as a search of all of them finds it.
+        let matching = targets
+            .containing(span)
+            .filter(|&i| {
+                let s = &suppressions[i];
+                s.reason.is_some()
+                    && s.rules
+                        .iter()
+                        .any(|r| r.eq_ignore_ascii_case(meta.code) || r == meta.name)
+            })
+            .min();
         if let Some(i) = matching {
             used[i] = true;
             continue;

@@ -12,7 +12,7 @@ use foldhash::HashMap;
 
 use super::expr::{self, Expr, Function, StringForm};
 use super::parse::{Json, JsonKind, Level, Member};
-use crate::model::value::{replaced_units, text_units};
+use crate::model::value::{pairwise_units, replaced_units, text_units};
 use crate::model::{Entry, Part, Ref, ResourceId, SizeBudget, Value, ValueKind, last_of_each_key};
 use crate::span::{FileId, Span};
 
@@ -1221,14 +1221,16 @@ impl<'a> Evaluator<'a> {
                 Some(lambda) => self.apply(env, lambda, vec![item.clone()], at)?,
                 None => item.clone(),
             };
-            entries.retain(|e| !e.key.eq_ignore_ascii_case(&name));
             entries.push(Entry {
                 key: name,
                 span: None,
                 value,
             });
         }
-        Some(Value::new(ValueKind::Map(entries), at))
+        Some(Value::new(
+            ValueKind::Map(last_of_each_key(entries, true)),
+            at,
+        ))
     }
 
     fn map_values(&self, env: &Env, lambda: &Lambda, entries: &[Entry], at: Span) -> Option<Value> {
@@ -1725,9 +1727,8 @@ impl<'a> Evaluator<'a> {
                         at,
                     )
                 } else if args.iter().all(|a| matches!(a.kind, ValueKind::List(_))) {
-                    // Each item is compared with those kept before it.
-                    let total = args.iter().map(|a| a.items().len() as u64).sum::<u64>();
-                    if !self.budget.make(total * total / 32) {
+                    let total = args.iter().map(|a| a.items().len()).sum();
+                    if !self.budget.make(pairwise_units(total)) {
                         return unknown();
                     }
                     let mut items: Vec<Value> = Vec::new();

@@ -171,6 +171,12 @@ pub fn text_units(bytes: usize) -> u64 {
     bytes as u64 / 16
 }
 
+/// Budget units for comparing each of `items` with those before it (`union`, `distinct`).
+pub fn pairwise_units(items: usize) -> u64 {
+    let items = items as u64;
+    items * items / 2 / 16
+}
+
 /// Budget units for what `replace` makes of `text`, every `from` becoming `to`: counted before
 /// it is made, since one call can make far more than it is given.
 pub fn replaced_units(text: &str, from: &str, to: &str) -> u64 {

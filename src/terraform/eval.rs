@@ -894,10 +894,8 @@ impl<'a> Evaluator<'a> {
     fn iterations(&mut self, instance: usize, block: &'a Block) -> Vec<Iteration> {
         let body = &block.body;
         let mut ctx = Ctx::new(instance, Iteration::None);
-        let bytes = block.span.len().max(1) as u64;
-        let limit = MAX_INSTANCES
-            .min(self.instances_left)
-            .min((self.looped_bytes_left / bytes) as usize);
+        let bytes = block.span.len();
+        let limit = self.loop_limit(bytes).min(self.instances_left);
         let iterations = if let Some(count) = body.expr("count") {
             let v = self.eval(count, &mut ctx);
             match number(&v) {
@@ -910,24 +908,33 @@ impl<'a> Evaluator<'a> {
             let v = self.eval(for_each, &mut ctx);
             for_each_iterations(&v, for_each.span, limit)
         } else {
-            vec![Iteration::None]
+            self.instances_left = self.instances_left.saturating_sub(1);
+            return vec![Iteration::None];
         };
         self.instances_left = self.instances_left.saturating_sub(iterations.len());
-        if body.expr("count").is_some() || body.expr("for_each").is_some() {
-            let looped = iterations.len() as u64 * bytes;
-            self.looped_bytes_left = self.looped_bytes_left.saturating_sub(looped);
-        }
+        self.count_loop(iterations.len(), bytes);
         iterations
+    }
+
+    /// How many times a loop may evaluate its body of `bytes`: see `MAX_INSTANCES` and
+    /// `MAX_LOOPED_BYTES`.
+    fn loop_limit(&self, bytes: usize) -> usize {
+        let by_bytes = self.looped_bytes_left / bytes.max(1) as u64;
+        MAX_INSTANCES.min(by_bytes.try_into().unwrap_or(usize::MAX))
+    }
+
+    fn count_loop(&mut self, iterations: usize, bytes: usize) {
+        let looped = iterations as u64 * bytes.max(1) as u64;
+        self.looped_bytes_left = self.looped_bytes_left.saturating_sub(looped);
     }
 
     /// Whether a `for` expression or a `dynamic` block may evaluate its body of `bytes` for
     /// each of `items`; counts them if so.
     pub fn take_loop(&mut self, items: usize, bytes: usize) -> bool {
-        let looped = items as u64 * bytes.max(1) as u64;
-        if items > MAX_INSTANCES || looped > self.looped_bytes_left {
+        if items > self.loop_limit(bytes) {
             return false;
         }
-        self.looped_bytes_left -= looped;
+        self.count_loop(items, bytes);
         true
     }
 

@@ -5,7 +5,7 @@
 use super::eval::{
     append_to_template, finish_template, known_equal, number, push_text, refs_of, unknown_with,
 };
-use crate::model::value::replaced_units;
+use crate::model::value::{pairwise_units, replaced_units};
 use crate::model::{Entry, Part, SizeBudget, Value, ValueKind, last_of_each_key};
 use crate::span::Span;
 
@@ -96,9 +96,7 @@ fn outcome(name: &str, args: &[Value], span: Span, budget: &SizeBudget) -> Outco
         "toset" | "distinct" => match args {
             [v] => match &v.kind {
                 ValueKind::List(items) => {
-                    // Each item is compared with those kept before it.
-                    let n = items.len() as u64;
-                    if !budget.make(n * n / 32) {
+                    if !budget.make(pairwise_units(items.len())) {
                         return Outcome::Unknown;
                     }
                     let mut out: Vec<Value> = Vec::new();
