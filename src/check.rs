@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::diagnostic::{Diagnostic, Finding, Label, Severity};
+use crate::diagnostic::{Diagnostic, Finding, FoundSecrets, Label, Severity};
 use crate::discover::{self, Discovered};
 use crate::frontend::{self, Loaded};
 use crate::model::Model;
@@ -184,6 +184,7 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, String> {
                     .any(|label| sources.get(label.span.file).reported))
     });
     apply_config(&mut sources, config, &mut findings);
+    FoundSecrets::of(&sources, &findings).redact_in(&mut findings);
     sort_and_dedup(&sources, &mut findings, &instances);
     Ok(CheckResult { sources, findings })
 }
@@ -597,15 +598,37 @@ fn fuzz_one(files: &[(&str, FileKind)], text: &str) -> CheckResult {
     let (raw, suppressions) = gather([loaded]);
     let mut findings = apply_suppressions(&sources, raw, &suppressions);
     let instances = Instances::of(&findings);
+    FoundSecrets::of(&sources, &findings).redact_in(&mut findings);
     sort_and_dedup(&sources, &mut findings, &instances);
     let result = CheckResult { sources, findings };
     // Every output format, and the human one in colour too: reporters handle spans and texts
-    // that come from the input.
+    // that come from the input. None shows a secret a finding found, where a name is built from
+    // it or it is written again (short secrets may be part of a word, which is shown).
+    let secrets: Vec<String> = result
+        .findings
+        .iter()
+        .flat_map(|f| &f.diagnostic.redact)
+        .flat_map(|&span| {
+            crate::diagnostic::secret_texts(result.sources.get(span.file).slice(span))
+        })
+        .filter(|text| text.chars().count() >= crate::diagnostic::SHORT_SECRET_CHARS)
+        .collect();
     for &format in <crate::report::Format as clap::ValueEnum>::value_variants() {
-        crate::report::render(format, &result, false, false);
+        let out = crate::report::render(format, &result, false, false);
+        // SARIF carries the rules' docs, whose examples a fuzzer may write as secrets.
+        if format != crate::report::Format::Sarif {
+            assert_no_secret_in(&out, &secrets, format);
+        }
     }
-    crate::report::render(crate::report::Format::Human, &result, true, false);
+    let out = crate::report::render(crate::report::Format::Human, &result, true, false);
+    assert_no_secret_in(&out, &secrets, crate::report::Format::Human);
     result
+}
+
+fn assert_no_secret_in(out: &str, secrets: &[String], format: crate::report::Format) {
+    if let Some(secret) = secrets.iter().find(|s| out.contains(s.as_str())) {
+        panic!("the {format:?} report shows the secret {secret:?}:\n{out}");
+    }
 }
 
 /// The `arm_expr` fuzz target: `expression` (the text between `[` and `]`) parsed alone, then

@@ -1,6 +1,7 @@
 //! What rules report and what reporters print.
 
-use crate::span::Span;
+use crate::source::SourceDb;
+use crate::span::{FileId, Span};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
@@ -128,10 +129,139 @@ impl Finding {
     }
 }
 
+/// How many characters of a secret an output shows.
+const SHOWN_CHARS: usize = 4;
+
 /// The first four characters of a secret and an ellipsis: all any output shows of it.
 pub fn redact(secret: &str) -> String {
-    let shown: String = secret.chars().take(4).collect();
+    let shown: String = secret.chars().take(SHOWN_CHARS).collect();
     format!("{shown}…")
+}
+
+/// The secrets the findings redact, as texts, so that they are masked wherever else they show
+/// up: in a name built from one (`app-${var.admin_password}`), or written a second time beside
+/// a finding. A redacted span masks only where the secret is written.
+pub struct FoundSecrets(Option<Secrets>);
+
+struct Secrets {
+    /// Each secret as written and as its value.
+    automaton: aho_corasick::AhoCorasick,
+    /// What outputs show of each.
+    shown: Vec<String>,
+    /// Whether each is short enough to be part of a word (`apigee` of `apigeeEdge`): such a
+    /// secret is masked only where it stands alone.
+    short: Vec<bool>,
+}
+
+/// Secrets of fewer characters are masked elsewhere only where they stand alone.
+pub(crate) const SHORT_SECRET_CHARS: usize = 8;
+
+impl FoundSecrets {
+    pub fn none() -> FoundSecrets {
+        FoundSecrets(None)
+    }
+
+    pub fn of(sources: &SourceDb, findings: &[Finding]) -> FoundSecrets {
+        let mut texts: Vec<String> = findings
+            .iter()
+            .flat_map(|f| &f.diagnostic.redact)
+            .flat_map(|&span| secret_texts(sources.get(span.file).slice(span)))
+            // Shorter ones show whole in their redacted form anyway.
+            .filter(|text| text.chars().nth(SHOWN_CHARS).is_some())
+            .collect();
+        texts.sort_unstable();
+        texts.dedup();
+        if texts.is_empty() {
+            return FoundSecrets::none();
+        }
+        // The longest match, so that a secret within another does not leave the longer one's
+        // rest shown.
+        let automaton = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(&texts);
+        FoundSecrets(automaton.ok().map(|automaton| {
+            Secrets {
+                automaton,
+                shown: texts.iter().map(|t| redact(t)).collect(),
+                short: texts
+                    .iter()
+                    .map(|t| t.chars().count() < SHORT_SECRET_CHARS)
+                    .collect(),
+            }
+        }))
+    }
+
+    /// Redacts every found secret in the messages, labels, help and anchors of `findings`.
+    pub fn redact_in(&self, findings: &mut [Finding]) {
+        let Some(secrets) = &self.0 else { return };
+        let redact_text = |text: &mut String| {
+            let mut redacted = String::new();
+            let mut copied = 0;
+            for (range, pattern) in secrets.within(text) {
+                redacted.push_str(&text[copied..range.start]);
+                redacted.push_str(&secrets.shown[pattern]);
+                copied = range.end;
+            }
+            if copied > 0 {
+                redacted.push_str(&text[copied..]);
+                *text = redacted;
+            }
+        };
+        for finding in findings {
+            let d = &mut finding.diagnostic;
+            redact_text(&mut d.message);
+            redact_text(&mut d.anchor);
+            d.help.iter_mut().for_each(redact_text);
+            d.secondary
+                .iter_mut()
+                .chain(std::iter::once(&mut d.primary))
+                .for_each(|label| redact_text(&mut label.message));
+        }
+    }
+
+    /// Where found secrets are written in `text`, a piece of `file` that starts at `base`.
+    pub fn spans_in(&self, text: &str, file: FileId, base: usize) -> Vec<Span> {
+        let Some(secrets) = &self.0 else {
+            return Vec::new();
+        };
+        secrets
+            .within(text)
+            .map(|(range, _)| Span::new(file, base + range.start..base + range.end))
+            .collect()
+    }
+}
+
+impl Secrets {
+    /// Where secrets are written in `text`, and which.
+    fn within<'t>(
+        &'t self,
+        text: &'t str,
+    ) -> impl Iterator<Item = (std::ops::Range<usize>, usize)> + 't {
+        let is_word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+        self.automaton.find_iter(text).filter_map(move |m| {
+            let pattern = m.pattern().as_usize();
+            let alone = !is_word(text[..m.start()].chars().next_back())
+                && !is_word(text[m.end()..].chars().next());
+            (alone || !self.short[pattern]).then(|| (m.range(), pattern))
+        })
+    }
+}
+
+/// A redacted literal's text as written between its quotes, and as its value where escapes make
+/// them differ (a message shows the value, a snippet the written text).
+pub(crate) fn secret_texts(written: &str) -> Vec<String> {
+    let written = written.trim();
+    let inner = [('"', '"'), ('\'', '\'')]
+        .iter()
+        .find_map(|&(open, close)| written.strip_prefix(open)?.strip_suffix(close))
+        .unwrap_or(written);
+    let mut texts = vec![inner.to_string()];
+    if written.starts_with('"') && inner.contains('\\') {
+        texts.extend(serde_json::from_str::<String>(written).ok());
+    } else if written.starts_with('\'') && inner.contains("''") {
+        texts.push(inner.replace("''", "'"));
+    }
+    texts
 }
 
 /// `text` with every byte of the redacted spans after their first four characters replaced by
@@ -166,7 +296,52 @@ pub fn mask(text: &str, base: u32, spans: &[Span]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::span::FileId;
+
+    #[test]
+    fn found_secrets_are_masked_elsewhere_and_short_ones_only_alone() {
+        let text =
+            r#"a = "Sup3rS3cret!Value", b = "apigee", c = 'it''s-s3cret', d = "esc\"aped-s3cret""#;
+        let mut sources = SourceDb::default();
+        let file = sources.add(crate::source::SourceFile::new(
+            "main.tf".into(),
+            crate::source::FileKind::Terraform,
+            text.to_string(),
+            true,
+        ));
+        let mut finding = Finding {
+            code: "AZ105",
+            name: "hardcoded-credential",
+            severity: Severity::Error,
+            diagnostic: Diagnostic::new(
+                "`app-Sup3rS3cret!Value`, `apigeeEdge`, `vm-apigee`, `it's-s3cret`, `esc\"aped-s3cret`",
+                Label::new(Span::new(file, 0..1), "`apigee`"),
+                "",
+            ),
+        };
+        for literal in [
+            r#""Sup3rS3cret!Value""#,
+            r#""apigee""#,
+            "'it''s-s3cret'",
+            r#""esc\"aped-s3cret""#,
+        ] {
+            let start = text.find(literal).unwrap();
+            let span = Span::new(file, start..start + literal.len());
+            finding.diagnostic.redact.push(span);
+        }
+        let found = FoundSecrets::of(&sources, std::slice::from_ref(&finding));
+        found.redact_in(std::slice::from_mut(&mut finding));
+        assert_eq!(
+            finding.diagnostic.message,
+            "`app-Sup3…`, `apigeeEdge`, `vm-apig…`, `it's…`, `esc\"…`"
+        );
+        assert_eq!(finding.diagnostic.primary.message, "`apig…`");
+        let written = "x Sup3rS3cret!Value apigeeEdge esc\\\"aped-s3cret";
+        let spans = found.spans_in(written, file, 100);
+        assert_eq!(
+            spans,
+            [Span::new(file, 102..119), Span::new(file, 131..147)]
+        );
+    }
 
     #[test]
     fn masks_after_four_characters() {

@@ -189,6 +189,60 @@ fn names_from_the_scanned_code_cannot_start_lines_or_drive_the_terminal() {
 }
 
 #[test]
+fn a_secret_found_is_masked_wherever_else_it_shows() {
+    // Each secret is reported where it is written, and also shows in a name built from it and,
+    // in the Terraform file, in a comment beside another finding. The ARM one is written with
+    // escapes, which the name shows decoded.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let terraform = r#"variable "admin_password" {
+  default = "Sup3rS3cret!Value"
+}
+
+resource "azurerm_linux_web_app" "app" {
+  # the old password was Sup3rS3cret!Value
+  name = "app-${var.admin_password}"
+}
+"#;
+    let arm = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "parameters": {
+    "adminPassword": { "type": "securestring", "defaultValue": "Arm\"S3cret\"Value" }
+  },
+  "resources": [
+    {
+      "type": "Microsoft.Web/sites",
+      "apiVersion": "2022-03-01",
+      "name": "[concat('site-', parameters('adminPassword'))]",
+      "properties": {}
+    }
+  ]
+}
+"#;
+    std::fs::write(dir.path().join("main.tf"), terraform).expect("write");
+    std::fs::write(dir.path().join("azuredeploy.json"), arm).expect("write");
+    for format in [
+        "human",
+        "compact",
+        "json",
+        "sarif",
+        "github",
+        "azure-devops",
+        "junit",
+    ] {
+        let out = stdout(&run(dir.path(), &["check", "--format", format]));
+        assert!(out.contains("site-Arm"), "{format}: {out}");
+        assert!(!out.contains("S3cret"), "{format} shows a secret: {out}");
+    }
+    let compact = stdout(&run(dir.path(), &["check", "--format", "compact"]));
+    assert_eq!(compact.matches("[AZ103]").count(), 2, "{compact}");
+    assert_eq!(compact.matches("[AZ201]").count(), 2, "{compact}");
+    assert!(compact.contains("web app `app-Sup3…`"), "{compact}");
+    assert!(compact.contains("web app `site-Arm\"…`"), "{compact}");
+    let human = stdout(&run(dir.path(), &["check"]));
+    assert!(human.contains("# the old password was Sup3****"), "{human}");
+}
+
+#[test]
 fn missing_path_exits_2() {
     let dir = dir_with(&[("valid.tf", "main.tf")]);
     let out = run(dir.path(), &["check", "main.tf", "no/such/dir"]);

@@ -10,7 +10,7 @@ use miette::{
 
 use super::{Counts, printable};
 use crate::check::CheckResult;
-use crate::diagnostic::{Finding, Label, Severity, mask};
+use crate::diagnostic::{Finding, FoundSecrets, Label, Severity, mask};
 use crate::source::SourceFile;
 use crate::span::{FileId, Span};
 
@@ -19,7 +19,8 @@ const WIDTH: usize = 100;
 
 pub fn render(result: &CheckResult, color: bool, quiet: bool) -> String {
     let handler = handler(color);
-    // Context lines may show a secret another finding found: mask every found secret everywhere.
+    // Context lines may show a secret another finding found, or the same secret written again:
+    // mask every found secret everywhere.
     let mut redact: HashMap<FileId, FileSecrets> = HashMap::new();
     for span in result.findings.iter().flat_map(|f| &f.diagnostic.redact) {
         let secrets = redact.entry(span.file).or_default();
@@ -29,7 +30,10 @@ pub fn render(result: &CheckResult, color: bool, quiet: bool) -> String {
     for secrets in redact.values_mut() {
         secrets.spans.sort_unstable_by_key(|s| (s.start, s.end));
     }
-    let redact = Redacted(redact);
+    let redact = Redacted {
+        spans: redact,
+        found: FoundSecrets::of(&result.sources, &result.findings),
+    };
     let mut out = String::new();
     for finding in &result.findings {
         render_report(&handler, &Report::new(result, finding, &redact), &mut out);
@@ -46,7 +50,7 @@ pub fn render(result: &CheckResult, color: bool, quiet: bool) -> String {
 pub fn render_error(file: &SourceFile, range: std::ops::Range<usize>, title: String) -> String {
     let span = Span::new(FileId(0), range.start..range.end.max(range.start));
     let label = Label::new(span, "here");
-    let mut report = Report::for_labels_of(file, &[(&label, true)], &Redacted(HashMap::new()));
+    let mut report = Report::for_labels_of(file, &[(&label, true)], &Redacted::nothing());
     report.title = title;
     report.severity = Severity::Error;
     let mut out = String::new();
@@ -286,8 +290,13 @@ fn far_apart(a: Span, b: Span) -> bool {
     a.start.abs_diff(b.start) > PIECE_BYTES as u32 / 2
 }
 
-/// The secrets found, by file, so that each snippet masks those in it.
-struct Redacted(HashMap<FileId, FileSecrets>);
+/// The secrets found, so that each snippet masks those in it.
+struct Redacted {
+    /// Where the findings say they are written, by file.
+    spans: HashMap<FileId, FileSecrets>,
+    /// Their texts, wherever else they are written.
+    found: FoundSecrets,
+}
 
 /// The secrets found in one file, in order, and the length of the longest.
 #[derive(Default)]
@@ -297,15 +306,24 @@ struct FileSecrets {
 }
 
 impl Redacted {
+    fn nothing() -> Redacted {
+        Redacted {
+            spans: HashMap::new(),
+            found: FoundSecrets::none(),
+        }
+    }
+
     /// The text of `source` (file `file`) from `start` to `end`, its secrets masked.
     fn mask(&self, source: &SourceFile, file: FileId, start: usize, end: usize) -> String {
-        let secrets = self.within(file, start, end);
-        mask(&source.text[start..end], start as u32, &secrets)
+        let text = &source.text[start..end];
+        let mut secrets = self.within(file, start, end);
+        secrets.extend(self.found.spans_in(text, file, start));
+        mask(text, start as u32, &secrets)
     }
 
     /// The secrets of `file` that overlap `start..end`.
     fn within(&self, file: FileId, start: usize, end: usize) -> Vec<Span> {
-        let Some(secrets) = self.0.get(&file) else {
+        let Some(secrets) = self.spans.get(&file) else {
             return Vec::new();
         };
         let before_end = secrets.spans.partition_point(|s| (s.start as usize) < end);
