@@ -119,3 +119,37 @@ fn fixtures() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// SPEC §3: a found secret is never printed in full, in any format. Over every fixture at once;
+/// a secret of fewer than 8 characters may be part of a longer word that is shown.
+#[test]
+fn no_report_shows_a_secret_that_a_finding_found() {
+    let options = CheckOptions {
+        paths: vec!["testdata/rules".into()],
+        ..Default::default()
+    };
+    let result = check(&options).unwrap();
+    let secrets: BTreeSet<&str> = result
+        .findings
+        .iter()
+        .flat_map(|f| &f.diagnostic.redact)
+        .map(|&span| result.sources.get(span.file).slice(span))
+        .map(|written| written.trim().trim_matches(['"', '\'']))
+        .filter(|secret| secret.chars().count() >= 8)
+        .collect();
+    assert!(secrets.len() >= 10, "{secrets:?}");
+    for format in [
+        Format::Human,
+        Format::Compact,
+        Format::Json,
+        Format::Sarif,
+        Format::Github,
+        Format::AzureDevops,
+        Format::Junit,
+    ] {
+        let out = render(format, &result, false, false);
+        for secret in &secrets {
+            assert!(!out.contains(secret), "{format:?} shows {secret:?}");
+        }
+    }
+}
