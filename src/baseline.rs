@@ -251,7 +251,7 @@ mod tests {
                 }
             })
             .collect();
-        CheckResult { sources, findings }
+        CheckResult::new(sources, findings)
     }
 
     #[test]

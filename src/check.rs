@@ -32,6 +32,21 @@ pub struct CheckOptions {
 pub struct CheckResult {
     pub sources: SourceDb,
     pub findings: Vec<Finding>,
+    /// The secrets that findings found, those not reported too (suppressed, or in files not
+    /// named): reports mask them wherever they show.
+    pub secrets: FoundSecrets,
+}
+
+impl CheckResult {
+    /// A result whose secrets are those its findings redact.
+    pub fn new(sources: SourceDb, findings: Vec<Finding>) -> CheckResult {
+        let secrets = FoundSecrets::of(&sources, findings.iter().map(|f| &f.diagnostic));
+        CheckResult {
+            sources,
+            findings,
+            secrets,
+        }
+    }
 }
 
 /// Resolves `--select`/`--ignore` keys to the set of enabled codes.
@@ -163,6 +178,7 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, String> {
     });
     let (mut raw, suppressions) = gather([terraform, arm]);
     raw.extend(unreadable.into_iter().map(|d| (&rules::INVALID_FILE, d)));
+    let secrets = FoundSecrets::of(&sources, raw.iter().map(|(_, d)| d));
 
     let mut findings = apply_suppressions(&sources, raw, &suppressions);
     // Counted before the named files filter them, so that a finding kept for a named file still
@@ -184,9 +200,13 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, String> {
                     .any(|label| sources.get(label.span.file).reported))
     });
     apply_config(&mut sources, config, &mut findings);
-    FoundSecrets::of(&sources, &findings).redact_in(&mut findings);
+    secrets.redact_in(&mut findings);
     sort_and_dedup(&sources, &mut findings, &instances);
-    Ok(CheckResult { sources, findings })
+    Ok(CheckResult {
+        sources,
+        findings,
+        secrets,
+    })
 }
 
 /// The front ends' findings, with their invalid files (`IDL001`) and internal errors (`IDL004`)
@@ -596,11 +616,16 @@ fn fuzz_one(files: &[(&str, FileKind)], text: &str) -> CheckResult {
         _ => crate::terraform::load_each(&mut sources, &ids, &[], &check_model),
     };
     let (raw, suppressions) = gather([loaded]);
+    let secrets = FoundSecrets::of(&sources, raw.iter().map(|(_, d)| d));
     let mut findings = apply_suppressions(&sources, raw, &suppressions);
     let instances = Instances::of(&findings);
-    FoundSecrets::of(&sources, &findings).redact_in(&mut findings);
+    secrets.redact_in(&mut findings);
     sort_and_dedup(&sources, &mut findings, &instances);
-    let result = CheckResult { sources, findings };
+    let result = CheckResult {
+        sources,
+        findings,
+        secrets,
+    };
     // Every output format, and the human one in colour too: reporters handle spans and texts
     // that come from the input. None shows a secret a finding found, where a name is built from
     // it or it is written again (short secrets may be part of a word, which is shown).

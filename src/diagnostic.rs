@@ -141,8 +141,10 @@ pub fn redact(secret: &str) -> String {
 /// The secrets the findings redact, as texts, so that they are masked wherever else they show
 /// up: in a name built from one (`app-${var.admin_password}`), or written a second time beside
 /// a finding. A redacted span masks only where the secret is written.
+#[derive(Debug)]
 pub struct FoundSecrets(Option<Secrets>);
 
+#[derive(Debug)]
 struct Secrets {
     /// Each secret as written and as its value.
     automaton: aho_corasick::AhoCorasick,
@@ -157,14 +159,17 @@ struct Secrets {
 pub(crate) const SHORT_SECRET_CHARS: usize = 8;
 
 impl FoundSecrets {
-    pub fn none() -> FoundSecrets {
+    pub const fn none() -> FoundSecrets {
         FoundSecrets(None)
     }
 
-    pub fn of(sources: &SourceDb, findings: &[Finding]) -> FoundSecrets {
-        let mut texts: Vec<String> = findings
-            .iter()
-            .flat_map(|f| &f.diagnostic.redact)
+    pub fn of<'d>(
+        sources: &SourceDb,
+        diagnostics: impl IntoIterator<Item = &'d Diagnostic>,
+    ) -> FoundSecrets {
+        let mut texts: Vec<String> = diagnostics
+            .into_iter()
+            .flat_map(|d| &d.redact)
             .flat_map(|&span| secret_texts(sources.get(span.file).slice(span)))
             // Shorter ones show whole in their redacted form anyway.
             .filter(|text| text.chars().nth(SHOWN_CHARS).is_some())
@@ -328,7 +333,7 @@ mod tests {
             let span = Span::new(file, start..start + literal.len());
             finding.diagnostic.redact.push(span);
         }
-        let found = FoundSecrets::of(&sources, std::slice::from_ref(&finding));
+        let found = FoundSecrets::of(&sources, [&finding.diagnostic]);
         found.redact_in(std::slice::from_mut(&mut finding));
         assert_eq!(
             finding.diagnostic.message,

@@ -99,9 +99,9 @@ fn matches_every_severity_and_awkward_messages() {
         severity,
         diagnostic: Diagnostic::new(message, Label::new(Span::new(id, start..start + 1), ""), ""),
     };
-    let result = CheckResult {
+    let result = CheckResult::new(
         sources,
-        findings: vec![
+        vec![
             finding(Severity::Error, "AZ301", "`Owner` at scope `/`", 0),
             finding(
                 Severity::Warning,
@@ -111,7 +111,7 @@ fn matches_every_severity_and_awkward_messages() {
             ),
             finding(Severity::Note, "IDL003", "note: 10:20: [x] done", 10),
         ],
-    };
+    );
     let compact = report::render(Format::Compact, &result, false, false);
     let parsed: Vec<[&str; 6]> = compact.lines().map(|l| matcher.apply(l)).collect();
     assert_eq!(

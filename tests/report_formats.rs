@@ -127,7 +127,7 @@ fn fixture() -> CheckResult {
             ),
         ),
     ];
-    CheckResult { sources, findings }
+    CheckResult::new(sources, findings)
 }
 
 fn render(format: Format) -> String {
@@ -259,10 +259,7 @@ fn junit_is_well_formed_with_one_suite_per_file() {
 
 #[test]
 fn junit_clean_run_has_one_passing_case() {
-    let result = CheckResult {
-        sources: SourceDb::default(),
-        findings: Vec::new(),
-    };
+    let result = CheckResult::new(SourceDb::default(), Vec::new());
     let out = report::render(Format::Junit, &result, false, false);
     assert!(out.contains("<testcase name=\"no findings\" classname=\"idlint\"/>"));
     assert!(out.contains("failures=\"0\""));
@@ -308,10 +305,7 @@ fn sarif_validates_against_the_official_schema() {
         .should_validate_formats(true)
         .build(&schema)
         .expect("the SARIF schema compiles");
-    let empty = CheckResult {
-        sources: SourceDb::default(),
-        findings: Vec::new(),
-    };
+    let empty = CheckResult::new(SourceDb::default(), Vec::new());
     for out in [
         render(Format::Sarif),
         report::render(Format::Sarif, &empty, false, false),

@@ -32,7 +32,7 @@ pub fn render(result: &CheckResult, color: bool, quiet: bool) -> String {
     }
     let redact = Redacted {
         spans: redact,
-        found: FoundSecrets::of(&result.sources, &result.findings),
+        found: &result.secrets,
     };
     let mut out = String::new();
     for finding in &result.findings {
@@ -291,11 +291,11 @@ fn far_apart(a: Span, b: Span) -> bool {
 }
 
 /// The secrets found, so that each snippet masks those in it.
-struct Redacted {
+struct Redacted<'r> {
     /// Where the findings say they are written, by file.
     spans: HashMap<FileId, FileSecrets>,
-    /// Their texts, wherever else they are written.
-    found: FoundSecrets,
+    /// The texts of all that were found, wherever else they are written.
+    found: &'r FoundSecrets,
 }
 
 /// The secrets found in one file, in order, and the length of the longest.
@@ -305,14 +305,17 @@ struct FileSecrets {
     longest: usize,
 }
 
-impl Redacted {
-    fn nothing() -> Redacted {
+impl Redacted<'static> {
+    fn nothing() -> Redacted<'static> {
+        const NONE: &FoundSecrets = &FoundSecrets::none();
         Redacted {
             spans: HashMap::new(),
-            found: FoundSecrets::none(),
+            found: NONE,
         }
     }
+}
 
+impl Redacted<'_> {
     /// The text of `source` (file `file`) from `start` to `end`, its secrets masked.
     fn mask(&self, source: &SourceFile, file: FileId, start: usize, end: usize) -> String {
         let text = &source.text[start..end];
