@@ -153,6 +153,8 @@ struct Secrets {
     /// Whether each is short enough to be part of a word (`apigee` of `apigeeEdge`): such a
     /// secret is masked only where it stands alone.
     short: Vec<bool>,
+    /// The bytes of the longest.
+    longest: usize,
 }
 
 /// Secrets of fewer characters are masked elsewhere only where they stand alone.
@@ -192,6 +194,7 @@ impl FoundSecrets {
                     .iter()
                     .map(|t| t.chars().count() < SHORT_SECRET_CHARS)
                     .collect(),
+                longest: texts.iter().map(String::len).max().unwrap_or(0),
             }
         }))
     }
@@ -224,14 +227,19 @@ impl FoundSecrets {
         }
     }
 
-    /// Where found secrets are written in `text`, a piece of `file` that starts at `base`.
-    pub fn spans_in(&self, text: &str, file: FileId, base: usize) -> Vec<Span> {
+    /// Where found secrets are written in `text` (of `file`) within `range`, or run into it: a
+    /// long line is shown in pieces, which may cut a secret.
+    pub fn spans_in(&self, text: &str, file: FileId, range: std::ops::Range<usize>) -> Vec<Span> {
         let Some(secrets) = &self.0 else {
             return Vec::new();
         };
+        let from = text.floor_char_boundary(range.start.saturating_sub(secrets.longest));
+        let to = text.ceil_char_boundary(range.end.saturating_add(secrets.longest));
         secrets
-            .within(text)
-            .map(|(range, _)| Span::new(file, base + range.start..base + range.end))
+            .within(&text[from..to])
+            .map(|(found, _)| from + found.start..from + found.end)
+            .filter(|found| found.end > range.start && found.start < range.end)
+            .map(|found| Span::new(file, found))
             .collect()
     }
 }
@@ -341,11 +349,14 @@ mod tests {
         );
         assert_eq!(finding.diagnostic.primary.message, "`apig…`");
         let written = "x Sup3rS3cret!Value apigeeEdge esc\\\"aped-s3cret";
-        let spans = found.spans_in(written, file, 100);
+        let spans = found.spans_in(written, file, 0..written.len());
+        assert_eq!(spans, [Span::new(file, 2..19), Span::new(file, 31..47)]);
+        // A piece of a long line that cuts a secret: the whole of it, which `mask` clips.
         assert_eq!(
-            spans,
-            [Span::new(file, 102..119), Span::new(file, 131..147)]
+            found.spans_in(written, file, 10..25),
+            [Span::new(file, 2..19)]
         );
+        assert_eq!(found.spans_in(written, file, 20..30), []);
     }
 
     #[test]

@@ -244,8 +244,31 @@ fn a_secret_found_is_masked_wherever_else_it_shows() {
     for args in [&["check"][..], &["check", "main.tf"]] {
         let human = stdout(&run(dir.path(), args));
         assert!(human.contains("`app-Sup3…`"), "{args:?}: {human}");
-        assert!(human.contains("# the old password was Sup3****"), "{args:?}: {human}");
+        assert!(
+            human.contains("# the old password was Sup3****"),
+            "{args:?}: {human}"
+        );
         assert!(!human.contains("S3cret"), "{args:?}: {human}");
+    }
+}
+
+#[test]
+fn a_secret_cut_by_the_piece_of_a_long_line_shown_is_masked() {
+    // A minified template: the snippet of the second finding is a piece of its one line, and
+    // for some lengths of `pad` that piece begins inside the secret's second copy.
+    let dir = tempfile::tempdir().expect("temp dir");
+    for pad in 0..30 {
+        let template = format!(
+            r#"{{"$schema":"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#","parameters":{{"adminPassword":{{"type":"securestring","defaultValue":"LongS3cretValue123!"}}}},"variables":{{"b":"{}","old":"LongS3cretValue123!","pad":"{}"}},"resources":[{{"type":"Microsoft.Web/sites","apiVersion":"2022-03-01","name":"site","properties":{{}}}}]}}"#,
+            "y".repeat(5000),
+            "x".repeat(pad)
+        );
+        std::fs::write(dir.path().join("azuredeploy.json"), template).expect("write");
+        let human = stdout(&run(dir.path(), &["check"]));
+        assert!(human.contains("AZ201"), "{human}");
+        for part in ["S3cret", "Value12", "e123!"] {
+            assert!(!human.contains(part), "pad {pad}: {human}");
+        }
     }
 }
 

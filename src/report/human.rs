@@ -318,10 +318,9 @@ impl Redacted<'static> {
 impl Redacted<'_> {
     /// The text of `source` (file `file`) from `start` to `end`, its secrets masked.
     fn mask(&self, source: &SourceFile, file: FileId, start: usize, end: usize) -> String {
-        let text = &source.text[start..end];
         let mut secrets = self.within(file, start, end);
-        secrets.extend(self.found.spans_in(text, file, start));
-        mask(text, start as u32, &secrets)
+        secrets.extend(self.found.spans_in(&source.text, file, start..end));
+        mask(&source.text[start..end], start as u32, &secrets)
     }
 
     /// The secrets of `file` that overlap `start..end`.
