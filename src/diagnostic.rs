@@ -153,18 +153,12 @@ struct Secrets {
     /// Whether each is short enough to be part of a word (`apigee` of `apigeeEdge`): such a
     /// secret is masked only where it stands alone.
     short: Vec<bool>,
-    /// The bytes of the longest.
-    longest: usize,
 }
 
 /// Secrets of fewer characters are masked elsewhere only where they stand alone.
 pub(crate) const SHORT_SECRET_CHARS: usize = 8;
 
 impl FoundSecrets {
-    pub const fn none() -> FoundSecrets {
-        FoundSecrets(None)
-    }
-
     pub fn of<'d>(
         sources: &SourceDb,
         diagnostics: impl IntoIterator<Item = &'d Diagnostic>,
@@ -179,7 +173,7 @@ impl FoundSecrets {
         texts.sort_unstable();
         texts.dedup();
         if texts.is_empty() {
-            return FoundSecrets::none();
+            return FoundSecrets(None);
         }
         // The longest match, so that a secret within another does not leave the longer one's
         // rest shown.
@@ -194,7 +188,6 @@ impl FoundSecrets {
                     .iter()
                     .map(|t| t.chars().count() < SHORT_SECRET_CHARS)
                     .collect(),
-                longest: texts.iter().map(String::len).max().unwrap_or(0),
             }
         }))
     }
@@ -227,19 +220,14 @@ impl FoundSecrets {
         }
     }
 
-    /// Where found secrets are written in `text` (of `file`) within `range`, or run into it: a
-    /// long line is shown in pieces, which may cut a secret.
-    pub fn spans_in(&self, text: &str, file: FileId, range: std::ops::Range<usize>) -> Vec<Span> {
+    /// Where found secrets are written in `text`, the text of `file`.
+    pub fn spans_in(&self, text: &str, file: FileId) -> Vec<Span> {
         let Some(secrets) = &self.0 else {
             return Vec::new();
         };
-        let from = text.floor_char_boundary(range.start.saturating_sub(secrets.longest));
-        let to = text.ceil_char_boundary(range.end.saturating_add(secrets.longest));
         secrets
-            .within(&text[from..to])
-            .map(|(found, _)| from + found.start..from + found.end)
-            .filter(|found| found.end > range.start && found.start < range.end)
-            .map(|found| Span::new(file, found))
+            .within(text)
+            .map(|(found, _)| Span::new(file, found))
             .collect()
     }
 }
@@ -349,14 +337,8 @@ mod tests {
         );
         assert_eq!(finding.diagnostic.primary.message, "`apig…`");
         let written = "x Sup3rS3cret!Value apigeeEdge esc\\\"aped-s3cret";
-        let spans = found.spans_in(written, file, 0..written.len());
+        let spans = found.spans_in(written, file);
         assert_eq!(spans, [Span::new(file, 2..19), Span::new(file, 31..47)]);
-        // A piece of a long line that cuts a secret: the whole of it, which `mask` clips.
-        assert_eq!(
-            found.spans_in(written, file, 10..25),
-            [Span::new(file, 2..19)]
-        );
-        assert_eq!(found.spans_in(written, file, 20..30), []);
     }
 
     #[test]

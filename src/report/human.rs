@@ -1,6 +1,6 @@
 //! miette graphical reports with labels and help, then a summary line.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use miette::{
@@ -10,7 +10,7 @@ use miette::{
 
 use super::{Counts, printable};
 use crate::check::CheckResult;
-use crate::diagnostic::{Finding, FoundSecrets, Label, Severity, mask};
+use crate::diagnostic::{Finding, Label, Severity, mask};
 use crate::source::SourceFile;
 use crate::span::{FileId, Span};
 
@@ -20,20 +20,34 @@ const WIDTH: usize = 100;
 pub fn render(result: &CheckResult, color: bool, quiet: bool) -> String {
     let handler = handler(color);
     // Context lines may show a secret another finding found, or the same secret written again:
-    // mask every found secret everywhere.
+    // mask every found secret everywhere, in each file a snippet shows. The files are searched
+    // once each, not once for each snippet: a secret of a megabyte would otherwise make every
+    // snippet search a megabyte around it.
+    let shown_files: HashSet<FileId> = result
+        .findings
+        .iter()
+        .flat_map(|f| std::iter::once(&f.diagnostic.primary).chain(&f.diagnostic.secondary))
+        .map(|label| label.span.file)
+        .collect();
+    let written_again = shown_files.into_iter().flat_map(|file| {
+        let text = &result.sources.get(file).text;
+        result.secrets.spans_in(text, file)
+    });
     let mut redact: HashMap<FileId, FileSecrets> = HashMap::new();
-    for span in result.findings.iter().flat_map(|f| &f.diagnostic.redact) {
+    for span in result
+        .findings
+        .iter()
+        .flat_map(|f| f.diagnostic.redact.iter().copied())
+        .chain(written_again)
+    {
         let secrets = redact.entry(span.file).or_default();
-        secrets.spans.push(*span);
+        secrets.spans.push(span);
         secrets.longest = secrets.longest.max(span.len());
     }
     for secrets in redact.values_mut() {
         secrets.spans.sort_unstable_by_key(|s| (s.start, s.end));
     }
-    let redact = Redacted {
-        spans: redact,
-        found: &result.secrets,
-    };
+    let redact = Redacted(redact);
     let mut out = String::new();
     for finding in &result.findings {
         render_report(&handler, &Report::new(result, finding, &redact), &mut out);
@@ -50,7 +64,7 @@ pub fn render(result: &CheckResult, color: bool, quiet: bool) -> String {
 pub fn render_error(file: &SourceFile, range: std::ops::Range<usize>, title: String) -> String {
     let span = Span::new(FileId(0), range.start..range.end.max(range.start));
     let label = Label::new(span, "here");
-    let mut report = Report::for_labels_of(file, &[(&label, true)], &Redacted::nothing());
+    let mut report = Report::for_labels_of(file, &[(&label, true)], &Redacted(HashMap::new()));
     report.title = title;
     report.severity = Severity::Error;
     let mut out = String::new();
@@ -290,13 +304,8 @@ fn far_apart(a: Span, b: Span) -> bool {
     a.start.abs_diff(b.start) > PIECE_BYTES as u32 / 2
 }
 
-/// The secrets found, so that each snippet masks those in it.
-struct Redacted<'r> {
-    /// Where the findings say they are written, by file.
-    spans: HashMap<FileId, FileSecrets>,
-    /// The texts of all that were found, wherever else they are written.
-    found: &'r FoundSecrets,
-}
+/// Where the secrets found are written, by file, so that each snippet masks those in it.
+struct Redacted(HashMap<FileId, FileSecrets>);
 
 /// The secrets found in one file, in order, and the length of the longest.
 #[derive(Default)]
@@ -305,27 +314,16 @@ struct FileSecrets {
     longest: usize,
 }
 
-impl Redacted<'static> {
-    fn nothing() -> Redacted<'static> {
-        const NONE: &FoundSecrets = &FoundSecrets::none();
-        Redacted {
-            spans: HashMap::new(),
-            found: NONE,
-        }
-    }
-}
-
-impl Redacted<'_> {
+impl Redacted {
     /// The text of `source` (file `file`) from `start` to `end`, its secrets masked.
     fn mask(&self, source: &SourceFile, file: FileId, start: usize, end: usize) -> String {
-        let mut secrets = self.within(file, start, end);
-        secrets.extend(self.found.spans_in(&source.text, file, start..end));
+        let secrets = self.within(file, start, end);
         mask(&source.text[start..end], start as u32, &secrets)
     }
 
     /// The secrets of `file` that overlap `start..end`.
     fn within(&self, file: FileId, start: usize, end: usize) -> Vec<Span> {
-        let Some(secrets) = self.spans.get(&file) else {
+        let Some(secrets) = self.0.get(&file) else {
             return Vec::new();
         };
         let before_end = secrets.spans.partition_point(|s| (s.start as usize) < end);
