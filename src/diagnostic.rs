@@ -239,11 +239,21 @@ impl Secrets {
         text: &'t str,
     ) -> impl Iterator<Item = (std::ops::Range<usize>, usize)> + 't {
         let is_word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
-        self.automaton.find_iter(text).filter_map(move |m| {
-            let pattern = m.pattern().as_usize();
-            let alone = !is_word(text[..m.start()].chars().next_back())
-                && !is_word(text[m.end()..].chars().next());
-            (alone || !self.short[pattern]).then(|| (m.range(), pattern))
+        let mut from = 0;
+        std::iter::from_fn(move || {
+            loop {
+                let input = aho_corasick::Input::new(text).range(from..);
+                let m = self.automaton.find(input)?;
+                let pattern = m.pattern().as_usize();
+                let alone = !is_word(text[..m.start()].chars().next_back())
+                    && !is_word(text[m.end()..].chars().next());
+                if alone || !self.short[pattern] {
+                    from = m.end();
+                    return Some((m.range(), pattern));
+                }
+                // Part of a word: another secret may start within it.
+                from = m.start() + text[m.start()..].chars().next().map_or(1, char::len_utf8);
+            }
         })
     }
 }
@@ -300,8 +310,7 @@ mod tests {
 
     #[test]
     fn found_secrets_are_masked_elsewhere_and_short_ones_only_alone() {
-        let text =
-            r#"a = "Sup3rS3cret!Value", b = "apigee", c = 'it''s-s3cret', d = "esc\"aped-s3cret""#;
+        let text = r#"a = "Sup3rS3cret!Value", b = "apigee", c = 'it''s-s3cret', d = "esc\"aped-s3cret", e = "geeLong!Secret""#;
         let mut sources = SourceDb::default();
         let file = sources.add(crate::source::SourceFile::new(
             "main.tf".into(),
@@ -324,6 +333,7 @@ mod tests {
             r#""apigee""#,
             "'it''s-s3cret'",
             r#""esc\"aped-s3cret""#,
+            r#""geeLong!Secret""#,
         ] {
             let start = text.find(literal).unwrap();
             let span = Span::new(file, start..start + literal.len());
@@ -339,6 +349,9 @@ mod tests {
         let written = "x Sup3rS3cret!Value apigeeEdge esc\\\"aped-s3cret";
         let spans = found.spans_in(written, file);
         assert_eq!(spans, [Span::new(file, 2..19), Span::new(file, 31..47)]);
+        // A short one within a word does not hide a longer one that starts inside it.
+        let spans = found.spans_in("apigeeLong!Secret", file);
+        assert_eq!(spans, [Span::new(file, 3..17)]);
     }
 
     #[test]
