@@ -629,7 +629,7 @@ fn fuzz_one(files: &[(&str, FileKind)], text: &str) -> CheckResult {
     // Every output format, and the human one in colour too: reporters handle spans and texts
     // that come from the input. None shows a secret a finding found, where a name is built from
     // it or it is written again (short secrets may be part of a word, which is shown).
-    let secrets: Vec<String> = result
+    let found_texts: Vec<String> = result
         .findings
         .iter()
         .flat_map(|f| &f.diagnostic.redact)
@@ -642,11 +642,11 @@ fn fuzz_one(files: &[(&str, FileKind)], text: &str) -> CheckResult {
         let out = crate::report::render(format, &result, false, false);
         // SARIF carries the rules' docs, whose examples a fuzzer may write as secrets.
         if format != crate::report::Format::Sarif {
-            assert_no_secret_in(&out, &secrets, format);
+            assert_no_secret_in(&out, &found_texts, format);
         }
     }
     let out = crate::report::render(crate::report::Format::Human, &result, true, false);
-    assert_no_secret_in(&out, &secrets, crate::report::Format::Human);
+    assert_no_secret_in(&out, &found_texts, crate::report::Format::Human);
     result
 }
 

@@ -20,9 +20,8 @@ const WIDTH: usize = 100;
 pub fn render(result: &CheckResult, color: bool, quiet: bool) -> String {
     let handler = handler(color);
     // Context lines may show a secret another finding found, or the same secret written again:
-    // mask every found secret everywhere, in each file a snippet shows. The files are searched
-    // once each, not once for each snippet: a secret of a megabyte would otherwise make every
-    // snippet search a megabyte around it.
+    // mask every found secret everywhere, in each file a snippet shows. Each file is searched
+    // once, not once for each snippet of it.
     let shown_files: HashSet<FileId> = result
         .findings
         .iter()
