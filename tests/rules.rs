@@ -138,15 +138,7 @@ fn no_report_shows_a_secret_that_a_finding_found() {
         .filter(|secret| secret.chars().count() >= 8)
         .collect();
     assert!(secrets.len() >= 10, "{secrets:?}");
-    for format in [
-        Format::Human,
-        Format::Compact,
-        Format::Json,
-        Format::Sarif,
-        Format::Github,
-        Format::AzureDevops,
-        Format::Junit,
-    ] {
+    for &format in <Format as clap::ValueEnum>::value_variants() {
         let out = render(format, &result, false, false);
         for secret in &secrets {
             assert!(!out.contains(secret), "{format:?} shows {secret:?}");
