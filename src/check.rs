@@ -38,9 +38,28 @@ pub struct CheckResult {
 }
 
 impl CheckResult {
-    /// A result whose secrets are those its findings redact.
-    pub fn new(sources: SourceDb, findings: Vec<Finding>) -> CheckResult {
+    /// A result whose secrets are those its findings redact, masked in their texts.
+    pub fn new(sources: SourceDb, mut findings: Vec<Finding>) -> CheckResult {
         let secrets = FoundSecrets::of(&sources, findings.iter().map(|f| &f.diagnostic));
+        secrets.redact_in(&mut findings);
+        CheckResult {
+            sources,
+            findings,
+            secrets,
+        }
+    }
+
+    /// The result of a scan: `secrets` masked in the texts of `findings`, then the findings
+    /// sorted and each counted with its instances. Every scan ends here, so that none forgets
+    /// the masking.
+    fn finish(
+        sources: SourceDb,
+        mut findings: Vec<Finding>,
+        instances: &Instances,
+        secrets: FoundSecrets,
+    ) -> CheckResult {
+        secrets.redact_in(&mut findings);
+        sort_and_dedup(&sources, &mut findings, instances);
         CheckResult {
             sources,
             findings,
@@ -200,13 +219,7 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, String> {
                     .any(|label| sources.get(label.span.file).reported))
     });
     apply_config(&mut sources, config, &mut findings);
-    secrets.redact_in(&mut findings);
-    sort_and_dedup(&sources, &mut findings, &instances);
-    Ok(CheckResult {
-        sources,
-        findings,
-        secrets,
-    })
+    Ok(CheckResult::finish(sources, findings, &instances, secrets))
 }
 
 /// The front ends' findings, with their invalid files (`IDL001`) and internal errors (`IDL004`)
@@ -617,15 +630,9 @@ fn fuzz_one(files: &[(&str, FileKind)], text: &str) -> CheckResult {
     };
     let (raw, suppressions) = gather([loaded]);
     let secrets = FoundSecrets::of(&sources, raw.iter().map(|(_, d)| d));
-    let mut findings = apply_suppressions(&sources, raw, &suppressions);
+    let findings = apply_suppressions(&sources, raw, &suppressions);
     let instances = Instances::of(&findings);
-    secrets.redact_in(&mut findings);
-    sort_and_dedup(&sources, &mut findings, &instances);
-    let result = CheckResult {
-        sources,
-        findings,
-        secrets,
-    };
+    let result = CheckResult::finish(sources, findings, &instances, secrets);
     // Every output format, and the human one in colour too: reporters handle spans and texts
     // that come from the input. None shows a secret a finding found, where a name is built from
     // it or it is written again (short secrets may be part of a word, which is shown).

@@ -515,28 +515,13 @@ fn loops_over_large_bodies_stay_bounded() {
         .map(|i| i.to_string())
         .collect::<Vec<_>>()
         .join(", ");
-    for (name, looped) in [
-        (
-            "for",
-            format!("locals {{\n  x = [for i in [{items}] : {{\n{body}  }}]\n}}\n"),
-        ),
-        (
-            "dynamic",
-            format!(
-                "  dynamic \"site_config\" {{\n    for_each = [{items}]\n    content {{\n{body}    }}\n  }}\n"
-            ),
-        ),
-    ] {
-        let (outside, inside) = match name {
-            "for" => (looped, String::new()),
-            _ => (String::new(), looped),
-        };
-        write_module(
-            dir.path(),
-            name,
-            format!("{outside}resource \"azurerm_linux_web_app\" \"a\" {{\n{inside}}}\n"),
-        );
-    }
+    let app = |inside: &str| format!("resource \"azurerm_linux_web_app\" \"a\" {{\n{inside}}}\n");
+    let for_expr = format!("locals {{\n  x = [for i in [{items}] : {{\n{body}  }}]\n}}\n");
+    let dynamic = format!(
+        "  dynamic \"site_config\" {{\n    for_each = [{items}]\n    content {{\n{body}    }}\n  }}\n"
+    );
+    write_module(dir.path(), "for", for_expr + &app(""));
+    write_module(dir.path(), "dynamic", app(&dynamic));
     let findings = check_json_capped(dir.path());
     for path in [
         "resources.json",
