@@ -215,20 +215,10 @@ fn is_placeholder(v: &str) -> bool {
     {
         return true;
     }
-    const MARKERS: [&str; 8] = [
-        "your",
-        "placeholder",
-        "changethis",
-        "replaceme",
-        "replacewith",
-        "dummy",
-        "fake",
-        "notreal",
-    ];
-    let letters: String = lower.chars().filter(char::is_ascii_alphanumeric).collect();
-    if MARKERS.iter().any(|m| letters.contains(m)) {
+    if has_placeholder_word(v) {
         return true;
     }
+    let letters: String = lower.chars().filter(char::is_ascii_alphanumeric).collect();
     // The whole value is a word that names what should be there.
     matches!(
         letters.as_str(),
@@ -244,6 +234,62 @@ fn is_placeholder(v: &str) -> bool {
             | "notset"
             | "empty"
     )
+}
+
+/// Whether `v` has a word that marks a placeholder (`your-key`, `%YourConnectionString%`,
+/// `dummytoken`, `not-real`, `keyofyourstorageaccount`), written as a word: at the start of
+/// the value, after a separator or as a camel-case word, in one case, or inside a long run of
+/// letters in one case. Random passwords hold such letters by chance (`Hq4fakeW9z`, in about 1
+/// of 10,000 of 24 characters), in the middle of mixed letters, digits and symbols.
+fn has_placeholder_word(v: &str) -> bool {
+    const MARKERS: [&str; 8] = [
+        "your",
+        "placeholder",
+        "changethis",
+        "replaceme",
+        "replacewith",
+        "dummy",
+        "fake",
+        "notreal",
+    ];
+    // Letters and digits, with their places in `v`: a marker may span separators (`not-real`).
+    let (places, letters): (Vec<usize>, String) = v
+        .char_indices()
+        .filter(|(_, c)| c.is_ascii_alphanumeric())
+        .map(|(i, c)| (i, c.to_ascii_lowercase()))
+        .unzip();
+    let bytes = v.as_bytes();
+    let one_case = |word: &[u8]| {
+        word.iter().all(u8::is_ascii_lowercase) || word.iter().all(u8::is_ascii_uppercase)
+    };
+    MARKERS.iter().any(|marker| {
+        letters.match_indices(marker).any(|(at, _)| {
+            let start = places[at];
+            let end = places[at + marker.len() - 1] + 1;
+            let written: Vec<u8> = bytes[start..end]
+                .iter()
+                .copied()
+                .filter(u8::is_ascii_alphanumeric)
+                .collect();
+            let capitalized =
+                written[0].is_ascii_uppercase() && written[1..].iter().all(u8::is_ascii_lowercase);
+            let after_separator = start == 0 || !bytes[start - 1].is_ascii_alphanumeric();
+            let camel_case = start > 0 && bytes[start - 1].is_ascii_lowercase() && capitalized;
+            let as_word = (after_separator && (one_case(&written) || capitalized)) || camel_case;
+            // The run of letters around the marker, for compounds such as `dummytoken`.
+            let run_start = bytes[..start]
+                .iter()
+                .rposition(|b| !b.is_ascii_alphabetic())
+                .map_or(0, |i| i + 1);
+            let run_end = bytes[end..]
+                .iter()
+                .position(|b| !b.is_ascii_alphabetic())
+                .map_or(bytes.len(), |i| end + i);
+            let run = &bytes[run_start..run_end];
+            let compound = run.len() >= marker.len() + 4 && run.iter().all(u8::is_ascii_lowercase);
+            as_word || compound
+        })
+    })
 }
 
 /// A value that reads as the name of what belongs there: `secretKey`, `clusterToken`,
@@ -830,6 +876,14 @@ mod tests {
             "CLIENT-SECRET",
             "SERVER-APP-SECRET-FROM-AZURE-AD",
             "R0VOLVNFTEZTSUdORUQtQ0VSVC1QQVNTV09SRA==", // base64 of GEN-SELFSIGNED-CERT-PASSWORD
+            "your-password-here",
+            "YOUR_API_KEY",
+            "FakePassword123!",
+            "this-is-not-real",
+            "MyDummyPassword1",
+            "replacewithyourkey",
+            "mydummykey1",
+            "key=Placeholder;",
         ] {
             assert!(!is_nontrivial_secret_value(v), "{v}");
         }
@@ -841,6 +895,11 @@ mod tests {
             "Aa12345678",
             "S3cretKey",
             "UGFzc3dvcmQxMjMh", // base64 of Password123!
+            // Random, with a marker's letters by chance: inside a word, or in mixed case.
+            "Hq4fakeW9z!Lp2xRt7Vb",
+            "kJ8yoURQz3!mPx",
+            "T9xdummY#q2Lw8",
+            "p7QyourTk2#",
         ] {
             assert!(is_nontrivial_secret_value(v), "{v}");
         }
