@@ -59,6 +59,17 @@ impl CheckResult {
         secrets: FoundSecrets,
     ) -> CheckResult {
         secrets.redact_in(&mut findings);
+        // Every report places findings by line and column. The line tables of the files they
+        // point into are built here on all cores, rather than one after another as the report
+        // reaches them (20 ms of a scan of the corpus, after every other core is idle).
+        let placed: HashSet<FileId> = findings
+            .iter()
+            .flat_map(|f| std::iter::once(&f.diagnostic.primary).chain(&f.diagnostic.secondary))
+            .map(|label| label.span.file)
+            .collect();
+        placed
+            .into_par_iter()
+            .for_each(|file| sources.get(file).index_lines());
         sort_and_dedup(&sources, &mut findings, instances);
         CheckResult {
             sources,

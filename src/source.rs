@@ -65,6 +65,11 @@ impl SourceFile {
         }
     }
 
+    /// Builds the table of where lines start now, so that placing findings later does not.
+    pub fn index_lines(&self) {
+        self.lines();
+    }
+
     fn lines(&self) -> &Lines {
         self.lines.get_or_init(|| {
             let mut starts = vec![0];
