@@ -176,9 +176,12 @@ impl FoundSecrets {
             return FoundSecrets(None);
         }
         // The longest match, so that a secret within another does not leave the longer one's
-        // rest shown.
+        // rest shown. Not the DFA that the builder picks for few patterns: it takes time in
+        // the square of a secret's length when the secret repeats itself (`xFAKExFAKE...`, 12 s
+        // for 50 kB).
         let automaton = aho_corasick::AhoCorasick::builder()
             .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
             .build(&texts);
         FoundSecrets(automaton.ok().map(|automaton| {
             Secrets {

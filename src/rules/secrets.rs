@@ -239,8 +239,8 @@ fn is_placeholder(v: &str) -> bool {
 /// Whether `v` has a word that marks a placeholder (`your-key`, `%YourConnectionString%`,
 /// `dummytoken`, `not-real`, `keyofyourstorageaccount`), written as a word: at the start of
 /// the value, after a separator or as a camel-case word, in one case, or inside a long run of
-/// letters in one case. Random passwords hold such letters by chance (`Hq4fakeW9z`, in about 1
-/// of 10,000 of 24 characters), in the middle of mixed letters, digits and symbols.
+/// lower-case letters. Random passwords hold such letters by chance, in the middle of mixed
+/// letters, digits and symbols (`Hq4fakeW9z`: 1 in 40,000 random passwords of 24 characters).
 fn has_placeholder_word(v: &str) -> bool {
     const MARKERS: [&str; 8] = [
         "your",
@@ -262,7 +262,8 @@ fn has_placeholder_word(v: &str) -> bool {
     let one_case = |word: &[u8]| {
         word.iter().all(u8::is_ascii_lowercase) || word.iter().all(u8::is_ascii_uppercase)
     };
-    MARKERS.iter().any(|marker| {
+    let as_word = MARKERS.iter().any(|marker| {
+        // The matches do not overlap, so their spans add up to at most the length of `v`.
         letters.match_indices(marker).any(|(at, _)| {
             let start = places[at];
             let end = places[at + marker.len() - 1] + 1;
@@ -275,21 +276,19 @@ fn has_placeholder_word(v: &str) -> bool {
                 written[0].is_ascii_uppercase() && written[1..].iter().all(u8::is_ascii_lowercase);
             let after_separator = start == 0 || !bytes[start - 1].is_ascii_alphanumeric();
             let camel_case = start > 0 && bytes[start - 1].is_ascii_lowercase() && capitalized;
-            let as_word = (after_separator && (one_case(&written) || capitalized)) || camel_case;
-            // The run of letters around the marker, for compounds such as `dummytoken`.
-            let run_start = bytes[..start]
-                .iter()
-                .rposition(|b| !b.is_ascii_alphabetic())
-                .map_or(0, |i| i + 1);
-            let run_end = bytes[end..]
-                .iter()
-                .position(|b| !b.is_ascii_alphabetic())
-                .map_or(bytes.len(), |i| end + i);
-            let run = &bytes[run_start..run_end];
-            let compound = run.len() >= marker.len() + 4 && run.iter().all(u8::is_ascii_lowercase);
-            as_word || compound
+            (after_separator && (one_case(&written) || capitalized)) || camel_case
         })
-    })
+    });
+    // A compound in lower case, such as `dummytoken` or `keyofyourstorageaccount`.
+    let compound = || {
+        v.split(|c: char| !c.is_ascii_alphabetic()).any(|run| {
+            run.bytes().all(|b| b.is_ascii_lowercase())
+                && MARKERS
+                    .iter()
+                    .any(|marker| run.len() >= marker.len() + 4 && run.contains(marker))
+        })
+    };
+    as_word || compound()
 }
 
 /// A value that reads as the name of what belongs there: `secretKey`, `clusterToken`,
