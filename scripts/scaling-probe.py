@@ -112,6 +112,12 @@ SHAPES = {
     "ARM long link": lambda n: ("t.json", template([{"type": "Microsoft.Resources/deployments", "name": "d", "properties": {"templateLink": {"uri": "https://e.com/" + "x.json/" * n}}}])),
     "ARM long key name": lambda n: ("t.json", template([web_app([{"name": "password_" * n, "value": "hunter2hunter2"}])])),
     "TF long string": lambda n: ("main.tf", web_app_tf('DB_PASSWORD = "%s"' % ("Aq9" * (n * 3)))),
+    # Values that repeat a short piece: a secret's automaton, and searches that start again at
+    # each match of a placeholder word or a credential's marker, once took time in the square.
+    "TF secret that repeats, in a name": lambda n: ("main.tf", 'variable "admin_password" {\n  default = "%s"\n}\n' % ("xFAKE" * n) + 'resource "azurerm_linux_web_app" "app" {\n  name = "app-${var.admin_password}"\n}\n'),
+    "ARM secret that repeats, in a name": lambda n: ("t.json", template([web_app([], name="[concat('app-', parameters('adminPassword'))]")], parameters={"adminPassword": {"type": "securestring", "defaultValue": "yDUMMY" * n}})),
+    "ARM setting of repeated markers": lambda n: ("t.json", template([web_app([{"name": "CONN", "value": "AccountKey=?sig=https://u:p@" * n}])])),
+    "TF setting of repeated markers": lambda n: ("main.tf", web_app_tf('CONN = "%s"' % ("Password=;SharedAccessKey=x@" * n))),
     "TF locals chain": lambda n: ("main.tf", "locals {\n  a0 = \"x\"\n" + "".join(f'  a{i} = "${{local.a{i - 1}}}a"\n' for i in range(1, n)) + "}\n" + web_app_tf(f"X = local.a{n - 1}")),
     "TF resources": lambda n: ("main.tf", "".join(f'resource "azurerm_storage_account" "s{i}" {{\n  name = "s{i}"\n}}\n' for i in range(n))),
     "TF interpolations": lambda n: ("main.tf", 'variable "v" {}\n' + web_app_tf('X = "%s"' % ("${var.v}" * n))),

@@ -142,17 +142,40 @@ pub fn redact(secret: &str) -> String {
 /// up: in a name built from one (`app-${var.admin_password}`), or written a second time beside
 /// a finding. A redacted span masks only where the secret is written.
 #[derive(Debug)]
-pub struct FoundSecrets(Option<Secrets>);
+pub struct FoundSecrets {
+    /// Secrets of [`SHORT_SECRET_CHARS`] characters or more, masked wherever they are written.
+    long: Option<Search>,
+    /// Shorter ones could be part of a word (`apigee` of `apigeeEdge`): they are masked only
+    /// where they stand alone. Searched for apart from the long ones: a search for both that
+    /// started again after each short one inside a word took time in the length of the longest
+    /// secret each time.
+    short: Option<Search>,
+}
 
+/// Each secret as written and as its value, and what outputs show of each.
 #[derive(Debug)]
-struct Secrets {
-    /// Each secret as written and as its value.
+struct Search {
     automaton: aho_corasick::AhoCorasick,
-    /// What outputs show of each.
     shown: Vec<String>,
-    /// Whether each is short enough to be part of a word (`apigee` of `apigeeEdge`): such a
-    /// secret is masked only where it stands alone.
-    short: Vec<bool>,
+}
+
+impl Search {
+    fn of(texts: Vec<String>, match_kind: aho_corasick::MatchKind) -> Option<Search> {
+        if texts.is_empty() {
+            return None;
+        }
+        // Not the DFA that the builder picks for few patterns: it takes time in the square of a
+        // secret's length when the secret repeats itself (`xFAKExFAKE...`, 12 s for 50 kB).
+        let automaton = aho_corasick::AhoCorasick::builder()
+            .match_kind(match_kind)
+            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+            .build(&texts)
+            .ok()?;
+        Some(Search {
+            automaton,
+            shown: texts.iter().map(|t| redact(t)).collect(),
+        })
+    }
 }
 
 /// Secrets of fewer characters are masked elsewhere only where they stand alone.
@@ -172,38 +195,30 @@ impl FoundSecrets {
             .collect();
         texts.sort_unstable();
         texts.dedup();
-        if texts.is_empty() {
-            return FoundSecrets(None);
+        let (long, short) = texts
+            .into_iter()
+            .partition(|t| t.chars().nth(SHORT_SECRET_CHARS - 1).is_some());
+        use aho_corasick::MatchKind;
+        FoundSecrets {
+            // The longest match, so that a secret within another does not leave the longer
+            // one's rest shown.
+            long: Search::of(long, MatchKind::LeftmostLongest),
+            // Every match, overlapping ones too, since the first may be inside a word.
+            short: Search::of(short, MatchKind::Standard),
         }
-        // The longest match, so that a secret within another does not leave the longer one's
-        // rest shown. Not the DFA that the builder picks for few patterns: it takes time in
-        // the square of a secret's length when the secret repeats itself (`xFAKExFAKE...`, 12 s
-        // for 50 kB).
-        let automaton = aho_corasick::AhoCorasick::builder()
-            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
-            .build(&texts);
-        FoundSecrets(automaton.ok().map(|automaton| {
-            Secrets {
-                automaton,
-                shown: texts.iter().map(|t| redact(t)).collect(),
-                short: texts
-                    .iter()
-                    .map(|t| t.chars().count() < SHORT_SECRET_CHARS)
-                    .collect(),
-            }
-        }))
     }
 
     /// Redacts every found secret in the messages, labels, help and anchors of `findings`.
     pub fn redact_in(&self, findings: &mut [Finding]) {
-        let Some(secrets) = &self.0 else { return };
+        if self.long.is_none() && self.short.is_none() {
+            return;
+        }
         let redact_text = |text: &mut String| {
             let mut redacted = String::new();
             let mut copied = 0;
-            for (range, pattern) in secrets.within(text) {
+            for (range, shown) in self.within(text) {
                 redacted.push_str(&text[copied..range.start]);
-                redacted.push_str(&secrets.shown[pattern]);
+                redacted.push_str(shown);
                 copied = range.end;
             }
             if copied > 0 {
@@ -225,39 +240,45 @@ impl FoundSecrets {
 
     /// Where found secrets are written in `text`, the text of `file`.
     pub fn spans_in(&self, text: &str, file: FileId) -> Vec<Span> {
-        let Some(secrets) = &self.0 else {
-            return Vec::new();
-        };
-        secrets
-            .within(text)
+        self.within(text)
+            .into_iter()
             .map(|(found, _)| Span::new(file, found))
             .collect()
     }
-}
 
-impl Secrets {
-    /// Where secrets are written in `text`, and which.
-    fn within<'t>(
-        &'t self,
-        text: &'t str,
-    ) -> impl Iterator<Item = (std::ops::Range<usize>, usize)> + 't {
-        let is_word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
-        let mut from = 0;
-        std::iter::from_fn(move || {
-            loop {
-                let input = aho_corasick::Input::new(text).range(from..);
-                let m = self.automaton.find(input)?;
-                let pattern = m.pattern().as_usize();
-                let alone = !is_word(text[..m.start()].chars().next_back())
-                    && !is_word(text[m.end()..].chars().next());
-                if alone || !self.short[pattern] {
-                    from = m.end();
-                    return Some((m.range(), pattern));
-                }
-                // Part of a word: another secret may start within it.
-                from = m.start() + text[m.start()..].chars().next().map_or(1, char::len_utf8);
+    /// Where secrets are written in `text`, in order, each with what outputs show of it.
+    /// Secrets that overlap are masked as one, shown as the first.
+    fn within(&self, text: &str) -> Vec<(std::ops::Range<usize>, &str)> {
+        let mut found = Vec::new();
+        if let Some(long) = &self.long {
+            found.extend(
+                long.automaton
+                    .find_iter(text)
+                    .map(|m| (m.range(), long.shown[m.pattern()].as_str())),
+            );
+        }
+        if let Some(short) = &self.short {
+            let is_word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+            found.extend(
+                short
+                    .automaton
+                    .find_overlapping_iter(text)
+                    .filter(|m| {
+                        !is_word(text[..m.start()].chars().next_back())
+                            && !is_word(text[m.end()..].chars().next())
+                    })
+                    .map(|m| (m.range(), short.shown[m.pattern()].as_str())),
+            );
+        }
+        found.sort_by_key(|(range, _)| (range.start, std::cmp::Reverse(range.end)));
+        let mut merged: Vec<(std::ops::Range<usize>, &str)> = Vec::with_capacity(found.len());
+        for (range, shown) in found {
+            match merged.last_mut() {
+                Some((last, _)) if range.start < last.end => last.end = last.end.max(range.end),
+                _ => merged.push((range, shown)),
             }
-        })
+        }
+        merged
     }
 }
 
@@ -355,6 +376,41 @@ mod tests {
         // A short one within a word does not hide a longer one that starts inside it.
         let spans = found.spans_in("apigeeLong!Secret", file);
         assert_eq!(spans, [Span::new(file, 3..17)]);
+    }
+
+    #[test]
+    fn a_short_secret_that_overlaps_a_long_one_is_masked_with_it() {
+        let text = r#"a = "ab-cde", b = "cde-fghijk""#;
+        let mut sources = SourceDb::default();
+        let file = sources.add(crate::source::SourceFile::new(
+            "main.tf".into(),
+            crate::source::FileKind::Terraform,
+            text.to_string(),
+            true,
+        ));
+        let mut diagnostic = Diagnostic::new("", Label::new(Span::new(file, 0..1), ""), "");
+        diagnostic.redact = [r#""ab-cde""#, r#""cde-fghijk""#]
+            .iter()
+            .map(|literal| {
+                let start = text.find(literal).unwrap();
+                Span::new(file, start..start + literal.len())
+            })
+            .collect();
+        let found = FoundSecrets::of(&sources, [&diagnostic]);
+        let mut finding = Finding {
+            code: "AZ105",
+            name: "hardcoded-credential",
+            severity: Severity::Error,
+            diagnostic: Diagnostic::new(
+                "`ab-cde-fghijk`",
+                Label::new(Span::new(file, 0..1), ""),
+                "",
+            ),
+        };
+        found.redact_in(std::slice::from_mut(&mut finding));
+        assert_eq!(finding.diagnostic.message, "`ab-c…`");
+        let spans = found.spans_in("x ab-cde-fghijk y", file);
+        assert_eq!(spans, [Span::new(file, 2..15)]);
     }
 
     #[test]

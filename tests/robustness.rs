@@ -673,6 +673,32 @@ fn a_long_secret_that_repeats_itself_is_found_and_masked_in_linear_time() {
 }
 
 #[test]
+fn a_short_secret_in_a_long_run_of_its_letters_is_searched_in_linear_time() {
+    // `qqqqqqq` is masked only where it stands alone. In a comment of 100,000 `q`s, each place
+    // where it is inside a word made the search for the long secret read on to the end of the
+    // run (3.7 s at 50,000, in a release build).
+    let dir = tempfile::tempdir().unwrap();
+    let run = "q".repeat(100_000);
+    write(
+        dir.path(),
+        "main.tf",
+        format!(
+            "variable \"admin_password\" {{\n  default = \"qqqqqqq\"\n}}\n\
+             variable \"db_password\" {{\n  default = \"{run}Z\"\n}}\n# {run}\n"
+        ),
+    );
+    let output = idlint(&["check", ".", "--no-config"], dir.path());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert_eq!(
+        stdout
+            .matches("has a literal secret default (`qqqq…`)")
+            .count(),
+        2
+    );
+}
+
+#[test]
 fn a_minified_template_is_reported_in_pieces_of_its_line() {
     // One line of 3,000 storage accounts: the human report printed the whole line for each
     // finding (seconds), and miette panicked on a column past 65,535. The tags are not ASCII:
