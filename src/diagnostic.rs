@@ -160,15 +160,17 @@ struct Search {
 }
 
 impl Search {
-    fn of(texts: Vec<String>, match_kind: aho_corasick::MatchKind) -> Option<Search> {
+    fn of(
+        texts: Vec<String>,
+        match_kind: aho_corasick::MatchKind,
+        kind: Option<aho_corasick::AhoCorasickKind>,
+    ) -> Option<Search> {
         if texts.is_empty() {
             return None;
         }
-        // Not the DFA that the builder picks for few patterns: it takes time in the square of a
-        // secret's length when the secret repeats itself (`xFAKExFAKE...`, 12 s for 50 kB).
         let automaton = aho_corasick::AhoCorasick::builder()
             .match_kind(match_kind)
-            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+            .kind(kind)
             .build(&texts)
             .ok()?;
         Some(Search {
@@ -198,13 +200,20 @@ impl FoundSecrets {
         let (long, short) = texts
             .into_iter()
             .partition(|t| t.chars().nth(SHORT_SECRET_CHARS - 1).is_some());
-        use aho_corasick::MatchKind;
+        use aho_corasick::{AhoCorasickKind, MatchKind};
         FoundSecrets {
             // The longest match, so that a secret within another does not leave the longer
-            // one's rest shown.
-            long: Search::of(long, MatchKind::LeftmostLongest),
-            // Every match, overlapping ones too, since the first may be inside a word.
-            short: Search::of(short, MatchKind::Standard),
+            // one's rest shown. Not the DFA that the builder picks for few patterns: it is
+            // built in time in the square of a secret's length when the secret repeats itself
+            // (`xFAKExFAKE...`, 12 s for 50 kB).
+            long: Search::of(
+                long,
+                MatchKind::LeftmostLongest,
+                Some(AhoCorasickKind::ContiguousNFA),
+            ),
+            // Every match, overlapping ones too, since the first may be inside a word. These
+            // are short enough for the DFA, which searches faster.
+            short: Search::of(short, MatchKind::Standard, None),
         }
     }
 
