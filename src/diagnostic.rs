@@ -341,9 +341,8 @@ pub fn mask(text: &str, base: u32, spans: &[Span]) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn found_secrets_are_masked_elsewhere_and_short_ones_only_alone() {
-        let text = r#"a = "Sup3rS3cret!Value", b = "apigee", c = 'it''s-s3cret', d = "esc\"aped-s3cret", e = "geeLong!Secret""#;
+    /// `text` as the file `main.tf`, and the spans of `literals` in it.
+    fn file_with_secrets(text: &str, literals: &[&str]) -> (SourceDb, FileId, Vec<Span>) {
         let mut sources = SourceDb::default();
         let file = sources.add(crate::source::SourceFile::new(
             "main.tf".into(),
@@ -351,6 +350,29 @@ mod tests {
             text.to_string(),
             true,
         ));
+        let spans = literals
+            .iter()
+            .map(|literal| {
+                let start = text.find(literal).unwrap();
+                Span::new(file, start..start + literal.len())
+            })
+            .collect();
+        (sources, file, spans)
+    }
+
+    #[test]
+    fn found_secrets_are_masked_elsewhere_and_short_ones_only_alone() {
+        let text = r#"a = "Sup3rS3cret!Value", b = "apigee", c = 'it''s-s3cret', d = "esc\"aped-s3cret", e = "geeLong!Secret""#;
+        let (sources, file, redacted) = file_with_secrets(
+            text,
+            &[
+                r#""Sup3rS3cret!Value""#,
+                r#""apigee""#,
+                "'it''s-s3cret'",
+                r#""esc\"aped-s3cret""#,
+                r#""geeLong!Secret""#,
+            ],
+        );
         let mut finding = Finding {
             code: "AZ105",
             name: "hardcoded-credential",
@@ -361,17 +383,7 @@ mod tests {
                 "",
             ),
         };
-        for literal in [
-            r#""Sup3rS3cret!Value""#,
-            r#""apigee""#,
-            "'it''s-s3cret'",
-            r#""esc\"aped-s3cret""#,
-            r#""geeLong!Secret""#,
-        ] {
-            let start = text.find(literal).unwrap();
-            let span = Span::new(file, start..start + literal.len());
-            finding.diagnostic.redact.push(span);
-        }
+        finding.diagnostic.redact = redacted;
         let found = FoundSecrets::of(&sources, [&finding.diagnostic]);
         found.redact_in(std::slice::from_mut(&mut finding));
         assert_eq!(
@@ -390,21 +402,10 @@ mod tests {
     #[test]
     fn a_short_secret_that_overlaps_a_long_one_is_masked_with_it() {
         let text = r#"a = "ab-cde", b = "cde-fghijk""#;
-        let mut sources = SourceDb::default();
-        let file = sources.add(crate::source::SourceFile::new(
-            "main.tf".into(),
-            crate::source::FileKind::Terraform,
-            text.to_string(),
-            true,
-        ));
+        let (sources, file, redacted) =
+            file_with_secrets(text, &[r#""ab-cde""#, r#""cde-fghijk""#]);
         let mut diagnostic = Diagnostic::new("", Label::new(Span::new(file, 0..1), ""), "");
-        diagnostic.redact = [r#""ab-cde""#, r#""cde-fghijk""#]
-            .iter()
-            .map(|literal| {
-                let start = text.find(literal).unwrap();
-                Span::new(file, start..start + literal.len())
-            })
-            .collect();
+        diagnostic.redact = redacted;
         let found = FoundSecrets::of(&sources, [&diagnostic]);
         let mut finding = Finding {
             code: "AZ105",
