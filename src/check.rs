@@ -49,6 +49,25 @@ impl CheckResult {
         }
     }
 
+    /// Files named on the command line under a name that idlint does not scan by
+    /// (`main.tf.bak`, `/dev/stdin`), which it then reads as ARM templates, that are no
+    /// deployment template either and have no finding: nothing in them was checked. (A named
+    /// `.json` file that is no template is not among them: hooks name every JSON file.)
+    pub fn unscanned_named_files(&self) -> impl Iterator<Item = &SourceFile> {
+        let with_findings: HashSet<FileId> = self
+            .findings
+            .iter()
+            .map(|f| f.diagnostic.primary.span.file)
+            .collect();
+        self.sources.iter().filter_map(move |(id, file)| {
+            (file.reported
+                && discover::classify(&file.path).is_none()
+                && crate::arm::parse::sniff_level(&file.text).is_none()
+                && !with_findings.contains(&id))
+            .then_some(file)
+        })
+    }
+
     /// The result of a scan: `secrets` masked in the texts of `findings`, then the findings
     /// sorted and each counted with its instances. Every scan ends here, so that none forgets
     /// the masking.

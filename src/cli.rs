@@ -191,6 +191,15 @@ fn run_check(args: CheckArgs) -> u8 {
         eprintln!("idlint: {message}");
         return 2;
     }
+    if !args.quiet {
+        for file in result.unscanned_named_files() {
+            eprintln!(
+                "idlint: {}: not checked: its name is not that of a Terraform file (`.tf`, \
+                 `.tf.json`, `.tfvars`) and it is no ARM deployment template",
+                file.display
+            );
+        }
+    }
     let color = args.output.is_none() && report::stdout_supports_color();
     let text = report::render(args.format, &result, color, args.quiet);
     match &args.output {

@@ -526,6 +526,38 @@ fn named_files_are_the_only_ones_reported() {
 }
 
 #[test]
+fn a_named_file_that_nothing_checks_is_said_to_be_unchecked() {
+    // Named under a name idlint does not scan by, a file is read as an ARM template; one that
+    // is none was reported as clean without a word.
+    let dir = dir_with(&[("valid.tf", "main.tf.bak"), ("valid.tf", "main.tf")]);
+    let template =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/examples/arm/azuredeploy.json");
+    std::fs::copy(template, dir.path().join("azuredeploy.template")).expect("copy template");
+    std::fs::write(dir.path().join("package.json"), r#"{"name": "x"}"#).expect("write");
+    let out = run(dir.path(), &["check", "main.tf.bak"]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("main.tf.bak: not checked: its name is not that of a Terraform file"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        run(dir.path(), &["check", "main.tf.bak", "-q"])
+            .stderr
+            .is_empty()
+    );
+    // An ARM template is checked whatever its name; a hook names every JSON file.
+    for checked in ["azuredeploy.template", "package.json", "main.tf"] {
+        let out = run(dir.path(), &["check", checked]);
+        assert!(out.stderr.is_empty(), "{checked}: {}", stderr(&out));
+    }
+    assert_eq!(
+        code(&run(dir.path(), &["check", "azuredeploy.template"])),
+        1
+    );
+}
+
+#[test]
 fn a_named_tfvars_file_reports_the_secret_it_adds() {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(
