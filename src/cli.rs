@@ -186,11 +186,6 @@ fn run_check(args: CheckArgs) -> u8 {
             return 2;
         }
     };
-    let written = args.write_baseline.as_deref();
-    if let Err(message) = baseline::apply(&mut result, baseline.as_ref(), written, args.quiet) {
-        eprintln!("idlint: {message}");
-        return 2;
-    }
     if !args.quiet {
         for file in result.unscanned_named_files() {
             eprintln!(
@@ -199,6 +194,11 @@ fn run_check(args: CheckArgs) -> u8 {
                 file.display
             );
         }
+    }
+    let written = args.write_baseline.as_deref();
+    if let Err(message) = baseline::apply(&mut result, baseline.as_ref(), written, args.quiet) {
+        eprintln!("idlint: {message}");
+        return 2;
     }
     let color = args.output.is_none() && report::stdout_supports_color();
     let text = report::render(args.format, &result, color, args.quiet);
