@@ -168,6 +168,8 @@ impl Search {
         if texts.is_empty() {
             return None;
         }
+        // Building fails only past the automaton's limits of states and pattern lengths (about
+        // 2^31): hundreds of megabytes of secrets.
         let automaton = aho_corasick::AhoCorasick::builder()
             .match_kind(match_kind)
             .kind(kind)
