@@ -7,6 +7,7 @@ use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
+use rayon::prelude::*;
 
 use super::{Counts, printable};
 use crate::check::CheckResult;
@@ -28,10 +29,13 @@ pub fn render(result: &CheckResult, color: bool, quiet: bool) -> String {
         .flat_map(|f| std::iter::once(&f.diagnostic.primary).chain(&f.diagnostic.secondary))
         .map(|label| label.span.file)
         .collect();
-    let written_again = shown_files.into_iter().flat_map(|file| {
-        let text = &result.sources.get(file).text;
-        result.secrets.spans_in(text, file)
-    });
+    let written_again: Vec<Span> = shown_files
+        .into_par_iter()
+        .flat_map_iter(|file| {
+            let text = &result.sources.get(file).text;
+            result.secrets.spans_in(text, file)
+        })
+        .collect();
     let mut redact: HashMap<FileId, FileSecrets> = HashMap::new();
     for span in result
         .findings
@@ -47,11 +51,19 @@ pub fn render(result: &CheckResult, color: bool, quiet: bool) -> String {
         secrets.spans.sort_unstable_by_key(|s| (s.start, s.end));
     }
     let redact = Redacted(redact);
-    let mut out = String::new();
-    for finding in &result.findings {
-        render_report(&handler, &Report::new(result, finding, &redact), &mut out);
-        out.push('\n');
-    }
+    // On all cores, in order: miette's layout of the corpus's 1,400 findings took a tenth of a
+    // second of one core after the scan.
+    let reports: Vec<String> = result
+        .findings
+        .par_iter()
+        .map(|finding| {
+            let mut out = String::new();
+            render_report(&handler, &Report::new(result, finding, &redact), &mut out);
+            out.push('\n');
+            out
+        })
+        .collect();
+    let mut out = reports.concat();
     if !quiet {
         out.push_str(&summary(result));
     }
