@@ -73,28 +73,34 @@ impl CheckResult {
     /// the masking.
     fn finish(
         sources: SourceDb,
-        mut findings: Vec<Finding>,
+        findings: Vec<Finding>,
         instances: &Instances,
         secrets: FoundSecrets,
     ) -> CheckResult {
-        secrets.redact_in(&mut findings);
-        // Every report places findings by line and column. The line tables of the files they
-        // point into are built here on all cores, rather than one after another as the report
-        // reaches them (20 ms of a scan of the corpus, after every other core is idle).
-        let placed: HashSet<FileId> = findings
-            .iter()
-            .flat_map(|f| std::iter::once(&f.diagnostic.primary).chain(&f.diagnostic.secondary))
-            .map(|label| label.span.file)
-            .collect();
-        placed
-            .into_par_iter()
-            .for_each(|file| sources.get(file).index_lines());
-        sort_and_dedup(&sources, &mut findings, instances);
-        CheckResult {
+        let mut result = CheckResult {
             sources,
             findings,
             secrets,
-        }
+        };
+        result.secrets.redact_in(&mut result.findings);
+        // Every report places findings by line and column. The line tables of the files they
+        // point into are built here on all cores, rather than one after another as the report
+        // reaches them (20 ms of a scan of the corpus, after every other core is idle).
+        result
+            .placed_files()
+            .into_par_iter()
+            .for_each(|file| result.sources.get(file).index_lines());
+        sort_and_dedup(&result.sources, &mut result.findings, instances);
+        result
+    }
+
+    /// The files that the findings' labels point into.
+    pub fn placed_files(&self) -> HashSet<FileId> {
+        self.findings
+            .iter()
+            .flat_map(|f| f.diagnostic.labels())
+            .map(|label| label.span.file)
+            .collect()
     }
 }
 
@@ -244,8 +250,8 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, String> {
     findings.retain(|f| {
         enabled.contains(f.code)
             && (about_an_explicit_file(f)
-                || std::iter::once(&f.diagnostic.primary)
-                    .chain(&f.diagnostic.secondary)
+                || f.diagnostic
+                    .labels()
                     .any(|label| sources.get(label.span.file).reported))
     });
     apply_config(&mut sources, config, &mut findings);

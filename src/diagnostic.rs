@@ -89,6 +89,11 @@ impl Diagnostic {
         labels.into_iter().fold(self, Diagnostic::with_label)
     }
 
+    /// The primary label, then the others.
+    pub fn labels(&self) -> impl Iterator<Item = &Label> {
+        std::iter::once(&self.primary).chain(&self.secondary)
+    }
+
     pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
         self.help = Some(help.into());
         self
@@ -221,9 +226,6 @@ impl FoundSecrets {
 
     /// Redacts every found secret in the messages, labels, help and anchors of `findings`.
     pub fn redact_in(&self, findings: &mut [Finding]) {
-        if self.long.is_none() && self.short.is_none() {
-            return;
-        }
         let redact_text = |text: &mut String| {
             let mut redacted = String::new();
             let mut copied = 0;

@@ -221,15 +221,10 @@ fn a_secret_found_is_masked_wherever_else_it_shows() {
     std::fs::write(dir.path().join("variables.tf"), variables).expect("write");
     std::fs::write(dir.path().join("main.tf"), terraform).expect("write");
     std::fs::write(dir.path().join("azuredeploy.json"), arm).expect("write");
-    for format in [
-        "human",
-        "compact",
-        "json",
-        "sarif",
-        "github",
-        "azure-devops",
-        "junit",
-    ] {
+    use clap::ValueEnum;
+    for format in idlint::report::Format::value_variants() {
+        let format = format.to_possible_value().expect("a named format");
+        let format = format.get_name();
         let out = stdout(&run(dir.path(), &["check", "--format", format]));
         assert!(out.contains("site-Arm"), "{format}: {out}");
         assert!(!out.contains("S3cret"), "{format} shows a secret: {out}");

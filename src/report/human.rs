@@ -1,6 +1,6 @@
 //! miette graphical reports with labels and help, then a summary line.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt;
 
 use miette::{
@@ -23,13 +23,8 @@ pub fn render(result: &CheckResult, color: bool, quiet: bool) -> String {
     // Context lines may show a secret another finding found, or the same secret written again:
     // mask every found secret everywhere, in each file a snippet shows. Each file is searched
     // once, not once for each snippet of it.
-    let shown_files: HashSet<FileId> = result
-        .findings
-        .iter()
-        .flat_map(|f| std::iter::once(&f.diagnostic.primary).chain(&f.diagnostic.secondary))
-        .map(|label| label.span.file)
-        .collect();
-    let written_again: Vec<Span> = shown_files
+    let written_again: Vec<Span> = result
+        .placed_files()
         .into_par_iter()
         .flat_map_iter(|file| {
             let text = &result.sources.get(file).text;
