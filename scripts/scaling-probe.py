@@ -118,6 +118,7 @@ SHAPES = {
     "ARM secret that repeats, in a name": lambda n: ("t.json", template([web_app([], name="[concat('app-', parameters('adminPassword'))]")], parameters={"adminPassword": {"type": "securestring", "defaultValue": "yDUMMY" * n}})),
     "ARM setting of repeated markers": lambda n: ("t.json", template([web_app([{"name": "CONN", "value": "AccountKey=?sig=https://u:p@" * n}])])),
     "TF setting of repeated markers": lambda n: ("main.tf", web_app_tf('CONN = "%s"' % ("Password=;SharedAccessKey=x@" * n))),
+    "TF secrets that end in each other": lambda n: ("main.tf", web_app_tf("".join(f'S{i}_PASSWORD = "{"a" * (8 + i)}"\n' for i in range(n // 100)) + 'LONG_PASSWORD = "%s"' % ("a" * (n * 20)))),
     "TF locals chain": lambda n: ("main.tf", "locals {\n  a0 = \"x\"\n" + "".join(f'  a{i} = "${{local.a{i - 1}}}a"\n' for i in range(1, n)) + "}\n" + web_app_tf(f"X = local.a{n - 1}")),
     "TF resources": lambda n: ("main.tf", "".join(f'resource "azurerm_storage_account" "s{i}" {{\n  name = "s{i}"\n}}\n' for i in range(n))),
     "TF interpolations": lambda n: ("main.tf", 'variable "v" {}\n' + web_app_tf('X = "%s"' % ("${var.v}" * n))),

@@ -673,6 +673,32 @@ fn a_long_secret_that_repeats_itself_is_found_and_masked_in_linear_time() {
 }
 
 #[test]
+fn a_long_secret_that_holds_another_throughout_is_masked_in_linear_time() {
+    // Every place of the long secret after its eighth ends the short one. The search that
+    // reports every match (to mask a secret that starts inside another) is built in time in the
+    // square of such secrets' bytes: 33 s at 300 kB in a release build.
+    let dir = tempfile::tempdir().unwrap();
+    let run = "a".repeat(300_000);
+    write(
+        dir.path(),
+        "main.tf",
+        format!(
+            "variable \"admin_password\" {{\n  default = \"aaaaaaaa\"\n}}\n\
+             variable \"db_password\" {{\n  default = \"{run}Z\"\n}}\n"
+        ),
+    );
+    let output = idlint(&["check", ".", "--no-config"], dir.path());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert_eq!(
+        stdout.matches("literal secret default (`aaaa…`)").count(),
+        2,
+        "{stdout}"
+    );
+    assert!(!stdout.contains("aaaaaaaa"), "{stdout}");
+}
+
+#[test]
 fn a_short_secret_in_a_long_run_of_its_letters_is_searched_in_linear_time() {
     // `qqqqqqq` is masked only where it stands alone. In a comment of 100,000 `q`s, each place
     // where it is inside a word made the search for the long secret read on to the end of the
