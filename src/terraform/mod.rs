@@ -12,6 +12,7 @@ pub mod functions;
 pub mod lower;
 pub mod modules;
 pub mod parse;
+pub mod wide_objects;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};

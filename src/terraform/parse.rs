@@ -15,6 +15,7 @@ use hcl_edit::template::{Directive, Element, Template};
 use hcl_edit::{Decorate, Span as _};
 
 use super::ast::*;
+use super::wide_objects::{MAX_OBJECT_ITEMS, Syntax as WideSyntax, too_wide_object};
 use crate::diagnostic::{Diagnostic, Label};
 use crate::span::{FileId, Span};
 use crate::suppress::{self, Suppression};
@@ -74,6 +75,25 @@ fn invalid(
     message: &str,
     display: &str,
 ) -> Box<Diagnostic> {
+    not_checked(
+        file,
+        text,
+        offset,
+        format!("the file cannot be parsed: {message}"),
+        "fix the syntax error; idlint checks nothing else in this file until it parses",
+        display,
+    )
+}
+
+/// An `IDL001` at the character at `offset`.
+fn not_checked(
+    file: FileId,
+    text: &str,
+    offset: usize,
+    message: String,
+    help: &str,
+    display: &str,
+) -> Box<Diagnostic> {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
         offset -= 1;
@@ -84,15 +104,30 @@ fn invalid(
         .map_or(offset, |c| offset + c.len_utf8());
     Box::new(
         Diagnostic::new(
-            format!("the file cannot be parsed: {message}"),
+            message,
             Label::new(Span::new(file, offset..end), "here"),
             display,
         )
-        .with_help("fix the syntax error; idlint checks nothing else in this file until it parses"),
+        .with_help(help),
     )
 }
 
 fn parse_hcl(file: FileId, text: &str, display: &str) -> Result<Parsed, Box<Diagnostic>> {
+    if let Some(open) = too_wide_object(text, WideSyntax::Body) {
+        return Err(not_checked(
+            file,
+            text,
+            open,
+            format!(
+                "the file is not checked: this object has more than {MAX_OBJECT_ITEMS} items, \
+                 and the HCL parser takes time in the square of an object's items (80,000 \
+                 items: 44 s)"
+            ),
+            "split the object into smaller ones joined with `merge()`, or move the data into a \
+             JSON file read with `jsondecode(file(...))`",
+            display,
+        ));
+    }
     let (body, renames) = parse_tolerant(text).map_err(|e| {
         let message = e.message().replace('\n', " ");
         invalid(file, text, e.location().offset(), &message, display)
@@ -827,6 +862,10 @@ impl<'a> JsonConverter<'a> {
         if !value.contains("${") && !value.contains("%{") {
             return ExprKind::String(value.to_string());
         }
+        // Too wide for the parser: as if it did not parse.
+        if too_wide_object(value, WideSyntax::Template).is_some() {
+            return ExprKind::String(value.to_string());
+        }
         let Ok(template) = hcl_edit::parser::parse_template(value) else {
             return ExprKind::String(value.to_string());
         };
@@ -840,6 +879,9 @@ impl<'a> JsonConverter<'a> {
         let jsonc_parser::ast::Value::StringLit(s) = &prop.value else {
             return None;
         };
+        if too_wide_object(&s.value, WideSyntax::Expression).is_some() {
+            return None;
+        }
         let expression = hcl_edit::parser::parse_expr(&s.value).ok()?;
         let span = self.span(s.range.start..s.range.end);
         let renames = HashMap::new();

@@ -1,0 +1,256 @@
+//! Object literals too wide for the HCL parser. hcl-edit checks each key of an object against
+//! every key before it, so an object of n items takes time in n² to parse (20,000 items 1.5 s,
+//! 80,000 items 44 s, in a release build). A file with a wider object is refused before the
+//! parser sees it, as a file over the size limit is.
+
+/// The most items an object literal may have.
+pub const MAX_OBJECT_ITEMS: usize = 20_000;
+
+/// What the text to look through is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Syntax {
+    /// A file: a body of attributes and blocks.
+    Body,
+    /// A template: text with `${...}` and `%{...}` (a string of Terraform's JSON syntax).
+    Template,
+    /// One expression (a type constraint of Terraform's JSON syntax).
+    Expression,
+}
+
+/// Where we are in the text.
+#[derive(Debug)]
+enum Frame {
+    /// A body, a block's body, an expression, a bracket, a parenthesis or an interpolation:
+    /// separators here do not part an object's items.
+    Code,
+    /// An object literal, opened at `open`, its items so far, and whether a separator has come
+    /// since the last one began.
+    Object {
+        open: usize,
+        items: usize,
+        after_separator: bool,
+    },
+    /// A quoted string, or a template's text when `quoted` is false. Its `${...}` and `%{...}`
+    /// are code, above it on the stack, that a `}` closes.
+    Text { quoted: bool },
+}
+
+/// The offset of the `{` that opens the first object literal of more than
+/// [`MAX_OBJECT_ITEMS`] items in `text`, if there is one. A lexer just precise enough to count
+/// items: comments, strings, interpolations and heredocs are skipped, and a `{` after a block's
+/// type or label (a word or a closing quote) opens a body, which the parser reads in linear time.
+pub fn too_wide_object(text: &str, syntax: Syntax) -> Option<usize> {
+    object_wider_than(text, syntax, MAX_OBJECT_ITEMS)
+}
+
+/// The offset of the `{` that opens the first object literal of more than `limit` items.
+fn object_wider_than(text: &str, syntax: Syntax, limit: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    // Every item after an object's first follows a line break or a comma: a text with fewer of
+    // both has no object that wide (every file of the corpus, for the parser's limit).
+    if memchr::memchr2_iter(b'\n', b',', bytes).count() < limit {
+        return None;
+    }
+    let mut stack = vec![match syntax {
+        Syntax::Template => Frame::Text { quoted: false },
+        Syntax::Body | Syntax::Expression => Frame::Code,
+    }];
+    // The last byte of code that is not blank or a comment: a `{` after a word or a quote
+    // opens a block.
+    let mut last = b'=';
+    let mut i = 0;
+    while i < bytes.len() {
+        let byte = bytes[i];
+        let next = bytes.get(i + 1).copied();
+        if let Some(Frame::Text { quoted }) = stack.last() {
+            let quoted = *quoted;
+            match (byte, next) {
+                (b'\\', _) if quoted => i += 1,
+                (b'"', _) if quoted => {
+                    stack.pop();
+                    last = b'"';
+                }
+                // `$${` and `%%{` are the literal text `${` and `%{`.
+                (b'$', Some(b'$')) | (b'%', Some(b'%')) => i += 1,
+                (b'$' | b'%', Some(b'{')) => {
+                    stack.push(Frame::Code);
+                    last = b'{';
+                    i += 1;
+                }
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        match byte {
+            b'#' => i = line_end(bytes, i),
+            b'/' if next == Some(b'/') => i = line_end(bytes, i),
+            b'/' if next == Some(b'*') => {
+                i = memchr::memmem::find(&bytes[i + 2..], b"*/")
+                    .map_or(bytes.len(), |at| i + 2 + at + 2);
+            }
+            b'<' if next == Some(b'<') => match heredoc_end(bytes, i) {
+                Some(end) => {
+                    i = end;
+                    last = b'"';
+                }
+                None => i += 2,
+            },
+            b' ' | b'\t' | b'\r' => i += 1,
+            b'\n' | b',' => {
+                if let Some(Frame::Object {
+                    after_separator, ..
+                }) = stack.last_mut()
+                {
+                    *after_separator = true;
+                }
+                if byte == b',' {
+                    last = byte;
+                }
+                i += 1;
+            }
+            _ => {
+                if let Some(Frame::Object {
+                    open,
+                    items,
+                    after_separator,
+                }) = stack.last_mut()
+                    && *after_separator
+                    && byte != b'}'
+                {
+                    *items += 1;
+                    *after_separator = false;
+                    if *items > limit {
+                        return Some(*open);
+                    }
+                }
+                match byte {
+                    b'"' => stack.push(Frame::Text { quoted: true }),
+                    b'{' if last.is_ascii_alphanumeric() || matches!(last, b'_' | b'-' | b'"') => {
+                        stack.push(Frame::Code)
+                    }
+                    // A `for` expression's clauses are no items.
+                    b'{' if starts_for(&bytes[i + 1..]) => stack.push(Frame::Code),
+                    b'{' => stack.push(Frame::Object {
+                        open: i,
+                        items: 0,
+                        after_separator: true,
+                    }),
+                    b'[' | b'(' => stack.push(Frame::Code),
+                    // The outermost frame stays: a stray closer is the parser's to report.
+                    b'}' | b']' | b')' if stack.len() > 1 => {
+                        stack.pop();
+                    }
+                    _ => {}
+                }
+                last = byte;
+                i += 1;
+            }
+        }
+    }
+    None
+}
+
+/// Whether `rest` starts with the keyword `for`, after blanks.
+fn starts_for(rest: &[u8]) -> bool {
+    let rest = rest.trim_ascii_start();
+    rest.starts_with(b"for") && rest.get(3).is_some_and(u8::is_ascii_whitespace)
+}
+
+/// The offset of the line break that ends the line of `at`, or the end of the text.
+fn line_end(bytes: &[u8], at: usize) -> usize {
+    memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |n| at + n)
+}
+
+/// Where the heredoc that opens at `at` (`<<EOT` or `<<-EOT`, then a line break) ends: the line
+/// break after its closing marker, or the end of the text. `None` if no heredoc opens there.
+fn heredoc_end(bytes: &[u8], at: usize) -> Option<usize> {
+    let mut start = at + 2;
+    if bytes.get(start) == Some(&b'-') {
+        start += 1;
+    }
+    let opening_end = line_end(bytes, start);
+    let marker = std::str::from_utf8(&bytes[start..opening_end])
+        .ok()?
+        .trim_end();
+    let is_marker_char = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    if marker.is_empty() || !marker.chars().all(is_marker_char) {
+        return None;
+    }
+    let mut line_start = opening_end + 1;
+    while line_start < bytes.len() {
+        let end = line_end(bytes, line_start);
+        if bytes[line_start..end].trim_ascii() == marker.as_bytes() {
+            return Some(end);
+        }
+        line_start = end + 1;
+    }
+    Some(bytes.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn items(n: usize, separator: &str) -> String {
+        (0..n).map(|i| format!("k{i} = {i}{separator}")).collect()
+    }
+
+    #[test]
+    fn finds_an_object_past_the_limit() {
+        let wide = format!(
+            "locals {{\n  m = {{\n{}  }}\n}}\n",
+            items(MAX_OBJECT_ITEMS + 1, "\n")
+        );
+        assert_eq!(too_wide_object(&wide, Syntax::Body), Some(15));
+        let one_line = format!("m = {{ {} }}\n", items(MAX_OBJECT_ITEMS + 1, ", "));
+        assert_eq!(too_wide_object(&one_line, Syntax::Body), Some(4));
+        let at_limit = format!("m = {{\n{}}}\n", items(MAX_OBJECT_ITEMS, "\n"));
+        assert_eq!(too_wide_object(&at_limit, Syntax::Body), None);
+        // Inside an interpolation, of a file or of a JSON string.
+        let interpolated = format!(
+            "x = \"${{ {{ {} }} }}\"\n",
+            items(MAX_OBJECT_ITEMS + 1, ", ")
+        );
+        assert_eq!(too_wide_object(&interpolated, Syntax::Body), Some(8));
+        let template = format!("a-${{ {{ {} }} }}", items(MAX_OBJECT_ITEMS + 1, ", "));
+        assert_eq!(too_wide_object(&template, Syntax::Template), Some(5));
+        let expression = format!("{{ {} }}", items(MAX_OBJECT_ITEMS + 1, ", "));
+        assert_eq!(too_wide_object(&expression, Syntax::Expression), Some(0));
+    }
+
+    #[test]
+    fn counts_only_the_items_of_objects() {
+        let n = MAX_OBJECT_ITEMS * 2;
+        let shapes = [
+            // A body, a block's body, a list of small objects, a list.
+            items(n, "\n"),
+            format!("locals {{\n{}}}\n", items(n, "\n")),
+            format!("resource \"a\" \"b\" {{\n{}}}\n", items(n, "\n")),
+            format!("x = [\n{}]\n", "{ a = 1 },\n".repeat(n)),
+            format!("x = {{ a = [\n{}] }}\n", "1,\n".repeat(n)),
+            format!("x = {{ a = f(\n{}) }}\n", "1,\n".repeat(n)),
+            // Braces and separators in strings, heredocs and comments.
+            format!("x = {{ a = \"{{{}\" }}\n", ",".repeat(n)),
+            format!("x = {{ a = <<-EOT\nb = {{\n{}  EOT\n}}\n", items(n, "\n")),
+            format!("x = {{ # {}\n a = 1 }}\n", ",".repeat(n)),
+            format!("x = {{ /* {}\n */ a = 1 }}\n", items(n, "\n")),
+            format!("x = {{\n{}\n a = 1 }}\n", "// ,\n".repeat(n)),
+            format!("x = {{ a = \"$${{\" {} }}\n", "\n".repeat(n)),
+            // A `for` expression, and blank lines, are no items.
+            format!(
+                "x = {{\n  for k, v in y :\n{}  k => v\n}}\n",
+                "a\n".repeat(n)
+            ),
+            format!("x = {{\n{} a = 1 }}\n", "\n".repeat(n)),
+        ];
+        for text in shapes {
+            assert_eq!(
+                too_wide_object(&text, Syntax::Body),
+                None,
+                "{}",
+                &text[..40]
+            );
+        }
+    }
+}
