@@ -113,14 +113,14 @@ fn not_checked(
 }
 
 fn parse_hcl(file: FileId, text: &str, display: &str) -> Result<Parsed, Box<Diagnostic>> {
-    if let Some(open) = too_wide_object(text, WideSyntax::Body) {
+    if let Some(open) = too_wide_object(text, WideSyntax::Native) {
         return Err(not_checked(
             file,
             text,
             open,
             format!(
                 "the file is not checked: this object has more than {MAX_OBJECT_ITEMS} items, \
-                 and the HCL parser takes time in the square of an object's items (80,000 \
+                 and the HCL parser takes time in the square of an object's items (80000 \
                  items: 44 s)"
             ),
             "split the object into smaller ones joined with `merge()`, or move the data into a \
@@ -879,7 +879,7 @@ impl<'a> JsonConverter<'a> {
         let jsonc_parser::ast::Value::StringLit(s) = &prop.value else {
             return None;
         };
-        if too_wide_object(&s.value, WideSyntax::Expression).is_some() {
+        if too_wide_object(&s.value, WideSyntax::Native).is_some() {
             return None;
         }
         let expression = hcl_edit::parser::parse_expr(&s.value).ok()?;

@@ -9,12 +9,10 @@ pub const MAX_OBJECT_ITEMS: usize = 20_000;
 /// What the text to look through is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Syntax {
-    /// A file: a body of attributes and blocks.
-    Body,
+    /// HCL's native syntax: a file's body, or one expression.
+    Native,
     /// A template: text with `${...}` and `%{...}` (a string of Terraform's JSON syntax).
     Template,
-    /// One expression (a type constraint of Terraform's JSON syntax).
-    Expression,
 }
 
 /// Where we are in the text.
@@ -53,7 +51,7 @@ fn object_wider_than(text: &str, syntax: Syntax, limit: usize) -> Option<usize> 
     }
     let mut stack = vec![match syntax {
         Syntax::Template => Frame::Text { quoted: false },
-        Syntax::Body | Syntax::Expression => Frame::Code,
+        Syntax::Native => Frame::Code,
     }];
     // The last byte of code that is not blank or a comment: a `{` after a word or a quote
     // opens a block.
@@ -202,21 +200,21 @@ mod tests {
             "locals {{\n  m = {{\n{}  }}\n}}\n",
             items(MAX_OBJECT_ITEMS + 1, "\n")
         );
-        assert_eq!(too_wide_object(&wide, Syntax::Body), Some(15));
+        assert_eq!(too_wide_object(&wide, Syntax::Native), Some(15));
         let one_line = format!("m = {{ {} }}\n", items(MAX_OBJECT_ITEMS + 1, ", "));
-        assert_eq!(too_wide_object(&one_line, Syntax::Body), Some(4));
+        assert_eq!(too_wide_object(&one_line, Syntax::Native), Some(4));
         let at_limit = format!("m = {{\n{}}}\n", items(MAX_OBJECT_ITEMS, "\n"));
-        assert_eq!(too_wide_object(&at_limit, Syntax::Body), None);
+        assert_eq!(too_wide_object(&at_limit, Syntax::Native), None);
         // Inside an interpolation, of a file or of a JSON string.
         let interpolated = format!(
             "x = \"${{ {{ {} }} }}\"\n",
             items(MAX_OBJECT_ITEMS + 1, ", ")
         );
-        assert_eq!(too_wide_object(&interpolated, Syntax::Body), Some(8));
+        assert_eq!(too_wide_object(&interpolated, Syntax::Native), Some(8));
         let template = format!("a-${{ {{ {} }} }}", items(MAX_OBJECT_ITEMS + 1, ", "));
         assert_eq!(too_wide_object(&template, Syntax::Template), Some(5));
         let expression = format!("{{ {} }}", items(MAX_OBJECT_ITEMS + 1, ", "));
-        assert_eq!(too_wide_object(&expression, Syntax::Expression), Some(0));
+        assert_eq!(too_wide_object(&expression, Syntax::Native), Some(0));
     }
 
     #[test]
@@ -246,7 +244,7 @@ mod tests {
         ];
         for text in shapes {
             assert_eq!(
-                too_wide_object(&text, Syntax::Body),
+                too_wide_object(&text, Syntax::Native),
                 None,
                 "{}",
                 &text[..40]
