@@ -161,8 +161,19 @@ pub struct FoundSecrets {
 #[derive(Debug)]
 struct Search {
     automaton: aho_corasick::AhoCorasick,
+    /// For long secrets, while they total at most [`EVERY_MATCH_BYTES`]: the same secrets,
+    /// searched for every match where `automaton` matched (see [`FoundSecrets::within`]).
+    every_match: Option<aho_corasick::AhoCorasick>,
     shown: Vec<String>,
 }
+
+/// Up to this many bytes of long secrets are searched for every match. That automaton copies
+/// into each state (one per byte of the secrets) the matches of the states it falls back to,
+/// and is built in time in the square of the secrets' bytes when one ends in a piece of
+/// another: `aaaaaaaa` and 40,000 `a` took 0.57 s; 300 such secrets beside 300,000 `a`, 33 s
+/// and 1.7 GB. Past it, a secret that starts inside another and ends after it leaves its rest
+/// shown.
+const EVERY_MATCH_BYTES: usize = 16 * 1024;
 
 impl Search {
     fn of(
@@ -175,33 +186,23 @@ impl Search {
         }
         // Building fails only past the automaton's limits of states and pattern lengths (about
         // 2^31): hundreds of megabytes of secrets.
-        let automaton = aho_corasick::AhoCorasick::builder()
-            .match_kind(match_kind)
-            .kind(kind)
-            .build(&texts)
-            .ok()?;
+        let build = |match_kind| {
+            aho_corasick::AhoCorasick::builder()
+                .match_kind(match_kind)
+                .kind(kind)
+                .build(&texts)
+                .ok()
+        };
+        let automaton = build(match_kind)?;
+        let every_match = (match_kind == aho_corasick::MatchKind::LeftmostLongest
+            && texts.iter().map(String::len).sum::<usize>() <= EVERY_MATCH_BYTES)
+            .then(|| build(aho_corasick::MatchKind::Standard))
+            .flatten();
         Some(Search {
             automaton,
+            every_match,
             shown: texts.iter().map(|t| redact(t)).collect(),
         })
-    }
-}
-
-/// How the long secrets are searched for: every match, so that a secret that starts inside
-/// another and ends after it is masked to its end, while the secrets are small. That automaton
-/// is built in time in the square of the secrets' bytes when one ends in another's piece
-/// (`aaaaaaaa` and 40,000 `a`: 0.57 s; 300 such secrets beside 300,000 `a`: 33 s and 1.7 GB).
-/// Past that, the longest leftmost matches, built in linear time, which leave such a rest
-/// shown.
-///
-/// Not the DFA that the builder picks for few patterns either: it is built in time in the
-/// square of a secret's length when the secret repeats itself (`xFAKExFAKE...`, 12 s for
-/// 50 kB).
-fn long_match_kind(secrets: &[String]) -> aho_corasick::MatchKind {
-    if secrets.iter().map(String::len).sum::<usize>() <= 16 * 1024 {
-        aho_corasick::MatchKind::Standard
-    } else {
-        aho_corasick::MatchKind::LeftmostLongest
     }
 }
 
@@ -226,9 +227,16 @@ impl FoundSecrets {
             .into_iter()
             .partition(|t| t.chars().nth(SHORT_SECRET_CHARS - 1).is_some());
         use aho_corasick::{AhoCorasickKind, MatchKind};
-        let long_kind = long_match_kind(&long);
         FoundSecrets {
-            long: Search::of(long, long_kind, Some(AhoCorasickKind::ContiguousNFA)),
+            // The longest leftmost match, so that a secret within another does not leave the
+            // longer one's rest shown. Not the DFA that the builder picks for few patterns: it
+            // is built in time in the square of a secret's length when the secret repeats
+            // itself (`xFAKExFAKE...`, 12 s for 50 kB).
+            long: Search::of(
+                long,
+                MatchKind::LeftmostLongest,
+                Some(AhoCorasickKind::ContiguousNFA),
+            ),
             // Every match, overlapping ones too, since the first may be inside a word. These
             // are short enough for the DFA, which searches faster.
             short: Search::of(short, MatchKind::Standard, None),
@@ -275,30 +283,48 @@ impl FoundSecrets {
     fn within(&self, text: &str) -> Vec<(std::ops::Range<usize>, &str)> {
         let mut found = Vec::new();
         if let Some(long) = &self.long {
-            // Secrets that end in each other's ends (`aaaaaaaa`, `aaaaaaaaa`, ...) match many
-            // times at one place. Past this many matches, the search stops and the rest of the
-            // text is masked from where the next match could start, so that the search stays
-            // linear and shows nothing it found.
-            let mut budget = 4 * text.len() + 1024;
-            let matches: Box<dyn Iterator<Item = aho_corasick::Match>> =
-                match long.automaton.match_kind() {
-                    aho_corasick::MatchKind::Standard => {
-                        Box::new(long.automaton.find_overlapping_iter(text))
+            let leftmost: Vec<aho_corasick::Match> = long.automaton.find_iter(text).collect();
+            found.extend(
+                leftmost
+                    .iter()
+                    .map(|m| (m.range(), long.shown[m.pattern()].as_str())),
+            );
+            // The leftmost matches miss only secrets that start inside one of them and end
+            // after it. Those are searched for from each match's start to the longest secret's
+            // length past its end, and only there: the search for every match has no
+            // prefilter to skip ahead with, and reading every shown file with it made the
+            // corpus's human report 10 % slower.
+            if let Some(every_match) = &long.every_match {
+                let reach = every_match.max_pattern_len();
+                let mut stretches: Vec<std::ops::Range<usize>> = Vec::new();
+                for m in &leftmost {
+                    let end = (m.end() + reach).min(text.len());
+                    match stretches.last_mut() {
+                        Some(last) if m.start() <= last.end => last.end = end,
+                        _ => stretches.push(m.start()..end),
                     }
-                    _ => Box::new(long.automaton.find_iter(text)),
-                };
-            for m in matches {
-                let shown = long.shown[m.pattern()].as_str();
-                if budget == 0 {
-                    let mut start = m.end().saturating_sub(long.automaton.max_pattern_len());
-                    while !text.is_char_boundary(start) {
-                        start -= 1;
-                    }
-                    found.push((start..text.len(), shown));
-                    break;
                 }
-                budget -= 1;
-                found.push((m.range(), shown));
+                // Secrets that end in each other's ends (`aaaaaaaa`, `aaaaaaaaa`, ...) match
+                // many times at one place. Past this many matches, the search stops and the rest
+                // of the text is masked from where the next match could start, so that the
+                // search stays linear and shows nothing it found.
+                let mut budget = 4 * text.len() + 1024;
+                'stretches: for stretch in stretches {
+                    let input = aho_corasick::Input::new(text).span(stretch);
+                    for m in every_match.find_overlapping_iter(input) {
+                        let shown = long.shown[m.pattern()].as_str();
+                        if budget == 0 {
+                            let mut start = m.end().saturating_sub(reach);
+                            while !text.is_char_boundary(start) {
+                                start -= 1;
+                            }
+                            found.push((start..text.len(), shown));
+                            break 'stretches;
+                        }
+                        budget -= 1;
+                        found.push((m.range(), shown));
+                    }
+                }
             }
         }
         if let Some(short) = &self.short {
