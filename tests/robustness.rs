@@ -226,6 +226,23 @@ fn an_object_too_wide_for_the_parser_is_reported_not_parsed() {
 }
 
 #[test]
+fn the_wide_object_check_reads_in_linear_time() {
+    // The check runs on texts of 20,000 line breaks and commas. Each `<<` might open a heredoc:
+    // reading the rest of its line to find out read this line again from each one (2 MB: over
+    // 60 s in a debug build).
+    let dir = tempfile::tempdir().unwrap();
+    let openers = "<<".repeat(1_000_000);
+    let commas = ",".repeat(30_000);
+    write(
+        dir.path(),
+        "main.tf",
+        format!("locals {{\n  y = {openers}\n}}\n# {commas}\n"),
+    );
+    let findings = check_json(dir.path());
+    assert_eq!(codes_for(&findings, "main.tf"), ["IDL001"], "{findings:?}");
+}
+
+#[test]
 fn a_file_over_the_size_limit_is_reported_not_read() {
     let dir = tempfile::tempdir().unwrap();
     // Sparse: 51 MB long, no disk and no time spent writing it.

@@ -167,18 +167,27 @@ fn heredoc_end(bytes: &[u8], at: usize) -> Option<usize> {
     if bytes.get(start) == Some(&b'-') {
         start += 1;
     }
-    let opening_end = line_end(bytes, start);
-    let marker = std::str::from_utf8(&bytes[start..opening_end])
-        .ok()?
-        .trim_end();
-    let is_marker_char = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
-    if marker.is_empty() || !marker.chars().all(is_marker_char) {
+    // Only the marker's bytes and the blanks after it are read here, not the rest of the line:
+    // a line of `<<<<...` would be read again from each `<<`.
+    let is_marker_byte = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-');
+    let marker_end = start
+        + bytes[start..]
+            .iter()
+            .take_while(|b| is_marker_byte(b))
+            .count();
+    let blanks = bytes[marker_end..]
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'\t' | b'\r'))
+        .count();
+    let opening_end = marker_end + blanks;
+    if marker_end == start || bytes.get(opening_end).is_some_and(|&b| b != b'\n') {
         return None;
     }
+    let marker = &bytes[start..marker_end];
     let mut line_start = opening_end + 1;
     while line_start < bytes.len() {
         let end = line_end(bytes, line_start);
-        if bytes[line_start..end].trim_ascii() == marker.as_bytes() {
+        if bytes[line_start..end].trim_ascii() == marker {
             return Some(end);
         }
         line_start = end + 1;
