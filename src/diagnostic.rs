@@ -497,6 +497,48 @@ mod tests {
     }
 
     #[test]
+    fn every_place_of_every_long_secret_is_masked() {
+        // Secrets and texts of two letters overlap in every way; each text's masked places are
+        // those a search from every position finds.
+        let mut state: u32 = 7;
+        let mut random = move |below: u32| {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            (state >> 16) % below
+        };
+        fn word(random: &mut impl FnMut(u32) -> u32, min: u32, max: u32) -> String {
+            let len = min + random(max - min + 1);
+            (0..len)
+                .map(|_| if random(3) == 0 { 'b' } else { 'a' })
+                .collect()
+        }
+        for _ in 0..2_000 {
+            let count = 1 + random(4);
+            let secrets: Vec<String> = (0..count).map(|_| word(&mut random, 8, 12)).collect();
+            let written = word(&mut random, 0, 48);
+            let literals: Vec<String> = secrets.iter().map(|s| format!("\"{s}\"")).collect();
+            let text = literals.join(" ");
+            let literals: Vec<&str> = literals.iter().map(String::as_str).collect();
+            let (sources, file, redacted) = file_with_secrets(&text, &literals);
+            let mut diagnostic = Diagnostic::new("", Label::new(Span::new(file, 0..1), ""), "");
+            diagnostic.redact = redacted;
+            let found = FoundSecrets::of(&sources, [&diagnostic]);
+            let mut expected = vec![false; written.len()];
+            for secret in &secrets {
+                for start in 0..written.len() {
+                    if written[start..].starts_with(secret.as_str()) {
+                        expected[start..start + secret.len()].fill(true);
+                    }
+                }
+            }
+            let mut masked = vec![false; written.len()];
+            for span in found.spans_in(&written, file) {
+                masked[span.start as usize..span.end as usize].fill(true);
+            }
+            assert_eq!(masked, expected, "{secrets:?} in {written}");
+        }
+    }
+
+    #[test]
     fn secrets_that_end_in_each_other_are_masked_past_the_search_budget() {
         // Each place in the run of `a` ends 33 secrets: more matches than the search takes.
         let secrets: Vec<String> = (8..=40).map(|n| format!("\"{}\"", "a".repeat(n))).collect();
