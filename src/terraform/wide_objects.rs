@@ -226,6 +226,49 @@ mod tests {
         assert_eq!(too_wide_object(&expression, Syntax::Native), Some(0));
     }
 
+    /// The most items of an object literal in `body`, by the parser's count.
+    fn widest_object(body: &hcl_edit::structure::Body) -> usize {
+        use hcl_edit::visit::{Visit, visit_object};
+        struct Widest(usize);
+        impl Visit for Widest {
+            fn visit_object(&mut self, object: &hcl_edit::expr::Object) {
+                self.0 = self.0.max(object.len());
+                visit_object(self, object);
+            }
+        }
+        let mut widest = Widest(0);
+        widest.visit_body(body);
+        widest.0
+    }
+
+    #[test]
+    fn agrees_with_the_parser_on_the_fixtures() {
+        // With small limits, every object of the fixtures is counted: the lexer must find the
+        // same widest object as the parser.
+        let mut checked = 0;
+        for entry in ignore::Walk::new(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata")) {
+            let path = entry.unwrap().into_path();
+            if path.extension().is_none_or(|e| e != "tf") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let Ok(body) = hcl_edit::parser::parse_body(&text) else {
+                continue;
+            };
+            let widest = widest_object(&body);
+            for limit in 0..=widest + 1 {
+                assert_eq!(
+                    object_wider_than(&text, Syntax::Native, limit).is_some(),
+                    widest > limit,
+                    "{} at {limit}",
+                    path.display()
+                );
+            }
+            checked += 1;
+        }
+        assert!(checked > 50, "{checked}");
+    }
+
     #[test]
     fn counts_only_the_items_of_objects() {
         let n = MAX_OBJECT_ITEMS * 2;
