@@ -421,6 +421,17 @@ mod tests {
         (sources, file, spans)
     }
 
+    /// The secrets that a finding found in the quoted literals `secrets` of one file.
+    fn found(secrets: &[&str]) -> (FoundSecrets, FileId) {
+        let literals: Vec<String> = secrets.iter().map(|s| format!("\"{s}\"")).collect();
+        let text = literals.join(", ");
+        let literals: Vec<&str> = literals.iter().map(String::as_str).collect();
+        let (sources, file, redacted) = file_with_secrets(&text, &literals);
+        let mut diagnostic = Diagnostic::new("", Label::new(Span::new(file, 0..1), ""), "");
+        diagnostic.redact = redacted;
+        (FoundSecrets::of(&sources, [&diagnostic]), file)
+    }
+
     #[test]
     fn found_secrets_are_masked_elsewhere_and_short_ones_only_alone() {
         let text = r#"a = "Sup3rS3cret!Value", b = "apigee", c = 'it''s-s3cret', d = "esc\"aped-s3cret", e = "geeLong!Secret""#;
@@ -462,12 +473,7 @@ mod tests {
 
     #[test]
     fn a_short_secret_that_overlaps_a_long_one_is_masked_with_it() {
-        let text = r#"a = "ab-cde", b = "cde-fghijk""#;
-        let (sources, file, redacted) =
-            file_with_secrets(text, &[r#""ab-cde""#, r#""cde-fghijk""#]);
-        let mut diagnostic = Diagnostic::new("", Label::new(Span::new(file, 0..1), ""), "");
-        diagnostic.redact = redacted;
-        let found = FoundSecrets::of(&sources, [&diagnostic]);
+        let (found, file) = found(&["ab-cde", "cde-fghijk"]);
         let mut finding = Finding {
             code: "AZ105",
             name: "hardcoded-credential",
@@ -486,12 +492,7 @@ mod tests {
 
     #[test]
     fn a_long_secret_that_starts_inside_another_is_masked_to_its_end() {
-        let text = r#"a = "Sup3rS3cret1", b = "S3cret1-tailpart""#;
-        let (sources, file, redacted) =
-            file_with_secrets(text, &[r#""Sup3rS3cret1""#, r#""S3cret1-tailpart""#]);
-        let mut diagnostic = Diagnostic::new("", Label::new(Span::new(file, 0..1), ""), "");
-        diagnostic.redact = redacted;
-        let found = FoundSecrets::of(&sources, [&diagnostic]);
+        let (found, file) = found(&["Sup3rS3cret1", "S3cret1-tailpart"]);
         let spans = found.spans_in("x Sup3rS3cret1-tailpart y", file);
         assert_eq!(spans, [Span::new(file, 2..23)]);
     }
@@ -515,13 +516,8 @@ mod tests {
             let count = 1 + random(4);
             let secrets: Vec<String> = (0..count).map(|_| word(&mut random, 8, 12)).collect();
             let written = word(&mut random, 0, 48);
-            let literals: Vec<String> = secrets.iter().map(|s| format!("\"{s}\"")).collect();
-            let text = literals.join(" ");
-            let literals: Vec<&str> = literals.iter().map(String::as_str).collect();
-            let (sources, file, redacted) = file_with_secrets(&text, &literals);
-            let mut diagnostic = Diagnostic::new("", Label::new(Span::new(file, 0..1), ""), "");
-            diagnostic.redact = redacted;
-            let found = FoundSecrets::of(&sources, [&diagnostic]);
+            let secret_texts: Vec<&str> = secrets.iter().map(String::as_str).collect();
+            let (found, file) = found(&secret_texts);
             let mut expected = vec![false; written.len()];
             for secret in &secrets {
                 for start in 0..written.len() {
@@ -541,13 +537,9 @@ mod tests {
     #[test]
     fn secrets_that_end_in_each_other_are_masked_past_the_search_budget() {
         // Each place in the run of `a` ends 33 secrets: more matches than the search takes.
-        let secrets: Vec<String> = (8..=40).map(|n| format!("\"{}\"", "a".repeat(n))).collect();
-        let text = secrets.join(", ");
-        let literals: Vec<&str> = secrets.iter().map(String::as_str).collect();
-        let (sources, file, redacted) = file_with_secrets(&text, &literals);
-        let mut diagnostic = Diagnostic::new("", Label::new(Span::new(file, 0..1), ""), "");
-        diagnostic.redact = redacted;
-        let found = FoundSecrets::of(&sources, [&diagnostic]);
+        let secrets: Vec<String> = (8..=40).map(|n| "a".repeat(n)).collect();
+        let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+        let (found, file) = found(&secrets);
         let written = format!("shown {} b", "a".repeat(400));
         // The search stops, and masks the rest from where a secret could start.
         assert_eq!(
