@@ -162,7 +162,7 @@ pub struct FoundSecrets {
 struct Search {
     automaton: aho_corasick::AhoCorasick,
     /// For long secrets, while they total at most [`EVERY_MATCH_BYTES`]: the same secrets,
-    /// searched for every match where `automaton` matched (see [`FoundSecrets::within`]).
+    /// searched for every match near where `automaton` matched (see [`Search::every_place`]).
     every_match: Option<aho_corasick::AhoCorasick>,
     shown: Vec<String>,
 }
@@ -175,35 +175,122 @@ struct Search {
 /// shown.
 const EVERY_MATCH_BYTES: usize = 16 * 1024;
 
+/// A place in a text where a found secret is written, and what outputs show of it.
+type Place<'s> = (std::ops::Range<usize>, &'s str);
+
 impl Search {
+    /// The longest leftmost match, so that a secret within another does not leave the longer
+    /// one's rest shown, plus every match where the secrets are small enough. Not the DFA that
+    /// the builder picks for few patterns: it is built in time in the square of a secret's
+    /// length when the secret repeats itself (`xFAKExFAKE...`, 12 s for 50 kB).
+    fn long(texts: Vec<String>) -> Option<Search> {
+        use aho_corasick::{AhoCorasickKind, MatchKind};
+        let kind = Some(AhoCorasickKind::ContiguousNFA);
+        let automaton = build(&texts, MatchKind::LeftmostLongest, kind)?;
+        let every_match = (texts.iter().map(String::len).sum::<usize>() <= EVERY_MATCH_BYTES)
+            .then(|| build(&texts, MatchKind::Standard, kind))
+            .flatten();
+        Some(Search::of(texts, automaton, every_match))
+    }
+
+    /// Every match, overlapping ones too, since the first may be inside a word. These are short
+    /// enough for the DFA, which searches faster.
+    fn short(texts: Vec<String>) -> Option<Search> {
+        let automaton = build(&texts, aho_corasick::MatchKind::Standard, None)?;
+        Some(Search::of(texts, automaton, None))
+    }
+
     fn of(
         texts: Vec<String>,
-        match_kind: aho_corasick::MatchKind,
-        kind: Option<aho_corasick::AhoCorasickKind>,
-    ) -> Option<Search> {
-        if texts.is_empty() {
-            return None;
-        }
-        // Building fails only past the automaton's limits of states and pattern lengths (about
-        // 2^31): hundreds of megabytes of secrets.
-        let build = |match_kind| {
-            aho_corasick::AhoCorasick::builder()
-                .match_kind(match_kind)
-                .kind(kind)
-                .build(&texts)
-                .ok()
-        };
-        let automaton = build(match_kind)?;
-        let every_match = (match_kind == aho_corasick::MatchKind::LeftmostLongest
-            && texts.iter().map(String::len).sum::<usize>() <= EVERY_MATCH_BYTES)
-            .then(|| build(aho_corasick::MatchKind::Standard))
-            .flatten();
-        Some(Search {
+        automaton: aho_corasick::AhoCorasick,
+        every_match: Option<aho_corasick::AhoCorasick>,
+    ) -> Search {
+        Search {
             automaton,
             every_match,
             shown: texts.iter().map(|t| redact(t)).collect(),
-        })
+        }
     }
+
+    /// Every place where one of these (long) secrets is written in `text`.
+    fn every_place<'s>(&'s self, text: &str, found: &mut Vec<Place<'s>>) {
+        let leftmost: Vec<aho_corasick::Match> = self.automaton.find_iter(text).collect();
+        found.extend(
+            leftmost
+                .iter()
+                .map(|m| (m.range(), self.shown[m.pattern()].as_str())),
+        );
+        // The leftmost matches miss only secrets that start inside one of them and end after
+        // it. Those are searched for from each match's start to the longest secret's length
+        // past its end, and only there: the search for every match has no prefilter to skip
+        // ahead with, and reading every shown file with it made the corpus's human report 10 %
+        // slower.
+        let Some(every_match) = &self.every_match else {
+            return;
+        };
+        let reach = every_match.max_pattern_len();
+        let mut stretches: Vec<std::ops::Range<usize>> = Vec::new();
+        for m in &leftmost {
+            let end = (m.end() + reach).min(text.len());
+            match stretches.last_mut() {
+                Some(last) if m.start() <= last.end => last.end = end,
+                _ => stretches.push(m.start()..end),
+            }
+        }
+        // Secrets that end in each other's ends (`aaaaaaaa`, `aaaaaaaaa`, ...) match many times
+        // at one place. Past this many matches, the search stops and the rest of the text is
+        // masked from where the next match could start, so that the search stays linear and
+        // shows nothing it found.
+        let mut budget = 4 * text.len() + 1024;
+        let matches = stretches.into_iter().flat_map(|stretch| {
+            every_match.find_overlapping_iter(aho_corasick::Input::new(text).span(stretch))
+        });
+        for m in matches {
+            let shown = self.shown[m.pattern()].as_str();
+            if budget == 0 {
+                let mut start = m.end().saturating_sub(reach);
+                while !text.is_char_boundary(start) {
+                    start -= 1;
+                }
+                found.push((start..text.len(), shown));
+                return;
+            }
+            budget -= 1;
+            found.push((m.range(), shown));
+        }
+    }
+
+    /// The places where one of these (short) secrets stands alone in `text`, not inside a word.
+    fn places_alone<'s>(&'s self, text: &str, found: &mut Vec<Place<'s>>) {
+        let is_word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+        found.extend(
+            self.automaton
+                .find_overlapping_iter(text)
+                .filter(|m| {
+                    !is_word(text[..m.start()].chars().next_back())
+                        && !is_word(text[m.end()..].chars().next())
+                })
+                .map(|m| (m.range(), self.shown[m.pattern()].as_str())),
+        );
+    }
+}
+
+/// An automaton for `texts`, or `None` when there are none. Building fails only past the
+/// automaton's limits of states and pattern lengths (about 2^31): hundreds of megabytes of
+/// secrets.
+fn build(
+    texts: &[String],
+    match_kind: aho_corasick::MatchKind,
+    kind: Option<aho_corasick::AhoCorasickKind>,
+) -> Option<aho_corasick::AhoCorasick> {
+    if texts.is_empty() {
+        return None;
+    }
+    aho_corasick::AhoCorasick::builder()
+        .match_kind(match_kind)
+        .kind(kind)
+        .build(texts)
+        .ok()
 }
 
 /// Secrets of fewer characters are masked elsewhere only where they stand alone.
@@ -226,20 +313,9 @@ impl FoundSecrets {
         let (long, short): (Vec<String>, Vec<String>) = texts
             .into_iter()
             .partition(|t| t.chars().nth(SHORT_SECRET_CHARS - 1).is_some());
-        use aho_corasick::{AhoCorasickKind, MatchKind};
         FoundSecrets {
-            // The longest leftmost match, so that a secret within another does not leave the
-            // longer one's rest shown. Not the DFA that the builder picks for few patterns: it
-            // is built in time in the square of a secret's length when the secret repeats
-            // itself (`xFAKExFAKE...`, 12 s for 50 kB).
-            long: Search::of(
-                long,
-                MatchKind::LeftmostLongest,
-                Some(AhoCorasickKind::ContiguousNFA),
-            ),
-            // Every match, overlapping ones too, since the first may be inside a word. These
-            // are short enough for the DFA, which searches faster.
-            short: Search::of(short, MatchKind::Standard, None),
+            long: Search::long(long),
+            short: Search::short(short),
         }
     }
 
@@ -280,68 +356,16 @@ impl FoundSecrets {
 
     /// Where secrets are written in `text`, in order, each with what outputs show of it.
     /// Secrets that overlap are masked as one, shown as the first.
-    fn within(&self, text: &str) -> Vec<(std::ops::Range<usize>, &str)> {
+    fn within(&self, text: &str) -> Vec<Place<'_>> {
         let mut found = Vec::new();
         if let Some(long) = &self.long {
-            let leftmost: Vec<aho_corasick::Match> = long.automaton.find_iter(text).collect();
-            found.extend(
-                leftmost
-                    .iter()
-                    .map(|m| (m.range(), long.shown[m.pattern()].as_str())),
-            );
-            // The leftmost matches miss only secrets that start inside one of them and end
-            // after it. Those are searched for from each match's start to the longest secret's
-            // length past its end, and only there: the search for every match has no
-            // prefilter to skip ahead with, and reading every shown file with it made the
-            // corpus's human report 10 % slower.
-            if let Some(every_match) = &long.every_match {
-                let reach = every_match.max_pattern_len();
-                let mut stretches: Vec<std::ops::Range<usize>> = Vec::new();
-                for m in &leftmost {
-                    let end = (m.end() + reach).min(text.len());
-                    match stretches.last_mut() {
-                        Some(last) if m.start() <= last.end => last.end = end,
-                        _ => stretches.push(m.start()..end),
-                    }
-                }
-                // Secrets that end in each other's ends (`aaaaaaaa`, `aaaaaaaaa`, ...) match
-                // many times at one place. Past this many matches, the search stops and the rest
-                // of the text is masked from where the next match could start, so that the
-                // search stays linear and shows nothing it found.
-                let mut budget = 4 * text.len() + 1024;
-                'stretches: for stretch in stretches {
-                    let input = aho_corasick::Input::new(text).span(stretch);
-                    for m in every_match.find_overlapping_iter(input) {
-                        let shown = long.shown[m.pattern()].as_str();
-                        if budget == 0 {
-                            let mut start = m.end().saturating_sub(reach);
-                            while !text.is_char_boundary(start) {
-                                start -= 1;
-                            }
-                            found.push((start..text.len(), shown));
-                            break 'stretches;
-                        }
-                        budget -= 1;
-                        found.push((m.range(), shown));
-                    }
-                }
-            }
+            long.every_place(text, &mut found);
         }
         if let Some(short) = &self.short {
-            let is_word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
-            found.extend(
-                short
-                    .automaton
-                    .find_overlapping_iter(text)
-                    .filter(|m| {
-                        !is_word(text[..m.start()].chars().next_back())
-                            && !is_word(text[m.end()..].chars().next())
-                    })
-                    .map(|m| (m.range(), short.shown[m.pattern()].as_str())),
-            );
+            short.places_alone(text, &mut found);
         }
         found.sort_by_key(|(range, _)| (range.start, std::cmp::Reverse(range.end)));
-        let mut merged: Vec<(std::ops::Range<usize>, &str)> = Vec::with_capacity(found.len());
+        let mut merged: Vec<Place> = Vec::with_capacity(found.len());
         for (range, shown) in found {
             match merged.last_mut() {
                 Some((last, _)) if range.start < last.end => last.end = last.end.max(range.end),

@@ -1,7 +1,14 @@
-//! Object literals too wide for the HCL parser. hcl-edit checks each key of an object against
-//! every key before it, so an object of n items takes time in n² to parse (20,000 items 1.5 s,
-//! 80,000 items 44 s, in a release build). A file with a wider object is refused before the
-//! parser sees it, as a file over the size limit is.
+//! The items of object literals, as the HCL parser will see them, found before it runs.
+//!
+//! hcl-edit checks each key of an object against every key before it, so an object of n items
+//! takes time in n² to parse (20,000 items 1.5 s, 80,000 items 44 s, in a release build). A file
+//! with a wider object is refused before the parser sees it, as a file over the size limit is.
+//! And the parser stops at the first key written twice, which `parse::parse_tolerant` renames
+//! before parsing again: the keys written twice are found here in one pass, so that a file with
+//! many of them is not parsed again for each.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::ControlFlow;
 
 /// The most items an object literal may have.
 pub const MAX_OBJECT_ITEMS: usize = 20_000;
@@ -34,21 +41,75 @@ enum Frame {
 }
 
 /// The offset of the `{` that opens the first object literal of more than
-/// [`MAX_OBJECT_ITEMS`] items in `text`, if there is one. A lexer just precise enough to count
-/// items: comments, strings, interpolations and heredocs are skipped, and a `{` after a block's
-/// type or label (a word or a closing quote) opens a body, which the parser reads in linear time.
+/// [`MAX_OBJECT_ITEMS`] items in `text`, if there is one.
 pub fn too_wide_object(text: &str, syntax: Syntax) -> Option<usize> {
     object_wider_than(text, syntax, MAX_OBJECT_ITEMS)
 }
 
 /// The offset of the `{` that opens the first object literal of more than `limit` items.
 fn object_wider_than(text: &str, syntax: Syntax, limit: usize) -> Option<usize> {
-    let bytes = text.as_bytes();
     // Every item after an object's first follows a line break or a comma: a text with fewer of
     // both has no object that wide (every file of the corpus, for the parser's limit).
-    if memchr::memchr2_iter(b'\n', b',', bytes).count() < limit {
+    if memchr::memchr2_iter(b'\n', b',', text.as_bytes()).count() < limit {
         return None;
     }
+    let mut wider = None;
+    scan_items(text, syntax, |item| {
+        if item.index >= limit {
+            wider = Some(item.open);
+            return ControlFlow::Break(());
+        }
+        ControlFlow::Continue(())
+    });
+    wider
+}
+
+/// The offsets of the keys that an object literal of `text` (a file's body) writes a second
+/// time, each a plain name or a quoted string without escapes or interpolation, as the parser
+/// tells them apart (`k` and `"k"` are two keys).
+pub fn keys_written_again(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut seen: HashMap<usize, HashSet<&[u8]>> = HashMap::new();
+    let mut again = Vec::new();
+    scan_items(text, Syntax::Native, |item| {
+        let rest = &bytes[item.start..];
+        let key_len = match rest.first() {
+            Some(b'"') => rest[1..]
+                .iter()
+                .position(|b| matches!(b, b'"' | b'\\' | b'$' | b'%' | b'\n'))
+                .filter(|&end| rest[1 + end] == b'"')
+                .map(|end| end + 2),
+            Some(b) if b.is_ascii_alphabetic() || *b == b'_' => Some(
+                rest.iter()
+                    .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
+                    .count(),
+            ),
+            _ => None,
+        };
+        if let Some(len) = key_len
+            && !seen.entry(item.open).or_default().insert(&rest[..len])
+        {
+            again.push(item.start);
+        }
+        ControlFlow::Continue(())
+    });
+    again
+}
+
+/// An item of an object literal: the offset of the object's `{`, the item's place among its
+/// items (from 0), and the offset of its first byte.
+struct Item {
+    open: usize,
+    index: usize,
+    start: usize,
+}
+
+/// Calls `each` with every item of every object literal of `text`, in order, until it breaks.
+/// A lexer just precise enough to find items: comments, strings, interpolations and heredocs
+/// are skipped, and a `{` after a block's type or label (a word or a closing quote) opens a
+/// body, not an object.
+fn scan_items(text: &str, syntax: Syntax, mut each: impl FnMut(Item) -> ControlFlow<()>) {
+    let bytes = text.as_bytes();
     let mut stack = vec![match syntax {
         Syntax::Template => Frame::Text { quoted: false },
         Syntax::Native => Frame::Code,
@@ -116,10 +177,15 @@ fn object_wider_than(text: &str, syntax: Syntax, limit: usize) -> Option<usize> 
                     && *after_separator
                     && byte != b'}'
                 {
+                    let item = Item {
+                        open: *open,
+                        index: *items,
+                        start: i,
+                    };
                     *items += 1;
                     *after_separator = false;
-                    if *items > limit {
-                        return Some(*open);
+                    if each(item).is_break() {
+                        return;
                     }
                 }
                 match byte {
@@ -146,7 +212,6 @@ fn object_wider_than(text: &str, syntax: Syntax, limit: usize) -> Option<usize> 
             }
         }
     }
-    None
 }
 
 /// Whether `rest` starts with the keyword `for`, after blanks.
@@ -267,6 +332,18 @@ mod tests {
             checked += 1;
         }
         assert!(checked > 50, "{checked}");
+    }
+
+    #[test]
+    fn finds_the_keys_written_again_in_each_object() {
+        let text = "locals {\n  a = 1\n  a = 2\n  x = { a = 1, \"a\" = 2, a = 3, b = { a = 1 }, \
+                    \"c\" = 1, \"c\" = 2, (k) = 1, (k) = 2, \"$${d}\" = 1, \"$${d}\" = 2 }\n}\n";
+        let again: Vec<&str> = keys_written_again(text)
+            .into_iter()
+            .map(|at| &text[at..at + 3])
+            .collect();
+        // Neither a block's attributes nor keys that are expressions.
+        assert_eq!(again, ["a =", "\"c\""]);
     }
 
     #[test]
