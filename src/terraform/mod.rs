@@ -11,8 +11,8 @@ pub mod eval;
 pub mod functions;
 pub mod lower;
 pub mod modules;
-pub mod object_items;
 pub mod parse;
+pub mod prescan;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};

@@ -1,14 +1,16 @@
-//! The items of object literals, as the HCL parser will see them, found before it runs.
+//! What the HCL parser needs found before it runs: the items of object literals, and the line
+//! breaks around operators, from a lexer just precise enough for them.
 //!
 //! hcl-edit checks each key of an object against every key before it, so an object of n items
 //! takes time in n² to parse (20,000 items 1.5 s, 80,000 items 44 s, in a release build). A file
 //! with a wider object is refused before the parser sees it, as a file over the size limit is.
-//! And the parser stops at the first key written twice, which `parse::parse_tolerant` renames
-//! before parsing again: the keys written twice are found here in one pass, so that a file with
-//! many of them is not parsed again for each.
+//! And the parser stops at the first key written twice, and at the first line break after an
+//! operator that it rejects, which `parse::parse_tolerant` mends before parsing again: the keys
+//! written twice are found here in one pass, and so are the line breaks in a file with a wide
+//! object, so that such a file is not parsed again for each.
 
 use std::collections::{HashMap, HashSet};
-use std::ops::ControlFlow;
+use std::ops::{ControlFlow, Range};
 
 /// The most items an object literal may have.
 pub const MAX_OBJECT_ITEMS: usize = 20_000;
@@ -47,15 +49,17 @@ pub fn too_wide_object(text: &str, syntax: Syntax) -> Option<usize> {
 }
 
 /// The offset of the `{` that opens the first object literal of more than `limit` items.
-fn object_wider_than(text: &str, syntax: Syntax, limit: usize) -> Option<usize> {
+pub fn object_wider_than(text: &str, syntax: Syntax, limit: usize) -> Option<usize> {
     // Every item after an object's first follows a line break or a comma: a text with fewer of
     // both has no object that wide (every file of the corpus, for the parser's limit).
     if memchr::memchr2_iter(b'\n', b',', text.as_bytes()).count() < limit {
         return None;
     }
     let mut wider = None;
-    scan_items(text, syntax, |item| {
-        if item.index >= limit {
+    scan(text, syntax, |event| {
+        if let Event::Item(item) = event
+            && item.index >= limit
+        {
             wider = Some(item.open);
             return ControlFlow::Break(());
         }
@@ -71,7 +75,10 @@ pub fn keys_written_again(text: &str) -> Vec<usize> {
     let bytes = text.as_bytes();
     let mut seen: HashMap<usize, HashSet<&[u8]>> = HashMap::new();
     let mut again = Vec::new();
-    scan_items(text, Syntax::Native, |item| {
+    scan(text, Syntax::Native, |event| {
+        let Event::Item(item) = event else {
+            return ControlFlow::Continue(());
+        };
         let rest = &bytes[item.start..];
         let key_len = match rest.first() {
             Some(b'"') => rest[1..]
@@ -96,6 +103,53 @@ pub fn keys_written_again(text: &str) -> Vec<usize> {
     again
 }
 
+/// The places where `text` (a file's body) breaks a line after a binary operator or before
+/// one, from `from` on: each the blanks and comments between the operator and the code next
+/// to it. hcl-edit rejects some of them where Terraform does not (in a `for` expression, in an
+/// object's item); `parse::parse_tolerant` blanks them all at once in a file whose objects
+/// are wide enough that parsing it once for each is slow.
+pub fn operator_line_breaks(text: &str, from: usize) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut breaks = Vec::new();
+    scan(text, Syntax::Native, |event| {
+        if let Event::LineBreak { last, next } = event
+            && next >= from
+            && (ends_with_operator(&bytes[..=last]) || starts_with_operator(&bytes[next..]))
+        {
+            breaks.push(last + 1..next);
+        }
+        ControlFlow::Continue(())
+    });
+    breaks
+}
+
+/// The binary operators (and the conditional's `?` and `:`) that a line may end or start with.
+const OPERATORS: &[&str] = &[
+    "&&", "||", "==", "!=", "<=", ">=", "<", ">", "+", "-", "*", "/", "%", "?", ":",
+];
+
+/// Whether code that ends with `before` ends with a binary operator (not a `for` expression's
+/// `=>`).
+pub fn ends_with_operator(before: &[u8]) -> bool {
+    OPERATORS.iter().any(|op| before.ends_with(op.as_bytes())) && !before.ends_with(b"=>")
+}
+
+/// Whether `rest` starts with a binary operator, not a comment.
+pub fn starts_with_operator(rest: &[u8]) -> bool {
+    OPERATORS.iter().any(|op| rest.starts_with(op.as_bytes()))
+        && !rest.starts_with(b"//")
+        && !rest.starts_with(b"/*")
+}
+
+/// What the lexer finds, in the order of the text.
+enum Event {
+    /// An item of an object literal.
+    Item(Item),
+    /// Blanks and comments with a line break among them, between the code byte at `last` and
+    /// the one at `next`, outside strings and heredocs.
+    LineBreak { last: usize, next: usize },
+}
+
 /// An item of an object literal: the offset of the object's `{`, the item's place among its
 /// items (from 0), and the offset of its first byte.
 struct Item {
@@ -104,19 +158,21 @@ struct Item {
     start: usize,
 }
 
-/// Calls `each` with every item of every object literal of `text`, in order, until it breaks.
-/// A lexer just precise enough to find items: comments, strings, interpolations and heredocs
-/// are skipped, and a `{` after a block's type or label (a word or a closing quote) opens a
-/// body, not an object.
-fn scan_items(text: &str, syntax: Syntax, mut each: impl FnMut(Item) -> ControlFlow<()>) {
+/// Calls `each` with every item of every object literal of `text`, and every line break
+/// between code, in order, until it breaks. A lexer just precise enough for them: comments,
+/// strings, interpolations and heredocs are skipped, and a `{` after a block's type or label
+/// (a word or a closing quote) opens a body, not an object.
+fn scan(text: &str, syntax: Syntax, mut each: impl FnMut(Event) -> ControlFlow<()>) {
     let bytes = text.as_bytes();
     let mut stack = vec![match syntax {
         Syntax::Template => Frame::Text { quoted: false },
         Syntax::Native => Frame::Code,
     }];
     // The last byte of code that is not blank or a comment: a `{` after a word or a quote
-    // opens a block.
+    // opens a block. And where it is, and whether a line break has come since.
     let mut last = b'=';
+    let mut last_at = None;
+    let mut line_broken = false;
     let mut i = 0;
     while i < bytes.len() {
         let byte = bytes[i];
@@ -128,12 +184,14 @@ fn scan_items(text: &str, syntax: Syntax, mut each: impl FnMut(Item) -> ControlF
                 (b'"', _) if quoted => {
                     stack.pop();
                     last = b'"';
+                    (last_at, line_broken) = (Some(i), false);
                 }
                 // `$${` and `%%{` are the literal text `${` and `%{`.
                 (b'$', Some(b'$')) | (b'%', Some(b'%')) => i += 1,
                 (b'$' | b'%', Some(b'{')) => {
                     stack.push(Frame::Code);
                     last = b'{';
+                    (last_at, line_broken) = (Some(i + 1), false);
                     i += 1;
                 }
                 _ => {}
@@ -145,13 +203,21 @@ fn scan_items(text: &str, syntax: Syntax, mut each: impl FnMut(Item) -> ControlF
             b'#' => i = line_end(bytes, i),
             b'/' if next == Some(b'/') => i = line_end(bytes, i),
             b'/' if next == Some(b'*') => {
-                i = memchr::memmem::find(&bytes[i + 2..], b"*/")
+                let end = memchr::memmem::find(&bytes[i + 2..], b"*/")
                     .map_or(bytes.len(), |at| i + 2 + at + 2);
+                line_broken |= memchr::memchr(b'\n', &bytes[i..end]).is_some();
+                i = end;
             }
             b'<' if next == Some(b'<') => match heredoc_end(bytes, i) {
                 Some(end) => {
-                    i = end;
+                    if let Some(at) = last_at.filter(|_| line_broken)
+                        && each(Event::LineBreak { last: at, next: i }).is_break()
+                    {
+                        return;
+                    }
                     last = b'"';
+                    (last_at, line_broken) = (Some(end - 1), false);
+                    i = end;
                 }
                 None => i += 2,
             },
@@ -165,10 +231,18 @@ fn scan_items(text: &str, syntax: Syntax, mut each: impl FnMut(Item) -> ControlF
                 }
                 if byte == b',' {
                     last = byte;
+                    (last_at, line_broken) = (Some(i), false);
+                } else {
+                    line_broken = true;
                 }
                 i += 1;
             }
             _ => {
+                if let Some(at) = last_at.filter(|_| line_broken)
+                    && each(Event::LineBreak { last: at, next: i }).is_break()
+                {
+                    return;
+                }
                 if let Some(Frame::Object {
                     open,
                     items,
@@ -184,7 +258,7 @@ fn scan_items(text: &str, syntax: Syntax, mut each: impl FnMut(Item) -> ControlF
                     };
                     *items += 1;
                     *after_separator = false;
-                    if each(item).is_break() {
+                    if each(Event::Item(item)).is_break() {
                         return;
                     }
                 }
@@ -208,6 +282,7 @@ fn scan_items(text: &str, syntax: Syntax, mut each: impl FnMut(Item) -> ControlF
                     _ => {}
                 }
                 last = byte;
+                (last_at, line_broken) = (Some(i), false);
                 i += 1;
             }
         }
@@ -344,6 +419,20 @@ mod tests {
             .collect();
         // Neither a block's attributes nor keys that are expressions.
         assert_eq!(again, ["a =", "\"c\""]);
+    }
+
+    #[test]
+    fn finds_the_line_breaks_after_and_before_operators() {
+        let text = "a = b &&\n  c\nd = e # why\n  /* more */ ? f : g\nh = { for k, v in m : k =>\n  v }\n\
+                    i = \"j ||\n\"\nk = <<EOT\nl ||\n? m\nEOT\nn = o\n// ||\np = q -\n  1\n";
+        let joined: Vec<&str> = operator_line_breaks(text, 0)
+            .into_iter()
+            .map(|gap| &text[gap])
+            .collect();
+        // Not after `=>`, nor in a string, a heredoc or a comment.
+        assert_eq!(joined, ["\n  ", " # why\n  /* more */ ", "\n  "]);
+        let from_the_second = operator_line_breaks(text, 20);
+        assert_eq!(from_the_second.len(), 2);
     }
 
     #[test]
