@@ -161,102 +161,73 @@ pub struct FoundSecrets {
 #[derive(Debug)]
 struct Search {
     automaton: aho_corasick::AhoCorasick,
-    /// For long secrets, while they total at most [`EVERY_MATCH_BYTES`]: the same secrets,
-    /// searched for every match near where `automaton` matched (see [`Search::every_place`]).
-    every_match: Option<aho_corasick::AhoCorasick>,
     shown: Vec<String>,
 }
-
-/// Up to this many bytes of long secrets are searched for every match. That automaton copies
-/// into each state (one per byte of the secrets) the matches of the states it falls back to,
-/// and is built in time in the square of the secrets' bytes when one ends in a piece of
-/// another: `aaaaaaaa` and 40,000 `a` took 0.57 s; 300 such secrets beside 300,000 `a`, 33 s
-/// and 1.7 GB. Past it, a secret that starts inside another and ends after it leaves its rest
-/// shown.
-const EVERY_MATCH_BYTES: usize = 16 * 1024;
 
 /// A place in a text where a found secret is written, and what outputs show of it.
 type Place<'s> = (std::ops::Range<usize>, &'s str);
 
 impl Search {
     /// The longest leftmost match, so that a secret within another does not leave the longer
-    /// one's rest shown, plus every match where the secrets are small enough. Not the DFA that
-    /// the builder picks for few patterns: it is built in time in the square of a secret's
-    /// length when the secret repeats itself (`xFAKExFAKE...`, 12 s for 50 kB).
+    /// one's rest shown. Not the DFA that the builder picks for few patterns: it is built in
+    /// time in the square of a secret's length when the secret repeats itself
+    /// (`xFAKExFAKE...`, 12 s for 50 kB). Nor an automaton that reports every match: it is
+    /// built in time in the square of the secrets' bytes when one ends in a piece of another
+    /// (300 such secrets beside 300,000 `a`: 33 s and 1.7 GB).
     fn long(texts: Vec<String>) -> Option<Search> {
-        use aho_corasick::{AhoCorasickKind, MatchKind};
-        let kind = Some(AhoCorasickKind::ContiguousNFA);
-        let automaton = build(&texts, MatchKind::LeftmostLongest, kind)?;
-        let every_match = (texts.iter().map(String::len).sum::<usize>() <= EVERY_MATCH_BYTES)
-            .then(|| build(&texts, MatchKind::Standard, kind))
-            .flatten();
-        Some(Search::of(texts, automaton, every_match))
+        let kind = Some(aho_corasick::AhoCorasickKind::ContiguousNFA);
+        let automaton = build(&texts, aho_corasick::MatchKind::LeftmostLongest, kind)?;
+        Some(Search::of(texts, automaton))
     }
 
     /// Every match, overlapping ones too, since the first may be inside a word. These are short
     /// enough for the DFA, which searches faster.
     fn short(texts: Vec<String>) -> Option<Search> {
         let automaton = build(&texts, aho_corasick::MatchKind::Standard, None)?;
-        Some(Search::of(texts, automaton, None))
+        Some(Search::of(texts, automaton))
     }
 
-    fn of(
-        texts: Vec<String>,
-        automaton: aho_corasick::AhoCorasick,
-        every_match: Option<aho_corasick::AhoCorasick>,
-    ) -> Search {
+    fn of(texts: Vec<String>, automaton: aho_corasick::AhoCorasick) -> Search {
         Search {
             automaton,
-            every_match,
             shown: texts.iter().map(|t| redact(t)).collect(),
         }
     }
 
     /// Every place where one of these (long) secrets is written in `text`.
     fn every_place<'s>(&'s self, text: &str, found: &mut Vec<Place<'s>>) {
-        let leftmost: Vec<aho_corasick::Match> = self.automaton.find_iter(text).collect();
-        found.extend(
-            leftmost
-                .iter()
-                .map(|m| (m.range(), self.shown[m.pattern()].as_str())),
-        );
+        use aho_corasick::Input;
+        let reach = self.automaton.max_pattern_len();
         // The leftmost matches miss only secrets that start inside one of them and end after
-        // it. Those are searched for from each match's start to the longest secret's length
-        // past its end, and only there: the search for every match has no prefilter to skip
-        // ahead with, and reading every shown file with it made the corpus's human report 10 %
-        // slower.
-        let Some(every_match) = &self.every_match else {
-            return;
-        };
-        let reach = every_match.max_pattern_len();
-        let mut stretches: Vec<std::ops::Range<usize>> = Vec::new();
-        for m in &leftmost {
-            let end = (m.end() + reach).min(text.len());
-            match stretches.last_mut() {
-                Some(last) if m.start() <= last.end => last.end = end,
-                _ => stretches.push(m.start()..end),
-            }
-        }
-        // Secrets that end in each other's ends (`aaaaaaaa`, `aaaaaaaaa`, ...) match many times
-        // at one place. Past this many matches, the search stops and the rest of the text is
-        // masked from where the next match could start, so that the search stays linear and
-        // shows nothing it found.
-        let mut budget = 4 * text.len() + 1024;
-        let matches = stretches.into_iter().flat_map(|stretch| {
-            every_match.find_overlapping_iter(aho_corasick::Input::new(text).span(stretch))
-        });
-        for m in matches {
-            let shown = self.shown[m.pattern()].as_str();
-            if budget == 0 {
-                let mut start = m.end().saturating_sub(reach);
-                while !text.is_char_boundary(start) {
-                    start -= 1;
+        // it. So after each, the search starts again one byte past the start of the last match
+        // found, up to the longest secret's length past the end of what is masked, for as long
+        // as it finds a match that starts inside that. Secrets that end in each other
+        // (`aaaaaaaa`, `aaaaaaaaa`, ...) match at every byte, and each such search may read its
+        // whole stretch: past this many bytes read again, the rest of the text is masked from
+        // the last match's start, so that the search stays linear and shows nothing it found.
+        let mut budget = 8 * text.len() + 64 * 1024;
+        let mut from = 0;
+        while let Some(leftmost) = self.automaton.find(Input::new(text).range(from..)) {
+            from = leftmost.end();
+            let mut last = leftmost;
+            let mut masked_end = leftmost.end();
+            loop {
+                found.push((last.range(), self.shown[last.pattern()].as_str()));
+                let stretch = last.start() + 1..(masked_end + reach).min(text.len());
+                if stretch.len() > budget {
+                    let rest = last.start()..text.len();
+                    found.push((rest, self.shown[last.pattern()].as_str()));
+                    return;
                 }
-                found.push((start..text.len(), shown));
-                return;
+                budget -= stretch.len();
+                match self.automaton.find(Input::new(text).range(stretch)) {
+                    Some(inside) if inside.start() < masked_end => {
+                        masked_end = masked_end.max(inside.end());
+                        last = inside;
+                    }
+                    _ => break,
+                }
             }
-            budget -= 1;
-            found.push((m.range(), shown));
         }
     }
 
@@ -519,6 +490,17 @@ mod tests {
         let (found, file) = found(&["Sup3rS3cret1", "S3cret1-tailpart"]);
         let spans = found.spans_in("x Sup3rS3cret1-tailpart y", file);
         assert_eq!(spans, [Span::new(file, 2..23)]);
+    }
+
+    #[test]
+    fn a_long_secret_that_starts_inside_another_is_masked_however_many_were_found() {
+        // 2,000 more secrets of 17 characters: 34 kB of them.
+        let more: Vec<String> = (0..2000).map(|n| format!("Other-secret-{n:04}")).collect();
+        let mut secrets: Vec<&str> = more.iter().map(String::as_str).collect();
+        secrets.extend(["Sup3rS3cret1", "S3cret1-tailpart"]);
+        let (found, file) = found(&secrets);
+        let spans = found.spans_in("x Sup3rS3cret1-tailpart Other-secret-1999 y", file);
+        assert_eq!(spans, [Span::new(file, 2..23), Span::new(file, 24..41)]);
     }
 
     #[test]
