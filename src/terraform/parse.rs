@@ -170,7 +170,9 @@ fn parse_joining(
     let mut placeholders = Placeholders::new(text);
     let mut current: Option<Vec<u8>> = None;
     let mut fixes = 0;
-    let mut operator_lines_joined = false;
+    // Whether to join every line break around an operator at once: decided at the first the
+    // parser rejects, and done then.
+    let mut join_all: Option<bool> = None;
     loop {
         let source = match &current {
             Some(bytes) => std::str::from_utf8(bytes).unwrap_or(text),
@@ -203,11 +205,11 @@ fn parse_joining(
             // or before an operator from here on is joined now, not one per parse (250 of them
             // in an object of 15,000 items took 95 s). Elsewhere only those the parser rejects
             // are, one at a time.
-            if joined && !operator_lines_joined && at_once(source) {
+            if joined && *join_all.get_or_insert_with(|| at_once(source)) {
                 for line_break in operator_line_breaks(source, offset) {
                     blank(&mut bytes[line_break]);
                 }
-                operator_lines_joined = true;
+                join_all = Some(false);
             }
             joined
         };
