@@ -231,8 +231,19 @@ fn keys_written_again_are_renamed_in_one_pass() {
     // 256 keys written again at the end of an object of 5,000 items were 256 more parses (19 s
     // in a release build). The last value of a key still wins.
     let dir = tempfile::tempdir().unwrap();
-    let first: String = (1..4744).map(|i| format!("    k{i} = {i}\n")).collect();
-    let again: String = (1..256).map(|i| format!("    k{i} = 0\n")).collect();
+    // Half of the keys written again are quoted, with an escape (`"\u006b1"` is `"k1"`).
+    let first: String = (1..4744)
+        .map(|i| match i % 2 {
+            0 => format!("    k{i} = {i}\n"),
+            _ => format!("    \"k{i}\" = {i}\n"),
+        })
+        .collect();
+    let again: String = (1..256)
+        .map(|i| match i % 2 {
+            0 => format!("    k{i} = 0\n"),
+            _ => format!("    \"\\u006b{i}\" = 0\n"),
+        })
+        .collect();
     write(
         dir.path(),
         "main.tf",

@@ -309,18 +309,31 @@ fn rename_duplicate_key(
     let Some(&first) = bytes.get(offset) else {
         return false;
     };
-    let range = if first == b'"' {
+    let (range, original) = if first == b'"' {
         let mut i = offset + 1;
         while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
-            if bytes[i] == b'\\' || bytes[i] == b'$' || bytes[i] == b'%' {
-                return false;
+            match bytes[i] {
+                b'\\' => i += 1,
+                // A template's key is computed: it has no name to put back.
+                b'$' | b'%' => return false,
+                _ => {}
             }
             i += 1;
         }
         if bytes.get(i) != Some(&b'"') {
             return false;
         }
-        offset + 1..i
+        // The key's value, with its escapes read (`"k\u0041"` is `kA`).
+        let Some(value) = std::str::from_utf8(&bytes[offset..=i])
+            .ok()
+            .and_then(|quoted| match hcl_edit::parser::parse_expr(quoted) {
+                Ok(Expression::String(value)) => Some(value.value().clone()),
+                _ => None,
+            })
+        else {
+            return false;
+        };
+        (offset + 1..i, value)
     } else if first.is_ascii_alphabetic() || first == b'_' {
         let mut i = offset;
         while i < bytes.len()
@@ -328,11 +341,10 @@ fn rename_duplicate_key(
         {
             i += 1;
         }
-        offset..i
+        // Only ASCII here.
+        let name = String::from_utf8_lossy(&bytes[offset..i]).into_owned();
+        (offset..i, name)
     } else {
-        return false;
-    };
-    let Ok(original) = std::str::from_utf8(&bytes[range.clone()]).map(String::from) else {
         return false;
     };
     let Some(placeholder) = placeholders.next(range.len()) else {
@@ -1027,7 +1039,7 @@ mod tests {
 
     #[test]
     fn duplicate_object_keys_keep_both_in_order_with_original_names() {
-        let text = "a = {\n  name = 1\n  other = 2\n  name = 3\n  \"q\" = 4\n  \"q\" = 5\n}\n";
+        let text = "a = {\n  name = 1\n  other = 2\n  name = 3\n  \"q\" = 4\n  \"q\" = 5\n  \"r\\u0041\" = 6\n  \"r\\u0041\" = 7\n}\n";
         let parsed = parse_text(text).expect("parses");
         let ExprKind::Object(items) = &parsed.body.attributes[0].expr.kind else {
             panic!()
@@ -1039,7 +1051,7 @@ mod tests {
                 ObjectKey::Expr(_) => "?",
             })
             .collect();
-        assert_eq!(keys, ["name", "other", "name", "q", "q"]);
+        assert_eq!(keys, ["name", "other", "name", "q", "q", "rA", "rA"]);
         let third = &items[2];
         assert_eq!(&text[third.span.range()], "name = 3");
         assert_eq!(&text[third.value.span.range()], "3");

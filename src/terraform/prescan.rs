@@ -9,6 +9,7 @@
 //! written twice are found here in one pass, and so are the line breaks in a file with a wide
 //! object, so that such a file is not parsed again for each.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::ops::{ControlFlow, Range};
 
@@ -73,34 +74,64 @@ pub fn object_wider_than(text: &str, syntax: Syntax, limit: usize) -> Option<usi
 /// tells them apart (`k` and `"k"` are two keys).
 pub fn keys_written_again(text: &str) -> Vec<usize> {
     let bytes = text.as_bytes();
-    let mut seen: HashMap<usize, HashSet<&[u8]>> = HashMap::new();
+    let mut seen: HashMap<usize, HashSet<Cow<[u8]>>> = HashMap::new();
     let mut again = Vec::new();
     scan(text, Syntax::Native, |event| {
         let Event::Item(item) = event else {
             return ControlFlow::Continue(());
         };
         let rest = &bytes[item.start..];
-        let key_len = match rest.first() {
-            Some(b'"') => rest[1..]
-                .iter()
-                .position(|b| matches!(b, b'"' | b'\\' | b'$' | b'%' | b'\n'))
-                .filter(|&end| rest[1 + end] == b'"')
-                .map(|end| end + 2),
-            Some(b) if b.is_ascii_alphabetic() || *b == b'_' => Some(
-                rest.iter()
+        // The key as written, quotes and all, or as its value where it has escapes.
+        let key: Option<Cow<[u8]>> = match rest.first() {
+            Some(b'"') => quoted_key(&text[item.start..]),
+            Some(b) if b.is_ascii_alphabetic() || *b == b'_' => {
+                let len = rest
+                    .iter()
                     .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
-                    .count(),
-            ),
+                    .count();
+                Some(Cow::Borrowed(&rest[..len]))
+            }
             _ => None,
         };
-        if let Some(len) = key_len
-            && !seen.entry(item.open).or_default().insert(&rest[..len])
+        if let Some(key) = key
+            && !seen.entry(item.open).or_default().insert(key)
         {
             again.push(item.start);
         }
         ControlFlow::Continue(())
     });
     again
+}
+
+/// The quoted key that `rest` starts with, in quotes: as written, or where it has escapes, its
+/// value (`"k\u0041"` and `"kA"` are one key). `None` for a template (`"${k}"`), whose value
+/// is computed.
+fn quoted_key(rest: &str) -> Option<Cow<'_, [u8]>> {
+    let bytes = rest.as_bytes();
+    let mut escaped = false;
+    let mut i = 1;
+    loop {
+        match bytes.get(i)? {
+            b'"' => break,
+            b'\\' => {
+                escaped = true;
+                i += 1;
+            }
+            b'$' | b'%' | b'\n' => return None,
+            _ => {}
+        }
+        i += 1;
+    }
+    let written = &rest[..=i];
+    if !escaped {
+        return Some(Cow::Borrowed(written.as_bytes()));
+    }
+    match hcl_edit::parser::parse_expr(written).ok()? {
+        hcl_edit::expr::Expression::String(value) => {
+            Some(Cow::Owned(format!("\"{}\"", value.value()).into_bytes()))
+        }
+        _ => None,
+    }
 }
 
 /// The places where `text` (a file's body) breaks a line after a binary operator or before
@@ -412,13 +443,14 @@ mod tests {
     #[test]
     fn finds_the_keys_written_again_in_each_object() {
         let text = "locals {\n  a = 1\n  a = 2\n  x = { a = 1, \"a\" = 2, a = 3, b = { a = 1 }, \
-                    \"c\" = 1, \"c\" = 2, (k) = 1, (k) = 2, \"$${d}\" = 1, \"$${d}\" = 2 }\n}\n";
+                    \"c\" = 1, \"c\" = 2, (k) = 1, (k) = 2, \"$${d}\" = 1, \"$${d}\" = 2, \
+                    \"eA\" = 1, \"e\\u0041\" = 2 }\n}\n";
         let again: Vec<&str> = keys_written_again(text)
             .into_iter()
             .map(|at| &text[at..at + 3])
             .collect();
         // Neither a block's attributes nor keys that are expressions.
-        assert_eq!(again, ["a =", "\"c\""]);
+        assert_eq!(again, ["a =", "\"c\"", "\"e\\"]);
     }
 
     #[test]
