@@ -244,11 +244,12 @@ fn keys_written_again_are_renamed_in_one_pass() {
             _ => format!("    \"\\u006b{i}\" = 0\n"),
         })
         .collect();
+    // And a line break after an operator first, which the parser stops at before them.
     write(
         dir.path(),
         "main.tf",
         format!(
-            "locals {{\n  m = {{\n    k0 = \"x\"\n{first}{again}    k0 = \"Zq7-x9Kp-2mWv\"\n  }}\n}}\n\
+            "locals {{\n  m = {{\n    k0 = \"x\"\n    o = {{ for k, v in {{}} : k => v ||\n      false }}\n{first}{again}    k0 = \"Zq7-x9Kp-2mWv\"\n  }}\n}}\n\
              resource \"azurerm_linux_web_app\" \"app\" {{\n  app_settings = {{ DB_PASSWORD = local.m.k0 }}\n}}\n"
         ),
     );

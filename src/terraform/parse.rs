@@ -170,6 +170,9 @@ fn parse_joining(
     let mut placeholders = Placeholders::new(text);
     let mut current: Option<Vec<u8>> = None;
     let mut fixes = 0;
+    // Whether the keys written twice have been renamed all at once: at the first the parser
+    // stops at, whatever was mended before it.
+    let mut keys_renamed = false;
     // Whether to join every line break around an operator at once: decided at the first the
     // parser rejects, and done then.
     let mut join_all: Option<bool> = None;
@@ -192,11 +195,12 @@ fn parse_joining(
             // the lexer finds written twice is renamed at once: a file is not parsed again for
             // each (256 such keys at the end of an object of 5,000 items took 19 s).
             let mut renamed = false;
-            if fixes == 0 {
+            if !keys_renamed {
                 for again in keys_written_again(source) {
                     renamed |=
                         rename_duplicate_key(&mut bytes, again, &mut renames, &mut placeholders);
                 }
+                keys_renamed = true;
             }
             renamed || rename_duplicate_key(&mut bytes, offset, &mut renames, &mut placeholders)
         } else {
