@@ -70,8 +70,8 @@ pub fn object_wider_than(text: &str, syntax: Syntax, limit: usize) -> Option<usi
 }
 
 /// The offsets of the keys that an object literal of `text` (a file's body) writes a second
-/// time, each a plain name or a quoted string without escapes or interpolation, as the parser
-/// tells them apart (`k` and `"k"` are two keys).
+/// time, each a plain name or a quoted string without interpolation, as the parser tells them
+/// apart (`k` and `"k"` are two keys; `"kA"` and `"k\u0041"` are one).
 pub fn keys_written_again(text: &str) -> Vec<usize> {
     let bytes = text.as_bytes();
     let mut seen: HashMap<usize, HashSet<Cow<[u8]>>> = HashMap::new();
