@@ -16,7 +16,7 @@ use hcl_edit::{Decorate, Span as _};
 
 use super::ast::*;
 use super::prescan::{
-    MAX_OBJECT_ITEMS, Syntax as ItemSyntax, ends_with_operator, keys_written_again,
+    Key, MAX_OBJECT_ITEMS, Syntax as ItemSyntax, ends_with_operator, key_at, keys_written_again,
     object_wider_than, operator_line_breaks, starts_with_operator, too_wide_object,
 };
 use crate::diagnostic::{Diagnostic, Label};
@@ -197,12 +197,18 @@ fn parse_joining(
             let mut renamed = false;
             if !keys_renamed {
                 for again in keys_written_again(source) {
-                    renamed |=
-                        rename_duplicate_key(&mut bytes, again, &mut renames, &mut placeholders);
+                    renamed |= rename_duplicate_key(
+                        source,
+                        &mut bytes,
+                        again,
+                        &mut renames,
+                        &mut placeholders,
+                    );
                 }
                 keys_renamed = true;
             }
-            renamed || rename_duplicate_key(&mut bytes, offset, &mut renames, &mut placeholders)
+            renamed
+                || rename_duplicate_key(source, &mut bytes, offset, &mut renames, &mut placeholders)
         } else {
             let joined = join_operator_line(&mut bytes, offset);
             // In a file with a wide object, where each parse is slow, every line break after
@@ -302,59 +308,27 @@ fn blank(bytes: &mut [u8]) {
     bytes.iter_mut().for_each(|b| *b = b' ');
 }
 
-/// Renames the object key at `offset` (a later duplicate) to a unique placeholder of the same
-/// length, remembered in `renames` so the evaluator maps it back and the last value wins.
+/// Renames the object key at `offset` of `source` (a later duplicate) in `bytes`, its copy, to a
+/// unique placeholder of the same length, remembered in `renames` so the evaluator maps it back
+/// and the last value wins.
 fn rename_duplicate_key(
+    source: &str,
     bytes: &mut [u8],
     offset: usize,
     renames: &mut HashMap<String, String>,
     placeholders: &mut Placeholders,
 ) -> bool {
-    let Some(&first) = bytes.get(offset) else {
+    let Some((key, written)) = key_at(source, offset) else {
         return false;
     };
-    let (range, original) = if first == b'"' {
-        let mut i = offset + 1;
-        while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
-            match bytes[i] {
-                b'\\' => i += 1,
-                // A template's key is computed: it has no name to put back.
-                b'$' | b'%' => return false,
-                _ => {}
-            }
-            i += 1;
-        }
-        if bytes.get(i) != Some(&b'"') {
-            return false;
-        }
-        // The key's value, with its escapes read (`"k\u0041"` is `kA`).
-        let Some(value) = std::str::from_utf8(&bytes[offset..=i])
-            .ok()
-            .and_then(|quoted| match hcl_edit::parser::parse_expr(quoted) {
-                Ok(Expression::String(value)) => Some(value.value().clone()),
-                _ => None,
-            })
-        else {
-            return false;
-        };
-        (offset + 1..i, value)
-    } else if first.is_ascii_alphabetic() || first == b'_' {
-        let mut i = offset;
-        while i < bytes.len()
-            && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'_' | b'-'))
-        {
-            i += 1;
-        }
-        // Only ASCII here.
-        let name = String::from_utf8_lossy(&bytes[offset..i]).into_owned();
-        (offset..i, name)
-    } else {
+    let original = match key {
+        Key::Name(name) => name.to_string(),
+        Key::Quoted(value) => value.into_owned(),
+    };
+    let Some(placeholder) = placeholders.next(written.len()) else {
         return false;
     };
-    let Some(placeholder) = placeholders.next(range.len()) else {
-        return false;
-    };
-    bytes[range].copy_from_slice(placeholder.as_bytes());
+    bytes[written].copy_from_slice(placeholder.as_bytes());
     let original = renames.get(&original).cloned().unwrap_or(original);
     renames.insert(placeholder, original);
     true

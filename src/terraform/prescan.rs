@@ -70,30 +70,13 @@ pub fn object_wider_than(text: &str, syntax: Syntax, limit: usize) -> Option<usi
 }
 
 /// The offsets of the keys that an object literal of `text` (a file's body) writes a second
-/// time, each a plain name or a quoted string without interpolation, as the parser tells them
-/// apart (`k` and `"k"` are two keys; `"kA"` and `"k\u0041"` are one).
+/// time, each a plain name or a quoted string without interpolation (see [`key_at`]).
 pub fn keys_written_again(text: &str) -> Vec<usize> {
-    let bytes = text.as_bytes();
-    let mut seen: HashMap<usize, HashSet<Cow<[u8]>>> = HashMap::new();
+    let mut seen: HashMap<usize, HashSet<Key>> = HashMap::new();
     let mut again = Vec::new();
     scan(text, Syntax::Native, |event| {
-        let Event::Item(item) = event else {
-            return ControlFlow::Continue(());
-        };
-        let rest = &bytes[item.start..];
-        // The key as written, quotes and all, or as its value where it has escapes.
-        let key: Option<Cow<[u8]>> = match rest.first() {
-            Some(b'"') => quoted_key(&text[item.start..]),
-            Some(b) if b.is_ascii_alphabetic() || *b == b'_' => {
-                let len = rest
-                    .iter()
-                    .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
-                    .count();
-                Some(Cow::Borrowed(&rest[..len]))
-            }
-            _ => None,
-        };
-        if let Some(key) = key
+        if let Event::Item(item) = event
+            && let Some((key, _)) = key_at(text, item.start)
             && !seen.entry(item.open).or_default().insert(key)
         {
             again.push(item.start);
@@ -103,32 +86,52 @@ pub fn keys_written_again(text: &str) -> Vec<usize> {
     again
 }
 
-/// The quoted key that `rest` starts with, in quotes: as written, or where it has escapes, its
-/// value (`"k\u0041"` and `"kA"` are one key). `None` for a template (`"${k}"`), whose value
-/// is computed.
-fn quoted_key(rest: &str) -> Option<Cow<'_, [u8]>> {
-    let bytes = rest.as_bytes();
-    let mut escaped = false;
-    let mut i = 1;
-    loop {
-        match bytes.get(i)? {
-            b'"' => break,
-            b'\\' => {
-                escaped = true;
+/// An object's key, as the parser tells keys apart: `k` and `"k"` are two keys, `"kA"` and
+/// `"k\u0041"` are one.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub enum Key<'t> {
+    Name(&'t str),
+    /// A quoted key's value, its escapes read.
+    Quoted(Cow<'t, str>),
+}
+
+/// The key written at `at` in `text`, and where the bytes that name it are (a quoted key's
+/// between its quotes). `None` for a key that is computed, a template (`"${k}"`) or an
+/// expression (`(k)`), or for no key.
+pub fn key_at(text: &str, at: usize) -> Option<(Key<'_>, Range<usize>)> {
+    let bytes = text.as_bytes();
+    match *bytes.get(at)? {
+        b'"' => {
+            let mut escaped = false;
+            let mut i = at + 1;
+            loop {
+                match bytes.get(i)? {
+                    b'"' => break,
+                    b'\\' => {
+                        escaped = true;
+                        i += 1;
+                    }
+                    b'$' | b'%' | b'\n' => return None,
+                    _ => {}
+                }
                 i += 1;
             }
-            b'$' | b'%' | b'\n' => return None,
-            _ => {}
+            let value = if escaped {
+                match hcl_edit::parser::parse_expr(text.get(at..=i)?).ok()? {
+                    hcl_edit::expr::Expression::String(value) => Cow::Owned(value.value().clone()),
+                    _ => return None,
+                }
+            } else {
+                Cow::Borrowed(text.get(at + 1..i)?)
+            };
+            Some((Key::Quoted(value), at + 1..i))
         }
-        i += 1;
-    }
-    let written = &rest[..=i];
-    if !escaped {
-        return Some(Cow::Borrowed(written.as_bytes()));
-    }
-    match hcl_edit::parser::parse_expr(written).ok()? {
-        hcl_edit::expr::Expression::String(value) => {
-            Some(Cow::Owned(format!("\"{}\"", value.value()).into_bytes()))
+        b if b.is_ascii_alphabetic() || b == b'_' => {
+            let len = bytes[at..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
+                .count();
+            Some((Key::Name(&text[at..at + len]), at..at + len))
         }
         _ => None,
     }
