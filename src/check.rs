@@ -11,7 +11,7 @@ use crate::discover::{self, Discovered};
 use crate::frontend::{self, Loaded};
 use crate::model::Model;
 use crate::rules::{self, RuleMeta, RuleOptions};
-use crate::source::{FileKind, SourceDb, SourceFile, read_text};
+use crate::source::{FileKind, SourceDb, SourceFile, read_source};
 use crate::span::{FileId, Span};
 use crate::suppress::Suppression;
 
@@ -291,7 +291,7 @@ fn add_linked_templates(sources: &mut SourceDb, templates: &[FileId]) {
         for (path, kind) in missing.into_iter().take(MAX_LINKED_READS - read) {
             read += 1;
             // An unreadable linked file stays unknown; it is reported when it is scanned.
-            if let Ok(text) = read_text(&path, "the file") {
+            if let Ok(text) = read_source(&path, kind) {
                 linking.push(sources.add(SourceFile::new(path, kind, text, false)));
             }
         }
@@ -324,7 +324,7 @@ fn add_linking_templates(sources: &mut SourceDb, named: &[FileId]) -> Vec<FileId
             .collect();
         read.extend(fresh.iter().cloned());
         others.par_extend(fresh.into_par_iter().filter_map(|path| {
-            let text = read_text(&path, "the file").ok()?;
+            let text = read_source(&path, FileKind::Json).ok()?;
             crate::arm::links::may_link(&text).then_some((path, text))
         }));
         let names = crate::arm::links::LinkNames::of(sources, &linked);
@@ -338,7 +338,7 @@ fn add_linking_templates(sources: &mut SourceDb, named: &[FileId]) -> Vec<FileId
             // already. Candidates' paths are absolute.
             if let Some(partner) = crate::discover::arm_partner(&path)
                 && held.insert(partner.clone())
-                && let Ok(parameters) = read_text(&partner, "the file")
+                && let Ok(parameters) = read_source(&partner, FileKind::ArmParameters)
             {
                 let kind = FileKind::ArmParameters;
                 callers.push(sources.add(SourceFile::new(partner, kind, parameters, false)));
@@ -356,7 +356,7 @@ fn read_all(discovered: &[Discovered]) -> (SourceDb, Vec<Diagnostic>) {
     let read: Vec<(SourceFile, Option<String>)> = discovered
         .par_iter()
         .map(|d| {
-            let (text, problem) = match read_text(&d.path, "the file") {
+            let (text, problem) = match read_source(&d.path, d.kind) {
                 Ok(text) => (text, None),
                 Err(problem) => (String::new(), Some(problem)),
             };

@@ -204,9 +204,40 @@ pub fn display_path(path: &Path) -> String {
 /// Files larger than this are reported, not read: no real template comes close.
 pub const MAX_FILE_BYTES: u64 = 50 * 1024 * 1024;
 
+impl FileKind {
+    /// Whether the file may be UTF-16 text. The Azure CLI and PowerShell read a template or
+    /// parameter file saved as UTF-16 (as Windows PowerShell's `Out-File` writes it), so
+    /// Azure deploys it; Terraform reads only UTF-8.
+    fn may_be_utf16(self) -> bool {
+        matches!(self, FileKind::Json | FileKind::ArmParameters)
+    }
+}
+
+/// The text of a file of the scan, as [`read_text`] reads it; a JSON file that may be an ARM
+/// template or parameter file may also be UTF-16.
+pub fn read_source(path: &Path, kind: FileKind) -> Result<String, String> {
+    let utf16 = if kind.may_be_utf16() {
+        Utf16::Decode
+    } else {
+        Utf16::Refuse("Terraform reads UTF-8 only")
+    };
+    read(path, "the file", utf16)
+}
+
 /// The text of a file, bounded to [`MAX_FILE_BYTES`]: a device or a growing file is not read
 /// without end. Errors say why it is not text, calling it `what` ("the file", "the config").
 pub fn read_text(path: &Path, what: &str) -> Result<String, String> {
+    read(path, what, Utf16::Refuse("idlint reads it as UTF-8 only"))
+}
+
+/// What [`read`] does with UTF-16 text.
+enum Utf16 {
+    Decode,
+    /// Refuses it, saying why.
+    Refuse(&'static str),
+}
+
+fn read(path: &Path, what: &str, utf16: Utf16) -> Result<String, String> {
     use std::io::Read;
     let cannot_read = |e: std::io::Error| format!("cannot read {what}: {e}");
     // The size comes from the open handle, not from a second lookup of the path.
@@ -228,20 +259,67 @@ pub fn read_text(path: &Path, what: &str) -> Result<String, String> {
         // A device or a file that grew while it was read: its size is not known.
         return Err(format!("{what} goes on past the {limit} MB idlint reads"));
     }
-    let mut text = String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "{what} is not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        )
-    })?;
+    let mut text = match (utf16_order(&bytes), utf16) {
+        (Some(order), Utf16::Decode) => decode_utf16(&bytes, order).map_err(|offset| {
+            format!("{what} is not UTF-16 text (invalid byte at offset {offset})")
+        })?,
+        (Some(_), Utf16::Refuse(why)) => return Err(format!("{what} is UTF-16 text: {why}")),
+        (None, _) => String::from_utf8(bytes).map_err(|e| {
+            format!(
+                "{what} is not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            )
+        })?,
+    };
     // The memchr crate, not `str::contains`: this reads every byte of the scan, and core's
     // search took 1.7 % of the instructions of a scan of `arm/`.
     if memchr::memchr(0, text.as_bytes()).is_some() {
         return Err(format!("{what} contains NUL bytes: not a text file"));
     }
-    // A BOM is not part of either language; drop it but keep offsets by blanking it.
+    // A byte order mark is not part of either language, nor a column an editor counts.
     if text.starts_with('\u{feff}') {
-        text.replace_range(..3, "   ");
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    Ok(text)
+}
+
+/// The byte order of UTF-16 text.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum ByteOrder {
+    Little,
+    Big,
+}
+
+/// Whether `bytes` are UTF-16 text, and in which order: by its byte order mark, or else by
+/// where the NUL bytes fall in its first two characters, which are ASCII in any JSON text
+/// (RFC 4627, section 3; a UTF-8 text holds no NUL, and four NULs in a row are UTF-32).
+fn utf16_order(bytes: &[u8]) -> Option<ByteOrder> {
+    match bytes {
+        [0xff, 0xfe, 0, 0, ..] => None,
+        [0xff, 0xfe, ..] => Some(ByteOrder::Little),
+        [0xfe, 0xff, ..] => Some(ByteOrder::Big),
+        [a, 0, b, 0, ..] if *a != 0 && *b != 0 => Some(ByteOrder::Little),
+        [0, a, 0, b, ..] if *a != 0 && *b != 0 => Some(ByteOrder::Big),
+        _ => None,
+    }
+}
+
+/// UTF-16 text as UTF-8. `Err` holds the offset of the first byte that is not UTF-16: a lone
+/// surrogate or a last odd byte.
+fn decode_utf16(bytes: &[u8], order: ByteOrder) -> Result<String, usize> {
+    let units = bytes.chunks_exact(2).map(|pair| match order {
+        ByteOrder::Little => u16::from_le_bytes([pair[0], pair[1]]),
+        ByteOrder::Big => u16::from_be_bytes([pair[0], pair[1]]),
+    });
+    let mut text = String::with_capacity(bytes.len() / 2);
+    let mut at = 0;
+    for c in char::decode_utf16(units) {
+        let c = c.map_err(|_| at)?;
+        at += 2 * c.len_utf16();
+        text.push(c);
+    }
+    if bytes.len() % 2 == 1 {
+        return Err(bytes.len() - 1);
     }
     Ok(text)
 }
@@ -249,6 +327,24 @@ pub fn read_text(path: &Path, what: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utf16_is_told_from_utf8_and_utf32() {
+        let utf32_le = [b'{', 0, 0, 0, b'}', 0, 0, 0];
+        let utf32_be = [0, 0, 0, b'{', 0, 0, 0, b'}'];
+        for bytes in [
+            &b"{}"[..],
+            b"\xef\xbb\xbf{}",
+            &[0xff, 0xfe, 0, 0],
+            &utf32_le,
+            &utf32_be,
+        ] {
+            assert_eq!(utf16_order(bytes), None, "{bytes:?}");
+        }
+        assert_eq!(utf16_order(b"{\0}\0"), Some(ByteOrder::Little));
+        assert_eq!(utf16_order(b"\0{\0}"), Some(ByteOrder::Big));
+        assert_eq!(utf16_order(&[0xfe, 0xff]), Some(ByteOrder::Big));
+    }
 
     #[test]
     fn columns_count_characters_across_chunks() {

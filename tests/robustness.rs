@@ -940,6 +940,124 @@ fn invalid_utf8_and_nul_bytes_are_invalid_files() {
     assert!(message("nul.tf").contains("NUL"));
 }
 
+/// `text` as UTF-16, in little-endian order unless `big`, with a byte order mark when `bom`.
+fn utf16(text: &str, big: bool, bom: bool) -> Vec<u8> {
+    let units = bom.then_some(0xfeff).into_iter().chain(text.encode_utf16());
+    units
+        .flat_map(|unit| {
+            if big {
+                unit.to_be_bytes()
+            } else {
+                unit.to_le_bytes()
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn templates_and_parameter_files_saved_as_utf16_are_checked_as_their_text() {
+    // Windows PowerShell's `Out-File` writes UTF-16, and the Azure CLI and PowerShell deploy
+    // such files. On the first line, after the byte order mark and characters outside ASCII,
+    // one outside the BMP: the findings' columns count characters, as editors do.
+    let template = format!(
+        "{{\"$schema\": \"{RG_SCHEMA}\", \"parameters\": {{\"dbPassword\": {{\"type\": \"string\"}}}}, \"resources\": [{{\"type\": \"Microsoft.Web/sites\", \"apiVersion\": \"2022-03-01\", \"name\": \"café-𝄞\", \"properties\": {{\"siteConfig\": {{\"appSettings\": [{{\"name\": \"DB_PASSWORD\", \"value\": \"[parameters('dbPassword')]\"}}]}}}}}}]}}\n"
+    );
+    let parameters = r#"{"parameters": {"dbPassword": {"value": "Zq8-utf16-Secret"}}}"#;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let shapes = [
+        (
+            "utf8",
+            template.clone().into_bytes(),
+            parameters.as_bytes().to_vec(),
+        ),
+        (
+            "utf8-mark",
+            format!("\u{feff}{template}").into_bytes(),
+            parameters.as_bytes().to_vec(),
+        ),
+        (
+            "le",
+            utf16(&template, false, true),
+            utf16(parameters, false, true),
+        ),
+        (
+            "be",
+            utf16(&template, true, true),
+            utf16(parameters, true, true),
+        ),
+        (
+            "le-no-mark",
+            utf16(&template, false, false),
+            utf16(parameters, false, false),
+        ),
+        (
+            "be-no-mark",
+            utf16(&template, true, false),
+            utf16(parameters, true, false),
+        ),
+    ];
+    for (name, template, parameters) in &shapes {
+        fs::create_dir(d.join(name)).unwrap();
+        write(&d.join(name), "azuredeploy.json", template);
+        write(&d.join(name), "azuredeploy.parameters.json", parameters);
+    }
+    let output = idlint(&["check", ".", "--format", "json", "--no-config"], d);
+    let report = String::from_utf8(output.stdout).unwrap();
+    assert!(!report.contains("utf16-Secret"), "{report}");
+    let findings: Vec<Json> = serde_json::from_str::<Json>(&report).unwrap()["findings"]
+        .as_array()
+        .cloned()
+        .unwrap();
+    // Each shape's findings, without the path: the UTF-8 file's, found at the same places.
+    let of = |shape: &str| -> Vec<Json> {
+        let prefix = format!("{shape}/");
+        findings
+            .iter()
+            .filter(|f| f["path"].as_str().is_some_and(|p| p.starts_with(&prefix)))
+            .map(|f| {
+                let mut f = f.clone();
+                f["path"] = Json::Null;
+                f["labels"] = Json::Null;
+                f
+            })
+            .collect()
+    };
+    let in_utf8 = of("utf8");
+    let rules: Vec<&str> = in_utf8.iter().filter_map(|f| f["rule"].as_str()).collect();
+    assert_eq!(rules, ["AZ103", "AZ201", "AZ101"], "{in_utf8:#?}");
+    for (shape, _, _) in &shapes[1..] {
+        assert_eq!(of(shape), in_utf8, "{shape}");
+    }
+
+    // Terraform reads UTF-8 only; so is a UTF-16 file with a lone surrogate or an odd byte
+    // not text.
+    write(d, "main.tf", utf16("locals {\n  a = 1\n}\n", false, true));
+    let mut odd = utf16("{}", false, true);
+    odd.push(b' ');
+    write(d, "odd.json", odd);
+    write(d, "lone.json", [0xff, 0xfe, b'{', 0, 0x00, 0xd8, b'}', 0]);
+    let findings = check_json(d);
+    let message = |name: &str| {
+        let found: Vec<&Json> = findings.iter().filter(|f| f["path"] == name).collect();
+        assert_eq!(found.len(), 1, "{name}: {found:?}");
+        assert_eq!(found[0]["rule"], "IDL001", "{name}");
+        found[0]["message"].as_str().unwrap().to_string()
+    };
+    assert_eq!(
+        message("main.tf"),
+        "the file is UTF-16 text: Terraform reads UTF-8 only"
+    );
+    assert_eq!(
+        message("odd.json"),
+        "the file is not UTF-16 text (invalid byte at offset 6)"
+    );
+    assert_eq!(
+        message("lone.json"),
+        "the file is not UTF-16 text (invalid byte at offset 4)"
+    );
+}
+
 #[cfg(unix)]
 #[test]
 fn symlink_loops_end() {

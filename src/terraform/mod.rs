@@ -327,15 +327,9 @@ fn add_directory(db: &mut SourceDb, dir: &Path) -> Vec<FileId> {
         if too_big {
             continue;
         }
-        let Ok(mut text) = std::fs::read_to_string(&path) else {
+        let Ok(text) = crate::source::read_source(&path, kind) else {
             continue;
         };
-        if memchr::memchr(0, text.as_bytes()).is_some() {
-            continue;
-        }
-        if text.starts_with('\u{feff}') {
-            text.replace_range(..3, "   ");
-        }
         ids.push(db.add(SourceFile::new(path, kind, text, false)));
     }
     ids
