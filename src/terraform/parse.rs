@@ -993,6 +993,7 @@ mod tests {
             "x = {\n  for k, v in m : k => v\n  ? 1\n  : 2\n}\ny = \"a -\nb\"\nz = <<EOT\n- a ||\n? b\nEOT\n",
             "x = [\n  1,\n  -2,\n  3\n  - 4,\n  <<EOT\n  a\n  EOT\n]\n# a ||\ny = { a = 1 }\n",
             "x = { for k in l : k =>\n  k }\ny = { a = 1, a = 2 }\nz = \"${a &&\n b}\"\n",
+            "x = <<EOT\n%{ if a ||\n  b }yes:\n- c\n%{ endif }${d &&\n e}\n$${f ||\nEOT\ny = <<-EOT\n  g -\n  EOT\n",
         ];
         let mut joined = 0;
         for text in fixtures.chain(shapes.iter().map(|s| s.to_string())) {
@@ -1012,7 +1013,7 @@ mod tests {
             }
             joined += usize::from(hcl_edit::parser::parse_body(&text).is_err());
         }
-        assert!(joined >= 5, "{joined}");
+        assert!(joined >= 6, "{joined}");
     }
 
     #[test]

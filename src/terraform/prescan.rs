@@ -38,9 +38,22 @@ enum Frame {
         items: usize,
         after_separator: bool,
     },
-    /// A quoted string, or a template's text when `quoted` is false. Its `${...}` and `%{...}`
-    /// are code, above it on the stack, that a `}` closes.
-    Text { quoted: bool },
+    /// A quoted string, a heredoc's text or a template's. Its `${...}` and `%{...}` are code,
+    /// above it on the stack, that a `}` closes.
+    Text(Text),
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Text {
+    Quoted,
+    /// A heredoc's text, which ends at the line of its closing marker, at `body_end`; the
+    /// heredoc itself ends at `end`.
+    Heredoc {
+        body_end: usize,
+        end: usize,
+    },
+    /// A template: the whole text.
+    Template,
 }
 
 /// The offset of the `{` that opens the first object literal of more than
@@ -180,7 +193,7 @@ enum Event {
     /// An item of an object literal.
     Item(Item),
     /// Blanks and comments with a line break among them, between the code byte at `last` and
-    /// the one at `next`, outside strings and heredocs.
+    /// the one at `next`, outside the text of strings and heredocs.
     LineBreak { last: usize, next: usize },
 }
 
@@ -193,13 +206,14 @@ struct Item {
 }
 
 /// Calls `each` with every item of every object literal of `text`, and every line break
-/// between code, in order, until it breaks. A lexer just precise enough for them: comments,
-/// strings, interpolations and heredocs are skipped, and a `{` after a block's type or label
-/// (a word or a closing quote) opens a body, not an object.
+/// between code, in order, until it breaks. A lexer just precise enough for them: comments and
+/// the text of strings and heredocs are skipped (their interpolations and directives are code),
+/// and a `{` after a block's type or label (a word or a closing quote) opens a body, not an
+/// object.
 fn scan(text: &str, syntax: Syntax, mut each: impl FnMut(Event) -> ControlFlow<()>) {
     let bytes = text.as_bytes();
     let mut stack = vec![match syntax {
-        Syntax::Template => Frame::Text { quoted: false },
+        Syntax::Template => Frame::Text(Text::Template),
         Syntax::Native => Frame::Code,
     }];
     // The last byte of code that is not blank or a comment: a `{` after a word or a quote
@@ -211,9 +225,19 @@ fn scan(text: &str, syntax: Syntax, mut each: impl FnMut(Event) -> ControlFlow<(
     while i < bytes.len() {
         let byte = bytes[i];
         let next = bytes.get(i + 1).copied();
-        if let Some(Frame::Text { quoted }) = stack.last() {
-            let quoted = *quoted;
+        if let Some(&Frame::Text(kind)) = stack.last() {
+            let quoted = matches!(kind, Text::Quoted);
             match (byte, next) {
+                _ if matches!(kind, Text::Heredoc { body_end, .. } if i >= body_end) => {
+                    let Text::Heredoc { end, .. } = kind else {
+                        unreachable!()
+                    };
+                    stack.pop();
+                    last = b'"';
+                    (last_at, line_broken) = (Some(end - 1), false);
+                    i = end;
+                    continue;
+                }
                 (b'\\', _) if quoted => i += 1,
                 (b'"', _) if quoted => {
                     stack.pop();
@@ -242,16 +266,17 @@ fn scan(text: &str, syntax: Syntax, mut each: impl FnMut(Event) -> ControlFlow<(
                 line_broken |= memchr::memchr(b'\n', &bytes[i..end]).is_some();
                 i = end;
             }
-            b'<' if next == Some(b'<') => match heredoc_end(bytes, i) {
-                Some(end) => {
+            b'<' if next == Some(b'<') => match heredoc(bytes, i) {
+                Some((body, heredoc)) => {
                     if let Some(at) = last_at.filter(|_| line_broken)
                         && each(Event::LineBreak { last: at, next: i }).is_break()
                     {
                         return;
                     }
-                    last = b'"';
-                    (last_at, line_broken) = (Some(end - 1), false);
-                    i = end;
+                    // Its text is read for its interpolations and directives, whose code may
+                    // hold objects and line breaks after operators as any other.
+                    stack.push(Frame::Text(heredoc));
+                    i = body;
                 }
                 None => i += 2,
             },
@@ -297,7 +322,7 @@ fn scan(text: &str, syntax: Syntax, mut each: impl FnMut(Event) -> ControlFlow<(
                     }
                 }
                 match byte {
-                    b'"' => stack.push(Frame::Text { quoted: true }),
+                    b'"' => stack.push(Frame::Text(Text::Quoted)),
                     b'{' if last.is_ascii_alphanumeric() || matches!(last, b'_' | b'-' | b'"') => {
                         stack.push(Frame::Code)
                     }
@@ -334,9 +359,10 @@ fn line_end(bytes: &[u8], at: usize) -> usize {
     memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |n| at + n)
 }
 
-/// Where the heredoc that opens at `at` (`<<EOT` or `<<-EOT`, then a line break) ends: the line
-/// break after its closing marker, or the end of the text. `None` if no heredoc opens there.
-fn heredoc_end(bytes: &[u8], at: usize) -> Option<usize> {
+/// The heredoc that opens at `at` (`<<EOT` or `<<-EOT`, then a line break): where its text
+/// starts, and where it ends (see [`Text::Heredoc`]), at the end of the text if no line closes
+/// it. `None` if no heredoc opens there.
+fn heredoc(bytes: &[u8], at: usize) -> Option<(usize, Text)> {
     let mut start = at + 2;
     if bytes.get(start) == Some(&b'-') {
         start += 1;
@@ -358,15 +384,18 @@ fn heredoc_end(bytes: &[u8], at: usize) -> Option<usize> {
         return None;
     }
     let marker = &bytes[start..marker_end];
-    let mut line_start = opening_end + 1;
+    let body = (opening_end + 1).min(bytes.len());
+    let mut line_start = body;
     while line_start < bytes.len() {
         let end = line_end(bytes, line_start);
         if bytes[line_start..end].trim_ascii() == marker {
-            return Some(end);
+            let body_end = line_start;
+            return Some((body, Text::Heredoc { body_end, end }));
         }
         line_start = end + 1;
     }
-    Some(bytes.len())
+    let end = bytes.len();
+    Some((body, Text::Heredoc { body_end: end, end }))
 }
 
 #[cfg(test)]
@@ -394,6 +423,11 @@ mod tests {
             items(MAX_OBJECT_ITEMS + 1, ", ")
         );
         assert_eq!(too_wide_object(&interpolated, Syntax::Native), Some(8));
+        let in_heredoc = format!(
+            "x = <<EOT\n{{\n${{ {{ {} }} }}\nEOT\n",
+            items(MAX_OBJECT_ITEMS + 1, ", ")
+        );
+        assert_eq!(too_wide_object(&in_heredoc, Syntax::Native), Some(15));
         let template = format!("a-${{ {{ {} }} }}", items(MAX_OBJECT_ITEMS + 1, ", "));
         assert_eq!(too_wide_object(&template, Syntax::Template), Some(5));
         let expression = format!("{{ {} }}", items(MAX_OBJECT_ITEMS + 1, ", "));
@@ -459,15 +493,17 @@ mod tests {
     #[test]
     fn finds_the_line_breaks_after_and_before_operators() {
         let text = "a = b &&\n  c\nd = e # why\n  /* more */ ? f : g\nh = { for k, v in m : k =>\n  v }\n\
-                    i = \"j ||\n\"\nk = <<EOT\nl ||\n? m\nEOT\nn = o\n// ||\np = q -\n  1\n";
+                    i = \"j ||\n\"\nk = <<EOT\nl ||\n? m\n%{ if r ||\n s}t:\n-u%{ endif }\nEOT\n\
+                    n = o\n// ||\np = q -\n  1\n";
         let joined: Vec<&str> = operator_line_breaks(text, 0)
             .into_iter()
             .map(|gap| &text[gap])
             .collect();
-        // Not after `=>`, nor in a string, a heredoc or a comment.
-        assert_eq!(joined, ["\n  ", " # why\n  /* more */ ", "\n  "]);
+        // Not after `=>`, nor in a string's or a heredoc's text, nor in a comment; in a
+        // heredoc's directive, yes.
+        assert_eq!(joined, ["\n  ", " # why\n  /* more */ ", "\n ", "\n  "]);
         let from_the_second = operator_line_breaks(text, 20);
-        assert_eq!(from_the_second.len(), 2);
+        assert_eq!(from_the_second.len(), 3);
     }
 
     #[test]
