@@ -303,8 +303,17 @@ fn the_wide_object_check_reads_in_linear_time() {
         "main.tf",
         format!("locals {{\n  y = {openers}\n}}\n# {commas}\n"),
     );
+    // Heredocs that open in the interpolations of a heredoc, none closed: looking for the end
+    // of each over the lines after it took time in their square (100,000: 32 s, release).
+    let nested = "${<<B\n".repeat(100_000);
+    write(
+        dir.path(),
+        "nested.tf",
+        format!("locals {{\n  x = <<A\n{nested}A\n}}\n"),
+    );
     let findings = check_json(dir.path());
     assert_eq!(codes_for(&findings, "main.tf"), ["IDL001"], "{findings:?}");
+    assert_eq!(codes_for(&findings, "nested.tf"), ["IDL001"], "{findings:?}");
 }
 
 #[test]

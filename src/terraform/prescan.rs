@@ -221,23 +221,29 @@ fn scan(text: &str, syntax: Syntax, mut each: impl FnMut(Event) -> ControlFlow<(
     let mut last = b'=';
     let mut last_at = None;
     let mut line_broken = false;
+    // Whether a heredoc's text is on the stack. A heredoc inside its interpolations is skipped
+    // whole, as its end is found: reading its text too would look for the end of each heredoc
+    // it holds in turn, over the same lines, in time in the square of their number.
+    let mut in_heredoc = false;
     let mut i = 0;
     while i < bytes.len() {
         let byte = bytes[i];
         let next = bytes.get(i + 1).copied();
         if let Some(&Frame::Text(kind)) = stack.last() {
+            if let Text::Heredoc { body_end, end } = kind
+                && i >= body_end
+            {
+                stack.pop();
+                in_heredoc = false;
+                last = b'"';
+                (last_at, line_broken) = (Some(end - 1), false);
+                // Past it already when an interpolation ran on over its closing line: the
+                // lexer never goes back, so that it stays linear.
+                i = i.max(end);
+                continue;
+            }
             let quoted = matches!(kind, Text::Quoted);
             match (byte, next) {
-                _ if matches!(kind, Text::Heredoc { body_end, .. } if i >= body_end) => {
-                    let Text::Heredoc { end, .. } = kind else {
-                        unreachable!()
-                    };
-                    stack.pop();
-                    last = b'"';
-                    (last_at, line_broken) = (Some(end - 1), false);
-                    i = end;
-                    continue;
-                }
                 (b'\\', _) if quoted => i += 1,
                 (b'"', _) if quoted => {
                     stack.pop();
@@ -267,16 +273,27 @@ fn scan(text: &str, syntax: Syntax, mut each: impl FnMut(Event) -> ControlFlow<(
                 i = end;
             }
             b'<' if next == Some(b'<') => match heredoc(bytes, i) {
-                Some((body, heredoc)) => {
+                Some(Heredoc {
+                    body,
+                    body_end,
+                    end,
+                }) => {
                     if let Some(at) = last_at.filter(|_| line_broken)
                         && each(Event::LineBreak { last: at, next: i }).is_break()
                     {
                         return;
                     }
-                    // Its text is read for its interpolations and directives, whose code may
-                    // hold objects and line breaks after operators as any other.
-                    stack.push(Frame::Text(heredoc));
-                    i = body;
+                    if in_heredoc {
+                        last = b'"';
+                        (last_at, line_broken) = (Some(end - 1), false);
+                        i = end;
+                    } else {
+                        // Its text is read for its interpolations and directives, whose code
+                        // may hold objects and line breaks after operators as any other.
+                        stack.push(Frame::Text(Text::Heredoc { body_end, end }));
+                        in_heredoc = true;
+                        i = body;
+                    }
                 }
                 None => i += 2,
             },
@@ -359,10 +376,16 @@ fn line_end(bytes: &[u8], at: usize) -> usize {
     memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |n| at + n)
 }
 
-/// The heredoc that opens at `at` (`<<EOT` or `<<-EOT`, then a line break): where its text
-/// starts, and where it ends (see [`Text::Heredoc`]), at the end of the text if no line closes
-/// it. `None` if no heredoc opens there.
-fn heredoc(bytes: &[u8], at: usize) -> Option<(usize, Text)> {
+/// A heredoc: where its text starts, where the line of its closing marker starts, and where
+/// that line ends; at the end of the text if no line closes it.
+struct Heredoc {
+    body: usize,
+    body_end: usize,
+    end: usize,
+}
+
+/// The heredoc that opens at `at` (`<<EOT` or `<<-EOT`, then a line break), or `None`.
+fn heredoc(bytes: &[u8], at: usize) -> Option<Heredoc> {
     let mut start = at + 2;
     if bytes.get(start) == Some(&b'-') {
         start += 1;
@@ -389,13 +412,20 @@ fn heredoc(bytes: &[u8], at: usize) -> Option<(usize, Text)> {
     while line_start < bytes.len() {
         let end = line_end(bytes, line_start);
         if bytes[line_start..end].trim_ascii() == marker {
-            let body_end = line_start;
-            return Some((body, Text::Heredoc { body_end, end }));
+            return Some(Heredoc {
+                body,
+                body_end: line_start,
+                end,
+            });
         }
         line_start = end + 1;
     }
     let end = bytes.len();
-    Some((body, Text::Heredoc { body_end: end, end }))
+    Some(Heredoc {
+        body,
+        body_end: end,
+        end,
+    })
 }
 
 #[cfg(test)]
