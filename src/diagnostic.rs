@@ -365,8 +365,8 @@ pub(crate) fn secret_texts(written: &str) -> Vec<String> {
     texts
 }
 
-/// `text` with every byte of the redacted spans after their first four characters replaced by
-/// `*`, so that offsets stay valid for snippet renderers.
+/// `text` with every byte of the redacted spans after their first four characters, but line
+/// breaks, replaced by `*`, so that offsets stay valid for snippet renderers.
 pub fn mask(text: &str, base: u32, spans: &[Span]) -> String {
     let mut bytes = text.as_bytes().to_vec();
     for span in spans {
@@ -388,7 +388,12 @@ pub fn mask(text: &str, base: u32, spans: &[Span]) -> String {
             .char_indices()
             .nth(shown)
             .map_or(end, |(i, _)| start + i);
-        bytes[keep..end].iter_mut().for_each(|b| *b = b'*');
+        // Line breaks stay: a secret over several lines (a heredoc's key, JSON text) keeps
+        // the snippet's lines where they are.
+        bytes[keep..end]
+            .iter_mut()
+            .filter(|b| !matches!(b, b'\n' | b'\r'))
+            .for_each(|b| *b = b'*');
     }
     // Replacing whole bytes of multi-byte characters with ASCII keeps the text valid UTF-8.
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())

@@ -313,7 +313,11 @@ fn the_wide_object_check_reads_in_linear_time() {
     );
     let findings = check_json(dir.path());
     assert_eq!(codes_for(&findings, "main.tf"), ["IDL001"], "{findings:?}");
-    assert_eq!(codes_for(&findings, "nested.tf"), ["IDL001"], "{findings:?}");
+    assert_eq!(
+        codes_for(&findings, "nested.tf"),
+        ["IDL001"],
+        "{findings:?}"
+    );
 }
 
 #[test]

@@ -472,6 +472,96 @@ impl Value {
     }
 }
 
+/// How deep [`Value::from_json`] and [`Value::to_json`] go: as deep as serde_json reads.
+const MAX_JSON_DEPTH: usize = 128;
+
+impl Value {
+    /// The value of JSON text, each of its parts placed at `span` with `origin`; `None` when the
+    /// text is not JSON.
+    pub fn from_json_text(text: &str, span: Span, origin: Option<Span>) -> Option<Value> {
+        let json: serde_json::Value = serde_json::from_str(text).ok()?;
+        Some(Value::from_json(&json, span, origin))
+    }
+
+    fn from_json(json: &serde_json::Value, span: Span, origin: Option<Span>) -> Value {
+        use serde_json::Value as Json;
+        let kind = match json {
+            Json::Null => ValueKind::Null,
+            Json::Bool(b) => ValueKind::Bool(*b),
+            Json::Number(n) => n
+                .as_f64()
+                .map_or(ValueKind::Unknown(Vec::new()), ValueKind::Number),
+            Json::String(s) => ValueKind::String(s.clone()),
+            Json::Array(items) => ValueKind::List(
+                items
+                    .iter()
+                    .map(|item| Value::from_json(item, span, origin))
+                    .collect(),
+            ),
+            Json::Object(map) => ValueKind::Map(
+                map.iter()
+                    .map(|(key, value)| Entry {
+                        key: key.clone(),
+                        span: None,
+                        value: Value::from_json(value, span, origin),
+                    })
+                    .collect(),
+            ),
+        };
+        Value { kind, span, origin }
+    }
+
+    /// The value a string holds as the JSON text of an object or an array, as in a VM
+    /// extension's `protected_settings` written in a heredoc or by `jsonencode`: its parts are
+    /// placed where the string is.
+    pub fn json_decoded(&self) -> Option<Value> {
+        let ValueKind::String(text) = &self.kind else {
+            return None;
+        };
+        if !matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'[')) {
+            return None;
+        }
+        Value::from_json_text(text, self.span, self.origin)
+    }
+
+    /// The JSON of a fully known value; `None` for one with unknown parts, or nested deeper
+    /// than [`MAX_JSON_DEPTH`].
+    pub fn to_json(&self) -> Option<serde_json::Value> {
+        self.to_json_below(0)
+    }
+
+    fn to_json_below(&self, depth: usize) -> Option<serde_json::Value> {
+        use serde_json::Value as Json;
+        if depth > MAX_JSON_DEPTH {
+            return None;
+        }
+        Some(match &self.kind {
+            ValueKind::Null => Json::Null,
+            ValueKind::Bool(b) => Json::Bool(*b),
+            // Whole numbers without a fraction, as Terraform and ARM write them.
+            ValueKind::Number(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => Json::from(*n as i64),
+            ValueKind::Number(n) => serde_json::Number::from_f64(*n).map(Json::Number)?,
+            ValueKind::String(s) => Json::String(s.clone()),
+            ValueKind::List(items) => Json::Array(
+                items
+                    .iter()
+                    .map(|item| item.to_json_below(depth + 1))
+                    .collect::<Option<_>>()?,
+            ),
+            ValueKind::Map(entries) => {
+                let mut pairs = entries
+                    .iter()
+                    .map(|e| Some((e.key.clone(), e.value.to_json_below(depth + 1)?)))
+                    .collect::<Option<Vec<_>>>()?;
+                // Keys in order, whatever order serde_json's map keeps; the last of a key wins.
+                pairs.sort_by(|a, b| a.0.cmp(&b.0));
+                Json::Object(pairs.into_iter().collect())
+            }
+            ValueKind::Template(_) | ValueKind::Ref(_) | ValueKind::Unknown(_) => return None,
+        })
+    }
+}
+
 pub fn format_number(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 1e15 {
         format!("{}", n as i64)

@@ -124,7 +124,11 @@ fn walk_below(
                     ValueKind::Map(_) | ValueKind::List(_) => {
                         walk_below(&entry.value, path, depth + 1, visit)
                     }
-                    _ => visit(path, &entry.key, &entry.value),
+                    // JSON text, as azurerm takes a VM extension's settings.
+                    _ => match entry.value.json_decoded() {
+                        Some(decoded) => walk_below(&decoded, path, depth + 1, visit),
+                        None => visit(path, &entry.key, &entry.value),
+                    },
                 }
                 path.truncate(len);
             }

@@ -253,6 +253,22 @@ fn outcome(name: &str, args: &[Value], span: Span, budget: &SizeBudget) -> Outco
             [v] => wrong_kind(v),
             _ => Outcome::Unknown,
         },
+        "jsonencode" => match args {
+            [v] => match v.to_json() {
+                Some(json) => Outcome::Known(Value::string(go_json_text(&json), span)),
+                None => Outcome::Unknown,
+            },
+            _ => Outcome::Unknown,
+        },
+        "jsondecode" => match args {
+            [v] => match &v.kind {
+                ValueKind::String(text) => {
+                    Value::from_json_text(text, span, None).map_or(Outcome::Failed, Outcome::Known)
+                }
+                _ => wrong_kind(v),
+            },
+            _ => Outcome::Unknown,
+        },
         "length" => match args {
             [v] => match &v.kind {
                 ValueKind::List(items) => Some(items.len()),
@@ -266,6 +282,25 @@ fn outcome(name: &str, args: &[Value], span: Span, budget: &SizeBudget) -> Outco
         },
         _ => Outcome::Unknown,
     }
+}
+
+/// JSON text as Terraform's `jsonencode` writes it (Go's encoder): keys sorted, and `<`, `>`,
+/// `&`, U+2028 and U+2029 escaped, which can only be in strings.
+fn go_json_text(json: &serde_json::Value) -> String {
+    let text = json.to_string();
+    if !text.contains(['<', '>', '&', '\u{2028}', '\u{2029}']) {
+        return text;
+    }
+    let mut escaped = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
+                escaped.push_str(&format!("\\u{:04x}", c as u32));
+            }
+            _ => escaped.push(c),
+        }
+    }
+    escaped
 }
 
 /// `replace` treats `/.../` as a regular expression, which is not evaluated here.
@@ -377,6 +412,39 @@ mod tests {
             call("length", vec![list], span).unwrap().kind,
             ValueKind::Number(2.0)
         );
+    }
+
+    #[test]
+    fn json_is_written_as_terraform_writes_it_and_read_back() {
+        let span = Span::new(FileId(0), 5..9);
+        let entry = |key: &str, value: Value| Entry {
+            key: key.into(),
+            span: None,
+            value,
+        };
+        let number = |n| Value::new(ValueKind::Number(n), span);
+        let list = Value::new(ValueKind::List(vec![number(1.0), number(1.5)]), span);
+        let object = Value::new(
+            ValueKind::Map(vec![
+                entry("b", s("<a & b>")),
+                entry("a", list),
+                entry("c", Value::new(ValueKind::Null, span)),
+            ]),
+            span,
+        );
+        // Keys sorted, whole numbers without a fraction, HTML characters escaped (Go's encoder).
+        let text = call("jsonencode", vec![object.clone()], span).unwrap();
+        let expected = r#"{"a":[1,1.5],"b":"\u003ca \u0026 b\u003e","c":null}"#;
+        assert_eq!(text.as_str(), Some(expected));
+        let decoded = call("jsondecode", vec![text], span).unwrap();
+        assert_eq!(decoded.get("b").and_then(Value::as_str), Some("<a & b>"));
+        let items = decoded.get("a").map(Value::items).unwrap_or_default();
+        assert_eq!(items.get(1).map(|v| &v.kind), Some(&ValueKind::Number(1.5)));
+        assert!(call("jsondecode", vec![s("{not json")], span).is_none());
+        // With a reference inside, unknown, and carrying it.
+        let with_ref = Value::new(ValueKind::Map(vec![entry("key", secret_ref())]), span);
+        let v = call("jsonencode", vec![with_ref], span).unwrap();
+        assert!(matches!(&v.kind, ValueKind::Unknown(refs) if refs.len() == 1 && refs[0].secret));
     }
 
     #[test]

@@ -62,3 +62,35 @@ module "jumpbox" {
   name           = "vm-jump-01"
   admin_password = "Jump-Box-Example-2024!"
 }
+
+# A VM extension's settings are JSON text: a credential inside it is as literal as any.
+locals {
+  domain_join_settings = <<SETTINGS
+    {
+      "User": "corp\\joiner",
+      "Password": "Join-Domain-Example-2024!"
+    }
+SETTINGS
+}
+
+resource "azurerm_virtual_machine_extension" "domain_join" {
+  name                 = "domain-join"
+  virtual_machine_id   = azurerm_windows_virtual_machine.build["build-01"].id
+  publisher            = "Microsoft.Compute"
+  type                 = "JsonADDomainExtension"
+  type_handler_version = "1.3"
+  settings             = jsonencode({ Name = "corp.example.com", Restart = true })
+  protected_settings   = local.domain_join_settings # expect: AZ105
+}
+
+resource "azurerm_virtual_machine_extension" "script" {
+  name                 = "script"
+  virtual_machine_id   = azurerm_windows_virtual_machine.build["build-02"].id
+  publisher            = "Microsoft.Compute"
+  type                 = "CustomScriptExtension"
+  type_handler_version = "1.10"
+  protected_settings = jsonencode({ # expect: AZ105
+    storageAccountName = "stscripts"
+    storageAccountKey  = "c2NyaXB0cy1rZXktZXhhbXBsZS1vbmx5LW5vdC1yZWFsLTAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMA=="
+  })
+}

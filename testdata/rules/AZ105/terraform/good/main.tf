@@ -109,3 +109,25 @@ resource "azurerm_virtual_network_gateway_connection" "onprem" {
   local_network_gateway_id   = "/subscriptions/0000/resourceGroups/rg-hub/providers/Microsoft.Network/localNetworkGateways/lgw-onprem"
   shared_key                 = "shared-key"
 }
+
+# JSON settings whose secret comes from Key Vault, and settings with no secret.
+resource "azurerm_virtual_machine_extension" "domain_join" {
+  name                 = "domain-join"
+  virtual_machine_id   = azurerm_windows_virtual_machine.build.id
+  publisher            = "Microsoft.Compute"
+  type                 = "JsonADDomainExtension"
+  type_handler_version = "1.3"
+  settings             = jsonencode({ Name = "corp.example.com", User = "corp\\joiner", Restart = true })
+  protected_settings   = jsonencode({ Password = data.azurerm_key_vault_secret.vm_admin.value })
+}
+
+resource "azurerm_virtual_machine_extension" "script" {
+  name                 = "script"
+  virtual_machine_id   = azurerm_windows_virtual_machine.build.id
+  publisher            = "Microsoft.Compute"
+  type                 = "CustomScriptExtension"
+  type_handler_version = "1.10"
+  protected_settings   = <<SETTINGS
+    { "managedIdentity": {}, "fileUris": ["https://stscripts.blob.core.windows.net/s/setup.ps1"] }
+SETTINGS
+}
