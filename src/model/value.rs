@@ -479,11 +479,26 @@ impl Value {
     /// The value of JSON text, each of its parts placed at `span` with `origin`; `None` when the
     /// text is not JSON.
     pub fn from_json_text(text: &str, span: Span, origin: Option<Span>) -> Option<Value> {
-        let json: serde_json::Value = serde_json::from_str(text).ok()?;
-        Some(Value::from_json(&json, span, origin))
+        Value::from_json_text_with_holes(text, None, span, origin)
     }
 
-    fn from_json(json: &serde_json::Value, span: Span, origin: Option<Span>) -> Value {
+    /// [`Value::from_json_text`], where a string that holds `hole` is unknown.
+    fn from_json_text_with_holes(
+        text: &str,
+        hole: Option<&str>,
+        span: Span,
+        origin: Option<Span>,
+    ) -> Option<Value> {
+        let json: serde_json::Value = serde_json::from_str(text).ok()?;
+        Some(Value::from_json(&json, hole, span, origin))
+    }
+
+    fn from_json(
+        json: &serde_json::Value,
+        hole: Option<&str>,
+        span: Span,
+        origin: Option<Span>,
+    ) -> Value {
         use serde_json::Value as Json;
         let kind = match json {
             Json::Null => ValueKind::Null,
@@ -491,11 +506,14 @@ impl Value {
             Json::Number(n) => n
                 .as_f64()
                 .map_or(ValueKind::Unknown(Vec::new()), ValueKind::Number),
+            Json::String(s) if hole.is_some_and(|hole| s.contains(hole)) => {
+                ValueKind::Unknown(Vec::new())
+            }
             Json::String(s) => ValueKind::String(s.clone()),
             Json::Array(items) => ValueKind::List(
                 items
                     .iter()
-                    .map(|item| Value::from_json(item, span, origin))
+                    .map(|item| Value::from_json(item, hole, span, origin))
                     .collect(),
             ),
             Json::Object(map) => ValueKind::Map(
@@ -503,7 +521,7 @@ impl Value {
                     .map(|(key, value)| Entry {
                         key: key.clone(),
                         span: None,
-                        value: Value::from_json(value, span, origin),
+                        value: Value::from_json(value, hole, span, origin),
                     })
                     .collect(),
             ),
@@ -513,15 +531,20 @@ impl Value {
 
     /// The value a string holds as the JSON text of an object or an array, as in a VM
     /// extension's `protected_settings` written in a heredoc or by `jsonencode`: its parts are
-    /// placed where the string is.
+    /// placed where the string is. A template's unknown parts may be inside the JSON's strings
+    /// (`"${var.user}"`), which are then unknown.
     pub fn json_decoded(&self) -> Option<Value> {
-        let ValueKind::String(text) = &self.kind else {
-            return None;
+        // A character of Unicode's private use area, which no JSON setting holds.
+        const HOLE: &str = "\u{e000}";
+        let (text, hole) = match &self.kind {
+            ValueKind::String(text) => (std::borrow::Cow::Borrowed(text.as_str()), None),
+            ValueKind::Template(_) => (self.text_with_holes(HOLE)?.into(), Some(HOLE)),
+            _ => return None,
         };
         if !matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'[')) {
             return None;
         }
-        Value::from_json_text(text, self.span, self.origin)
+        Value::from_json_text_with_holes(&text, hole, self.span, self.origin)
     }
 
     /// The JSON of a fully known value; `None` for one with unknown parts, or nested deeper
@@ -586,6 +609,33 @@ mod tests {
             kept.push(entry.clone());
         }
         kept
+    }
+
+    #[test]
+    fn json_text_with_unknown_parts_is_read_around_them() {
+        let span = Span::new(FileId(0), 0..1);
+        let template = |parts: Vec<Part>| Value::new(ValueKind::Template(parts), span);
+        let hole = || Part::Hole(Box::new(Value::unknown(span)));
+        let text = |t: &str| Part::Text(t.into());
+        let settings = template(vec![
+            text(r#"{"user": "corp\\"#),
+            hole(),
+            text(r#"", "password": "x", "port": 1}"#),
+        ]);
+        let decoded = settings
+            .json_decoded()
+            .expect("JSON around a hole in a string");
+        assert!(!decoded.get("user").unwrap().is_known());
+        assert_eq!(decoded.get("password").and_then(Value::as_str), Some("x"));
+        assert_eq!(
+            decoded.get("port").map(|v| &v.kind),
+            Some(&ValueKind::Number(1.0))
+        );
+        // A hole outside a string leaves no JSON to read; nor does text that is not JSON.
+        let count = template(vec![text(r#"{"count": "#), hole(), text("}")]);
+        assert!(count.json_decoded().is_none());
+        assert!(Value::string("{not json", span).json_decoded().is_none());
+        assert!(Value::string("[x]", span).json_decoded().is_none());
     }
 
     #[test]

@@ -63,11 +63,16 @@ module "jumpbox" {
   admin_password = "Jump-Box-Example-2024!"
 }
 
-# A VM extension's settings are JSON text: a credential inside it is as literal as any.
+# A VM extension's settings are JSON text: a credential inside it is as literal as any, beside
+# a value that is not known.
+variable "domain_join_user" {
+  type = string
+}
+
 locals {
   domain_join_settings = <<SETTINGS
     {
-      "User": "corp\\joiner",
+      "User": "corp\\${var.domain_join_user}",
       "Password": "Join-Domain-Example-2024!"
     }
 SETTINGS
