@@ -5,7 +5,7 @@ use super::secrets::{
 };
 use super::{Rule, RuleContext, RuleMeta, context_labels};
 use crate::diagnostic::{Diagnostic, Label, Severity, redact};
-use crate::model::{Frontend, SettingKind};
+use crate::model::{Frontend, SettingKind, Value, ValueKind};
 
 pub struct SecretInAppSettings;
 
@@ -31,14 +31,22 @@ impl Rule for SecretInAppSettings {
                 continue;
             }
             let reason = match credential_shape(&text) {
-                Some(reason) => reason,
+                Some(reason) => reason.to_string(),
                 None if setting.value.is_known()
                     && is_secret_like_name(&setting.name)
                     && is_nontrivial_secret_value(&text) =>
                 {
-                    "a literal value under a secret-like name"
+                    "a literal value under a secret-like name".to_string()
                 }
-                None => continue,
+                None => match setting
+                    .value
+                    .json_decoded()
+                    .as_ref()
+                    .and_then(secret_in_json)
+                {
+                    Some(key) => format!("JSON with a literal value under `{key}`"),
+                    None => continue,
+                },
             };
             let resource = model.resource(setting.resource);
             let what = match setting.kind {
@@ -71,5 +79,39 @@ impl Rule for SecretInAppSettings {
             }
             cx.report(diagnostic.with_labels(context_labels(resource)));
         }
+    }
+}
+
+/// The key of the first literal credential in a setting's JSON (a configuration object in one
+/// setting): a credential-shaped string anywhere, or a literal under a secret-like key.
+fn secret_in_json(value: &Value) -> Option<String> {
+    let mut found = None;
+    visit_json(value, "", 0, &mut |key, text| {
+        let credential = credential_shape(text).is_some()
+            || (is_secret_like_name(key)
+                && is_nontrivial_secret_value(text)
+                && !is_key_vault_reference(text));
+        if credential && found.is_none() {
+            found = Some(key.to_string());
+        }
+    });
+    found
+}
+
+/// Calls `visit(key, text)` for every known string below `value`, with the key it is under.
+fn visit_json(value: &Value, key: &str, depth: usize, visit: &mut dyn FnMut(&str, &str)) {
+    // JSON text is read 128 levels deep at most.
+    if depth > 128 {
+        return;
+    }
+    match &value.kind {
+        ValueKind::String(text) => visit(key, text),
+        ValueKind::List(items) => items
+            .iter()
+            .for_each(|item| visit_json(item, key, depth + 1, visit)),
+        ValueKind::Map(entries) => entries
+            .iter()
+            .for_each(|e| visit_json(&e.value, &e.key, depth + 1, visit)),
+        _ => {}
     }
 }

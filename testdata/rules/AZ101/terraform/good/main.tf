@@ -35,6 +35,9 @@ resource "azurerm_linux_web_app" "app" {
     # Identity-based connection: no key at all.
     AzureWebJobsStorage__accountName = azurerm_storage_account.data.name
     PASSWORD_MIN_LENGTH              = "12"
+    # JSON text without a credential; and one whose secret is a Key Vault reference.
+    LOGGING    = jsonencode({ level = "Information", password_rules = { min_length = 12 } })
+    APP_CONFIG = jsonencode({ database = { password = "@Microsoft.KeyVault(SecretUri=https://kv-app.vault.azure.net/secrets/db-password/)" } })
     TOKEN_AUDIENCE                   = "api://app-api"
     KEY_VAULT_NAME                   = "kv-app"
     SECRET_ROTATION_ENABLED          = "true"
