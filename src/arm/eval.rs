@@ -1685,9 +1685,9 @@ impl<'a> Evaluator<'a> {
                 }
                 Some(ValueKind::Bool(b)) => string(if *b { "True" } else { "False" }.into()),
                 Some(ValueKind::Number(n)) => string(crate::model::value::format_number(*n)),
-                Some(ValueKind::Map(_) | ValueKind::List(_)) if all_known => {
-                    string(to_json_text(&args[0]))
-                }
+                Some(ValueKind::Map(_) | ValueKind::List(_)) if all_known => args[0]
+                    .to_json()
+                    .map_or_else(unknown, |json| string(json.to_string())),
                 _ => unknown(),
             },
             "tolower" | "toupper" => match args.first() {
@@ -2140,7 +2140,7 @@ impl<'a> Evaluator<'a> {
                         ValueKind::Map(_) | ValueKind::List(_) | ValueKind::Null
                             if deep_known(arg) =>
                         {
-                            Some(to_json_text(arg))
+                            arg.to_json().map(|json| json.to_string())
                         }
                         _ => None,
                     };
@@ -2367,32 +2367,6 @@ pub fn literal(json: &Json) -> Value {
         ),
     };
     Value::new(kind, json.span)
-}
-
-fn to_json_text(value: &Value) -> String {
-    fn to_serde(value: &Value) -> serde_json::Value {
-        match &value.kind {
-            ValueKind::Null => serde_json::Value::Null,
-            ValueKind::Bool(b) => serde_json::Value::Bool(*b),
-            ValueKind::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => {
-                serde_json::Value::Number((*n as i64).into())
-            }
-            ValueKind::Number(n) => serde_json::Number::from_f64(*n)
-                .map_or(serde_json::Value::Null, serde_json::Value::Number),
-            ValueKind::String(s) => serde_json::Value::String(s.clone()),
-            ValueKind::List(items) => {
-                serde_json::Value::Array(items.iter().map(to_serde).collect())
-            }
-            ValueKind::Map(entries) => serde_json::Value::Object(
-                entries
-                    .iter()
-                    .map(|e| (e.key.clone(), to_serde(&e.value)))
-                    .collect(),
-            ),
-            _ => serde_json::Value::Null,
-        }
-    }
-    to_serde(value).to_string()
 }
 
 #[cfg(test)]

@@ -536,19 +536,24 @@ impl Value {
     pub fn json_decoded(&self) -> Option<Value> {
         // A character of Unicode's private use area, which no JSON setting holds.
         const HOLE: &str = "\u{e000}";
+        let opens_json =
+            |text: &str| matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'['));
+        // Told by the first character before any text is built: the rules ask this of every
+        // string and template of every resource.
         let (text, hole) = match &self.kind {
-            ValueKind::String(text) => (std::borrow::Cow::Borrowed(text.as_str()), None),
-            ValueKind::Template(_) => (self.text_with_holes(HOLE)?.into(), Some(HOLE)),
+            ValueKind::String(text) if opens_json(text) => {
+                (std::borrow::Cow::Borrowed(text.as_str()), None)
+            }
+            ValueKind::Template(parts) if matches!(parts.first(), Some(Part::Text(text)) if opens_json(text)) => {
+                (self.text_with_holes(HOLE)?.into(), Some(HOLE))
+            }
             _ => return None,
         };
-        if !matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'[')) {
-            return None;
-        }
         Value::from_json_text_with_holes(&text, hole, self.span, self.origin)
     }
 
-    /// The JSON of a fully known value; `None` for one with unknown parts, or nested deeper
-    /// than [`MAX_JSON_DEPTH`].
+    /// The JSON of a fully known value (Terraform's `jsonencode`, ARM's `string()` of an object);
+    /// `None` for one with unknown parts, or nested deeper than [`MAX_JSON_DEPTH`].
     pub fn to_json(&self) -> Option<serde_json::Value> {
         self.to_json_below(0)
     }
@@ -561,7 +566,8 @@ impl Value {
         Some(match &self.kind {
             ValueKind::Null => Json::Null,
             ValueKind::Bool(b) => Json::Bool(*b),
-            // Whole numbers without a fraction, as Terraform and ARM write them.
+            // Whole numbers without a fraction, as Terraform and ARM write them, where an f64
+            // holds every whole number (below 2^53).
             ValueKind::Number(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => Json::from(*n as i64),
             ValueKind::Number(n) => serde_json::Number::from_f64(*n).map(Json::Number)?,
             ValueKind::String(s) => Json::String(s.clone()),

@@ -86,7 +86,7 @@ impl Rule for SecretInAppSettings {
 /// setting): a credential-shaped string anywhere, or a literal under a secret-like key.
 fn secret_in_json(value: &Value) -> Option<String> {
     let mut found = None;
-    visit_json(value, "", 0, &mut |key, text| {
+    visit_json(value, "", &mut |key, text| {
         let credential = credential_shape(text).is_some()
             || (is_secret_like_name(key)
                 && is_nontrivial_secret_value(text)
@@ -99,19 +99,14 @@ fn secret_in_json(value: &Value) -> Option<String> {
 }
 
 /// Calls `visit(key, text)` for every known string below `value`, with the key it is under.
-fn visit_json(value: &Value, key: &str, depth: usize, visit: &mut dyn FnMut(&str, &str)) {
-    // JSON text is read 128 levels deep at most.
-    if depth > 128 {
-        return;
-    }
+/// `value` is decoded JSON text, as deep as serde_json reads (128 levels): no deeper here.
+fn visit_json(value: &Value, key: &str, visit: &mut dyn FnMut(&str, &str)) {
     match &value.kind {
         ValueKind::String(text) => visit(key, text),
-        ValueKind::List(items) => items
-            .iter()
-            .for_each(|item| visit_json(item, key, depth + 1, visit)),
+        ValueKind::List(items) => items.iter().for_each(|item| visit_json(item, key, visit)),
         ValueKind::Map(entries) => entries
             .iter()
-            .for_each(|e| visit_json(&e.value, &e.key, depth + 1, visit)),
+            .for_each(|e| visit_json(&e.value, &e.key, visit)),
         _ => {}
     }
 }
