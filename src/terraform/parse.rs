@@ -167,7 +167,9 @@ fn parse_joining(
     at_once: impl Fn(&str) -> bool,
 ) -> Result<(hs::Body, HashMap<String, String>), hcl_edit::parser::Error> {
     let mut renames = HashMap::new();
-    let mut placeholders = Placeholders::new(text);
+    // Built at the first key written twice: most files have none, and finding a text's words
+    // hashes every one of them.
+    let mut placeholders = None;
     let mut current: Option<Vec<u8>> = None;
     let mut fixes = 0;
     // Whether the keys written twice have been renamed all at once: at the first the parser
@@ -202,13 +204,19 @@ fn parse_joining(
                         &mut bytes,
                         again,
                         &mut renames,
-                        &mut placeholders,
+                        placeholders.get_or_insert_with(|| Placeholders::new(text)),
                     );
                 }
                 keys_renamed = true;
             }
             renamed
-                || rename_duplicate_key(source, &mut bytes, offset, &mut renames, &mut placeholders)
+                || rename_duplicate_key(
+                    source,
+                    &mut bytes,
+                    offset,
+                    &mut renames,
+                    placeholders.get_or_insert_with(|| Placeholders::new(text)),
+                )
         } else {
             let joined = join_operator_line(&mut bytes, offset);
             // In a file with a wide object, where each parse is slow, every line break after
