@@ -1685,9 +1685,9 @@ impl<'a> Evaluator<'a> {
                 }
                 Some(ValueKind::Bool(b)) => string(if *b { "True" } else { "False" }.into()),
                 Some(ValueKind::Number(n)) => string(crate::model::value::format_number(*n)),
-                Some(ValueKind::Map(_) | ValueKind::List(_)) if all_known => args[0]
-                    .to_json()
-                    .map_or_else(unknown, |json| string(json.to_string())),
+                Some(ValueKind::Map(_) | ValueKind::List(_)) => args[0]
+                    .json_text(at, |json| json.to_string())
+                    .unwrap_or_else(unknown),
                 _ => unknown(),
             },
             "tolower" | "toupper" => match args.first() {

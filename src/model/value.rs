@@ -475,27 +475,24 @@ impl Value {
 /// How deep [`Value::from_json`] and [`Value::to_json`] go: as deep as serde_json reads.
 const MAX_JSON_DEPTH: usize = 128;
 
+/// Marks an unknown part of JSON text, written on each side of the part's index: a character of
+/// Unicode's private use area, which no JSON setting holds.
+const JSON_HOLE: char = '\u{e000}';
+
 impl Value {
     /// The value of JSON text, each of its parts placed at `span` with `origin`; `None` when the
     /// text is not JSON.
     pub fn from_json_text(text: &str, span: Span, origin: Option<Span>) -> Option<Value> {
-        Value::from_json_text_with_holes(text, None, span, origin)
-    }
-
-    /// [`Value::from_json_text`], where a string that holds `hole` is unknown.
-    fn from_json_text_with_holes(
-        text: &str,
-        hole: Option<&str>,
-        span: Span,
-        origin: Option<Span>,
-    ) -> Option<Value> {
         let json: serde_json::Value = serde_json::from_str(text).ok()?;
-        Some(Value::from_json(&json, hole, span, origin))
+        Some(Value::from_json(&json, &[], span, origin))
     }
 
+    /// The value of parsed JSON text, where a string that holds [`JSON_HOLE`] marks stands for
+    /// the `holes` they name: a string that is one mark is that hole's value, and one with text
+    /// around marks a template.
     fn from_json(
         json: &serde_json::Value,
-        hole: Option<&str>,
+        holes: &[&Value],
         span: Span,
         origin: Option<Span>,
     ) -> Value {
@@ -506,22 +503,32 @@ impl Value {
             Json::Number(n) => n
                 .as_f64()
                 .map_or(ValueKind::Unknown(Vec::new()), ValueKind::Number),
-            Json::String(s) if hole.is_some_and(|hole| s.contains(hole)) => {
-                ValueKind::Unknown(Vec::new())
+            Json::String(s) if !holes.is_empty() && s.contains(JSON_HOLE) => {
+                match split_at_holes(s, holes) {
+                    Some(parts) => match <[Part; 1]>::try_from(parts) {
+                        Ok([Part::Hole(hole)]) => return hole.used_at(span),
+                        Ok([part]) => ValueKind::Template(vec![part]),
+                        Err(parts) => ValueKind::Template(parts),
+                    },
+                    None => ValueKind::Unknown(Vec::new()),
+                }
             }
             Json::String(s) => ValueKind::String(s.clone()),
             Json::Array(items) => ValueKind::List(
                 items
                     .iter()
-                    .map(|item| Value::from_json(item, hole, span, origin))
+                    .map(|item| Value::from_json(item, holes, span, origin))
                     .collect(),
             ),
             Json::Object(map) => ValueKind::Map(
                 map.iter()
                     .map(|(key, value)| Entry {
-                        key: key.clone(),
+                        key: match holes.is_empty() || !key.contains(JSON_HOLE) {
+                            true => key.clone(),
+                            false => marks_as_anonymous_holes(key),
+                        },
                         span: None,
-                        value: Value::from_json(value, hole, span, origin),
+                        value: Value::from_json(value, holes, span, origin),
                     })
                     .collect(),
             ),
@@ -531,34 +538,77 @@ impl Value {
 
     /// The value a string holds as the JSON text of an object or an array, as in a VM
     /// extension's `protected_settings` written in a heredoc or by `jsonencode`: its parts are
-    /// placed where the string is. A template's unknown parts may be inside the JSON's strings
-    /// (`"${var.user}"`), which are then unknown.
+    /// placed where the string is. A template's unknown parts keep their values: inside the
+    /// JSON's strings (`"${var.user}"`), and in place of a JSON value (`${var.port}`, or
+    /// what [`Value::json_text`] wrote).
     pub fn json_decoded(&self) -> Option<Value> {
-        // A character of Unicode's private use area, which no JSON setting holds.
-        const HOLE: &str = "\u{e000}";
         let opens_json =
             |text: &str| matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'['));
         // Told by the first character before any text is built: the rules ask this of every
         // string and template of every resource.
-        let (text, hole) = match &self.kind {
+        match &self.kind {
             ValueKind::String(text) if opens_json(text) => {
-                (std::borrow::Cow::Borrowed(text.as_str()), None)
+                Value::from_json_text(text, self.span, self.origin)
             }
-            ValueKind::Template(parts) if matches!(parts.first(), Some(Part::Text(text)) if opens_json(text)) => {
-                (self.text_with_holes(HOLE)?.into(), Some(HOLE))
+            ValueKind::Template(parts) if matches!(parts.first(), Some(Part::Text(text)) if opens_json(text)) =>
+            {
+                let mut marked = MarkedJson::default();
+                marked.write(parts)?;
+                let json: serde_json::Value = serde_json::from_str(&marked.text).ok()?;
+                Some(Value::from_json(
+                    &json,
+                    &marked.holes,
+                    self.span,
+                    self.origin,
+                ))
             }
-            _ => return None,
-        };
-        Value::from_json_text_with_holes(&text, hole, self.span, self.origin)
+            _ => None,
+        }
     }
 
-    /// The JSON of a fully known value (Terraform's `jsonencode`, ARM's `string()` of an object);
-    /// `None` for one with unknown parts, or nested deeper than [`MAX_JSON_DEPTH`].
+    /// The JSON of a fully known value (ARM's `string()` of an object); `None` for one with
+    /// unknown parts, or nested deeper than [`MAX_JSON_DEPTH`].
     pub fn to_json(&self) -> Option<serde_json::Value> {
-        self.to_json_below(0)
+        self.to_json_below(0, None)
     }
 
-    fn to_json_below(&self, depth: usize) -> Option<serde_json::Value> {
+    /// The JSON text of this value as `write` writes it, at `span` (Terraform's `jsonencode`,
+    /// ARM's `string()` of an object): a string, or, when parts of the value are unknown, a
+    /// template with those parts as holes where their JSON would be, which
+    /// [`Value::json_decoded`] reads back. `None` past [`MAX_JSON_DEPTH`].
+    pub fn json_text(
+        &self,
+        span: Span,
+        write: impl FnOnce(&serde_json::Value) -> String,
+    ) -> Option<Value> {
+        let mut holes = Vec::new();
+        let text = write(&self.to_json_below(0, Some(&mut holes))?);
+        if holes.is_empty() {
+            return Some(Value::string(text, span));
+        }
+        // Each hole was written as a string of its mark, which no other string holds.
+        let opening = format!("\"{JSON_HOLE}");
+        let mut parts = Vec::new();
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find(&opening) {
+            let (index, after) = rest[at + opening.len()..].split_once(JSON_HOLE)?;
+            let hole = holes.get(index.parse::<usize>().ok()?)?;
+            parts.push(Part::Text(rest[..at].to_string()));
+            parts.push(Part::Hole(Box::new((*hole).clone())));
+            rest = after.strip_prefix('"')?;
+        }
+        parts.push(Part::Text(rest.to_string()));
+        parts.retain(|p| !matches!(p, Part::Text(t) if t.is_empty()));
+        Some(Value::new(ValueKind::Template(parts), span))
+    }
+
+    /// The JSON of this value; its unknown parts are pushed to `holes` and written as strings
+    /// of their marks when `holes` is given, and make it `None` otherwise.
+    fn to_json_below<'a>(
+        &'a self,
+        depth: usize,
+        mut holes: Option<&mut Vec<&'a Value>>,
+    ) -> Option<serde_json::Value> {
         use serde_json::Value as Json;
         if depth > MAX_JSON_DEPTH {
             return None;
@@ -570,25 +620,116 @@ impl Value {
             // holds every whole number (below 2^53).
             ValueKind::Number(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => Json::from(*n as i64),
             ValueKind::Number(n) => serde_json::Number::from_f64(*n).map(Json::Number)?,
+            // A mark in a known string would read as a hole.
+            ValueKind::String(s) if holes.is_some() && s.contains(JSON_HOLE) => return None,
             ValueKind::String(s) => Json::String(s.clone()),
             ValueKind::List(items) => Json::Array(
                 items
                     .iter()
-                    .map(|item| item.to_json_below(depth + 1))
+                    .map(|item| item.to_json_below(depth + 1, holes.as_deref_mut()))
                     .collect::<Option<_>>()?,
             ),
             ValueKind::Map(entries) => {
                 let mut pairs = entries
                     .iter()
-                    .map(|e| Some((e.key.clone(), e.value.to_json_below(depth + 1)?)))
+                    .map(|e| {
+                        let value = e.value.to_json_below(depth + 1, holes.as_deref_mut())?;
+                        Some((e.key.clone(), value))
+                    })
                     .collect::<Option<Vec<_>>>()?;
                 // Keys in order, whatever order serde_json's map keeps; the last of a key wins.
                 pairs.sort_by(|a, b| a.0.cmp(&b.0));
                 Json::Object(pairs.into_iter().collect())
             }
-            ValueKind::Template(_) | ValueKind::Ref(_) | ValueKind::Unknown(_) => return None,
+            ValueKind::Template(_) | ValueKind::Ref(_) | ValueKind::Unknown(_) => {
+                let holes = holes?;
+                holes.push(self);
+                Json::String(format!("{JSON_HOLE}{}{JSON_HOLE}", holes.len() - 1))
+            }
         })
     }
+}
+
+/// The text of a template that holds JSON, with each unknown part written as a [`JSON_HOLE`]
+/// mark: inside a JSON string as it is, and in place of a JSON value as a string of it.
+#[derive(Default)]
+struct MarkedJson<'a> {
+    text: String,
+    holes: Vec<&'a Value>,
+    in_string: bool,
+    escaped: bool,
+}
+
+impl<'a> MarkedJson<'a> {
+    /// Writes `parts`; `None` when their text holds a mark already.
+    fn write(&mut self, parts: &'a [Part]) -> Option<()> {
+        for part in parts {
+            match part {
+                Part::Text(text) if text.contains(JSON_HOLE) => return None,
+                Part::Text(text) => self.write_text(text),
+                Part::Hole(value) => match &value.kind {
+                    ValueKind::String(text) => self.write_text(text),
+                    // Its text goes where it is, as a template's text does.
+                    ValueKind::Template(parts) if self.in_string => self.write(parts)?,
+                    _ => {
+                        let mark = format!("{JSON_HOLE}{}{JSON_HOLE}", self.holes.len());
+                        match self.in_string {
+                            true => self.text.push_str(&mark),
+                            false => self.text.push_str(&format!("\"{mark}\"")),
+                        }
+                        self.holes.push(value);
+                    }
+                },
+            }
+        }
+        Some(())
+    }
+
+    /// Writes text, following whether it ends inside a JSON string.
+    fn write_text(&mut self, text: &str) {
+        for byte in text.bytes() {
+            match (self.in_string, self.escaped, byte) {
+                (true, true, _) => self.escaped = false,
+                (true, false, b'\\') => self.escaped = true,
+                (_, false, b'"') => self.in_string = !self.in_string,
+                _ => {}
+            }
+        }
+        self.text.push_str(text);
+    }
+}
+
+/// The parts of a decoded JSON string that holds [`JSON_HOLE`] marks; `None` when a mark names
+/// no hole. A hole in place of a whole object or array (which Terraform would not write into
+/// text) stands for an unknown value.
+fn split_at_holes(text: &str, holes: &[&Value]) -> Option<Vec<Part>> {
+    let mut parts = Vec::new();
+    let mut pieces = text.split(JSON_HOLE);
+    if let Some(first) = pieces.next().filter(|t| !t.is_empty()) {
+        parts.push(Part::Text(first.to_string()));
+    }
+    while let Some(index) = pieces.next() {
+        let hole = holes.get(index.parse::<usize>().ok()?)?;
+        let value = match hole.kind {
+            ValueKind::Map(_) | ValueKind::List(_) => Value::unknown(hole.span),
+            _ => (*hole).clone(),
+        };
+        parts.push(Part::Hole(Box::new(value)));
+        match pieces.next() {
+            Some(text) if !text.is_empty() => parts.push(Part::Text(text.to_string())),
+            Some(_) => {}
+            None => return None,
+        }
+    }
+    Some(parts)
+}
+
+/// A JSON key with marks: each hole as [`ANONYMOUS_HOLE`].
+fn marks_as_anonymous_holes(key: &str) -> String {
+    key.split(JSON_HOLE)
+        .enumerate()
+        .map(|(i, piece)| if i % 2 == 1 { ANONYMOUS_HOLE } else { piece })
+        .collect()
 }
 
 pub fn format_number(n: f64) -> String {
@@ -637,9 +778,36 @@ mod tests {
             decoded.get("port").map(|v| &v.kind),
             Some(&ValueKind::Number(1.0))
         );
-        // A hole outside a string leaves no JSON to read; nor does text that is not JSON.
-        let count = template(vec![text(r#"{"count": "#), hole(), text("}")]);
-        assert!(count.json_decoded().is_none());
+        // A hole in place of a JSON value is that value; a hole inside a string makes a
+        // template of it.
+        let number = Value::new(ValueKind::Number(3.0), span);
+        let counts = template(vec![
+            text(r#"{"count": "#),
+            hole(),
+            text(r#", "known": "#),
+            Part::Hole(Box::new(number)),
+            text(r#", "conn": "Key=\\"#),
+            hole(),
+            text(r#";"}"#),
+        ]);
+        let decoded = counts.json_decoded().expect("JSON around holes for values");
+        assert!(matches!(
+            decoded.get("count").unwrap().kind,
+            ValueKind::Unknown(_)
+        ));
+        assert_eq!(
+            decoded.get("known").map(|v| &v.kind),
+            Some(&ValueKind::Number(3.0))
+        );
+        let conn = decoded.get("conn").unwrap();
+        assert_eq!(conn.text_with_holes("?").as_deref(), Some(r#"Key=\?;"#));
+        // A mark written in the text, and text that is not JSON, are not read.
+        let marked = template(vec![
+            text("{\"a\": \"\u{e000}0\u{e000}\", \"b\": "),
+            hole(),
+            text("}"),
+        ]);
+        assert!(marked.json_decoded().is_none());
         assert!(Value::string("{not json", span).json_decoded().is_none());
         assert!(Value::string("[x]", span).json_decoded().is_none());
     }

@@ -254,10 +254,9 @@ fn outcome(name: &str, args: &[Value], span: Span, budget: &SizeBudget) -> Outco
             _ => Outcome::Unknown,
         },
         "jsonencode" => match args {
-            [v] => match v.to_json() {
-                Some(json) => Outcome::Known(Value::string(go_json_text(&json), span)),
-                None => Outcome::Unknown,
-            },
+            [v] => v
+                .json_text(span, go_json_text)
+                .map_or(Outcome::Unknown, Outcome::Known),
             _ => Outcome::Unknown,
         },
         "jsondecode" => match args {
@@ -441,9 +440,36 @@ mod tests {
         let items = decoded.get("a").map(Value::items).unwrap_or_default();
         assert_eq!(items.get(1).map(|v| &v.kind), Some(&ValueKind::Number(1.5)));
         assert!(call("jsondecode", vec![s("{not json")], span).is_none());
-        // With a reference inside, unknown, and carrying it.
-        let with_ref = Value::new(ValueKind::Map(vec![entry("key", secret_ref())]), span);
+        // With a reference inside: a template whose hole is the reference, where its JSON would
+        // be, read back around it.
+        let with_ref = Value::new(
+            ValueKind::Map(vec![
+                entry("key", secret_ref()),
+                entry("password", s("hunter2-but-longer")),
+            ]),
+            span,
+        );
         let v = call("jsonencode", vec![with_ref], span).unwrap();
+        assert_eq!(
+            v.text_with_holes("?").as_deref(),
+            Some(r#"{"key":?,"password":"hunter2-but-longer"}"#)
+        );
+        assert!(v.refs().iter().any(|r| r.secret));
+        let decoded = v.json_decoded().expect("the JSON around the reference");
+        assert!(matches!(&decoded.get("key").unwrap().kind, ValueKind::Ref(r) if r.secret));
+        assert_eq!(
+            decoded.get("password").and_then(Value::as_str),
+            Some("hunter2-but-longer")
+        );
+        // A known string that holds the mark of a hole is not written around it.
+        let marked = Value::new(
+            ValueKind::Map(vec![
+                entry("a", secret_ref()),
+                entry("b", s("\u{e000}0\u{e000}")),
+            ]),
+            span,
+        );
+        let v = call("jsonencode", vec![marked], span).unwrap();
         assert!(matches!(&v.kind, ValueKind::Unknown(refs) if refs.len() == 1 && refs[0].secret));
     }
 

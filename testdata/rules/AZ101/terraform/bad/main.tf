@@ -3,6 +3,10 @@ variable "environment" {
   default = "prod"
 }
 
+variable "db_user" {
+  type = string
+}
+
 variable "db_password" {
   type      = string
   sensitive = true
@@ -51,8 +55,8 @@ resource "azurerm_linux_web_app" "app" {
     KEY_VAULT_NAME     = "kv-app-${var.environment}"
     # The format of Azure Cache for Redis, whose entries a comma separates.
     REDIS_CONNECTION = "redis-app.redis.cache.windows.net:6380,password=cmVkaXMtZXhhbXBsZS1rZXk=,ssl=True" # expect: AZ101
-    # A configuration object in one setting, as JSON text.
-    APP_CONFIG = jsonencode({ database = { user = "app", password = "Db-Json-Example-2024!" } }) # expect: AZ101
+    # A configuration object in one setting, as JSON text, with a part not known.
+    APP_CONFIG = jsonencode({ database = { user = var.db_user, password = "Db-Json-Example-2024!" } }) # expect: AZ101
   })
 
   connection_string {

@@ -69,6 +69,10 @@ variable "domain_join_user" {
   type = string
 }
 
+variable "scripts_account" {
+  type = string
+}
+
 locals {
   domain_join_settings = <<SETTINGS
     {
@@ -94,8 +98,9 @@ resource "azurerm_virtual_machine_extension" "script" {
   publisher            = "Microsoft.Compute"
   type                 = "CustomScriptExtension"
   type_handler_version = "1.10"
+  # The account's name is not known: the key beside it is read all the same.
   protected_settings = jsonencode({ # expect: AZ105
-    storageAccountName = "stscripts"
+    storageAccountName = var.scripts_account
     storageAccountKey  = "c2NyaXB0cy1rZXktZXhhbXBsZS1vbmx5LW5vdC1yZWFsLTAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMA=="
   })
 }
