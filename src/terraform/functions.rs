@@ -5,7 +5,7 @@
 use super::eval::{
     append_to_template, finish_template, known_equal, number, push_text, refs_of, unknown_with,
 };
-use crate::model::value::{pairwise_units, replaced_units};
+use crate::model::value::{pairwise_units, replaced_units, text_units};
 use crate::model::{Entry, Part, SizeBudget, Value, ValueKind, last_of_each_key};
 use crate::span::Span;
 
@@ -268,6 +268,63 @@ fn outcome(name: &str, args: &[Value], span: Span, budget: &SizeBudget) -> Outco
             },
             _ => Outcome::Unknown,
         },
+        "contains" => match args {
+            [list, value] => match &list.kind {
+                ValueKind::List(items) if fully_known(value) => {
+                    if !budget.make(items.len() as u64) {
+                        return Outcome::Unknown;
+                    }
+                    if items.iter().any(|item| known_equal(item, value)) {
+                        Outcome::Known(boolean(true, span))
+                    } else if items.iter().all(fully_known) {
+                        Outcome::Known(boolean(false, span))
+                    } else {
+                        // An unknown item may be the value.
+                        Outcome::Unknown
+                    }
+                }
+                ValueKind::List(_) => Outcome::Unknown,
+                _ => wrong_kind(list),
+            },
+            _ => Outcome::Unknown,
+        },
+        "split" => match args {
+            [separator, text] => match (separator.as_str(), text.as_str()) {
+                (Some(separator), Some(text)) => {
+                    if !budget.make(text_units(text.len()) + text.len() as u64 / 64) {
+                        return Outcome::Unknown;
+                    }
+                    let pieces: Vec<&str> = match separator {
+                        // Go's strings.Split: each character.
+                        "" => text.split_terminator("").skip(1).collect(),
+                        _ => text.split(separator).collect(),
+                    };
+                    let items = pieces
+                        .into_iter()
+                        .map(|piece| Value::string(piece, span))
+                        .collect();
+                    Outcome::Known(Value::new(ValueKind::List(items), span))
+                }
+                _ if separator.is_null() || text.is_null() => Outcome::Failed,
+                _ => Outcome::Unknown,
+            },
+            _ => Outcome::Unknown,
+        },
+        "startswith" | "endswith" | "strcontains" => match args {
+            [text, part] => match (text.as_str(), part.as_str()) {
+                (Some(text), Some(part)) => Outcome::Known(boolean(
+                    match name {
+                        "startswith" => text.starts_with(part),
+                        "endswith" => text.ends_with(part),
+                        _ => text.contains(part),
+                    },
+                    span,
+                )),
+                _ if text.is_null() || part.is_null() => Outcome::Failed,
+                _ => Outcome::Unknown,
+            },
+            _ => Outcome::Unknown,
+        },
         "length" => match args {
             [v] => match &v.kind {
                 ValueKind::List(items) => Some(items.len()),
@@ -281,6 +338,10 @@ fn outcome(name: &str, args: &[Value], span: Span, budget: &SizeBudget) -> Outco
         },
         _ => Outcome::Unknown,
     }
+}
+
+fn boolean(b: bool, span: Span) -> Value {
+    Value::new(ValueKind::Bool(b), span)
 }
 
 /// JSON text as Terraform's `jsonencode` writes it (Go's encoder): keys sorted, and `<`, `>`,
@@ -390,6 +451,85 @@ mod tests {
             })),
             Span::new(FileId(0), 2..3),
         )
+    }
+
+    #[test]
+    fn tests_on_lists_and_strings_compute_where_their_arguments_decide() {
+        let span = Span::new(FileId(0), 5..9);
+        let list = |items: Vec<Value>| Value::new(ValueKind::List(items), span);
+        let bool_of = |v: Option<Value>| v.and_then(|v| v.as_bool());
+        let envs = list(vec![s("prod"), s("test")]);
+        assert_eq!(
+            bool_of(call("contains", vec![envs.clone(), s("prod")], span)),
+            Some(true)
+        );
+        assert_eq!(
+            bool_of(call("contains", vec![envs.clone(), s("dev")], span)),
+            Some(false)
+        );
+        // An unknown item may be the value; an unknown value may be any item.
+        let partly = list(vec![s("prod"), secret_ref()]);
+        assert_eq!(
+            bool_of(call("contains", vec![partly.clone(), s("prod")], span)),
+            Some(true)
+        );
+        assert_eq!(
+            bool_of(call("contains", vec![partly, s("dev")], span)),
+            None
+        );
+        assert_eq!(
+            bool_of(call("contains", vec![envs, secret_ref()], span)),
+            None
+        );
+        assert!(call("contains", vec![s("prod"), s("prod")], span).is_none());
+
+        let texts = |v: Option<Value>| {
+            v.map(|v| {
+                v.items()
+                    .iter()
+                    .filter_map(|i| i.as_str().map(String::from))
+                    .collect::<Vec<_>>()
+            })
+        };
+        let id = s("/providers/Microsoft.Authorization/policyDefinitions/Deny-Storage-http");
+        let pieces = texts(call("split", vec![s("/"), id.clone()], span)).unwrap();
+        assert_eq!(pieces.len(), 5);
+        assert_eq!(pieces[0], "");
+        assert_eq!(pieces[4], "Deny-Storage-http");
+        assert_eq!(
+            texts(call("split", vec![s(","), s("")], span)),
+            Some(vec![String::new()])
+        );
+        assert_eq!(
+            texts(call("split", vec![s(""), s("ab")], span)),
+            Some(vec!["a".to_string(), "b".to_string()])
+        );
+        assert!(call("split", vec![s("/"), secret_ref()], span).is_some_and(|v| !v.is_known()));
+
+        assert_eq!(
+            bool_of(call("startswith", vec![id.clone(), s("/providers/")], span)),
+            Some(true)
+        );
+        assert_eq!(
+            bool_of(call("endswith", vec![id.clone(), s("-http")], span)),
+            Some(true)
+        );
+        assert_eq!(
+            bool_of(call(
+                "strcontains",
+                vec![id.clone(), s("Authorization")],
+                span
+            )),
+            Some(true)
+        );
+        assert_eq!(
+            bool_of(call("endswith", vec![id, s("-https")], span)),
+            Some(false)
+        );
+        assert_eq!(
+            bool_of(call("startswith", vec![secret_ref(), s("/")], span)),
+            None
+        );
     }
 
     #[test]
