@@ -237,11 +237,37 @@ enum Utf16 {
     Refuse(&'static str),
 }
 
+/// Opens `path` to read it. A FIFO is opened without waiting for a writer, which a plain open
+/// does for ever when none comes: one without a writer then reads as empty, and a pipe with one
+/// (`idlint check <(command)`) is read to its end.
+fn open_without_waiting(path: &Path) -> std::io::Result<std::fs::File> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        use std::os::unix::fs::OpenOptionsExt;
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(path)?;
+        // Reads wait for data again, so that a writer's pipe is read whole.
+        let fd = file.as_raw_fd();
+        // SAFETY: `fd` is the open descriptor `file` owns; F_GETFL and F_SETFL only read and
+        // set its status flags.
+        let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+        if flags < 0 || unsafe { libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK) } < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(file)
+    }
+    #[cfg(not(target_os = "linux"))]
+    std::fs::File::open(path)
+}
+
 fn read(path: &Path, what: &str, utf16: Utf16) -> Result<String, String> {
     use std::io::Read;
     let cannot_read = |e: std::io::Error| format!("cannot read {what}: {e}");
     // The size comes from the open handle, not from a second lookup of the path.
-    let file = std::fs::File::open(path).map_err(cannot_read)?;
+    let file = open_without_waiting(path).map_err(cannot_read)?;
     let len = file.metadata().map_err(cannot_read)?.len();
     let limit = MAX_FILE_BYTES / 1_000_000;
     if len > MAX_FILE_BYTES {

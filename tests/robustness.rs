@@ -1150,6 +1150,40 @@ fn empty_files_are_valid() {
     assert_eq!(output.status.code(), Some(0), "{output:?}");
 }
 
+#[test]
+#[cfg(target_os = "linux")]
+fn a_fifo_named_without_a_writer_does_not_block() {
+    let dir = tempfile::tempdir().unwrap();
+    let made = Command::new("mkfifo")
+        .arg(dir.path().join("pipe.tf"))
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    // No writer ever comes: the FIFO reads as empty, as the config named the same way does.
+    for args in [
+        vec!["check", "pipe.tf", "--no-config", "--format", "json"],
+        vec![
+            "check", "pipe.tf", "--config", "pipe.tf", "--format", "json",
+        ],
+    ] {
+        let output = idlint(&args, dir.path());
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {output:?}");
+    }
+    // A pipe with a writer is read to its end: a template piped in by the shell is checked.
+    let template = template_with(r#"{"adminPassword": "Sup3r-Secret-Example-2024!"}"#);
+    write(dir.path(), "template.json", template);
+    let mut piped = Command::new("bash");
+    piped
+        .arg("-c")
+        .arg(r#""$0" check --no-config --format json <(cat template.json)"#)
+        .arg(env!("CARGO_BIN_EXE_idlint"))
+        .current_dir(dir.path());
+    let output = run_within_limit(piped);
+    let report: Json = serde_json::from_slice(&output.stdout).expect("a JSON report");
+    let findings = report["findings"].as_array().cloned().unwrap_or_default();
+    assert!(codes_for(&findings, "").contains(&"AZ105"), "{output:?}");
+}
+
 /// Every input a fuzz target once crashed on, kept under `testdata/robustness/<target>/`, through
 /// the same checks as the fuzz target.
 #[test]
