@@ -41,11 +41,26 @@ impl Rule for SecretInAppSettings {
                 None => match setting
                     .value
                     .json_decoded()
-                    .as_ref()
-                    .and_then(secret_in_json)
+                    .map(|json| secrets_in_json(&json))
+                    .as_deref()
                 {
-                    Some(key) => format!("JSON with a literal value under `{key}`"),
-                    None => continue,
+                    None | Some([]) => continue,
+                    Some([key]) => format!("JSON with a literal value under `{key}`"),
+                    Some(keys) => {
+                        let mut named: Vec<String> = keys
+                            .iter()
+                            .take(MAX_KEYS_NAMED)
+                            .map(|key| format!("`{key}`"))
+                            .collect();
+                        if keys.len() > MAX_KEYS_NAMED {
+                            named.push(format!("{} more", keys.len() - MAX_KEYS_NAMED));
+                        }
+                        let last = named.pop().unwrap_or_default();
+                        format!(
+                            "JSON with literal values under {} and {last}",
+                            named.join(", ")
+                        )
+                    }
                 },
             };
             let resource = model.resource(setting.resource);
@@ -82,21 +97,26 @@ impl Rule for SecretInAppSettings {
     }
 }
 
-/// The key of the first literal credential in a setting's JSON (a configuration object in one
-/// setting): a credential-shaped string anywhere, or a literal under a secret-like key.
-fn secret_in_json(value: &Value) -> Option<String> {
-    let mut found = None;
+/// The keys of the literal credentials in a setting's JSON (a configuration object in one
+/// setting), each once, in order: a credential-shaped string anywhere, or a literal under a
+/// secret-like key.
+fn secrets_in_json(value: &Value) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    let mut seen = foldhash::HashSet::default();
     visit_json(value, "", &mut |key, text| {
         let credential = credential_shape(text).is_some()
             || (is_secret_like_name(key)
                 && is_nontrivial_secret_value(text)
                 && !is_key_vault_reference(text));
-        if credential && found.is_none() {
-            found = Some(key.to_string());
+        if credential && seen.insert(key.to_string()) {
+            found.push(key.to_string());
         }
     });
     found
 }
+
+/// How many keys of a setting's JSON a message names; the rest are counted.
+const MAX_KEYS_NAMED: usize = 4;
 
 /// Calls `visit(key, text)` for every known string below `value`, with the key it is under.
 /// `value` is decoded JSON text, as deep as serde_json reads (128 levels): no deeper here.

@@ -56,7 +56,7 @@ resource "azurerm_linux_web_app" "app" {
     # The format of Azure Cache for Redis, whose entries a comma separates.
     REDIS_CONNECTION = "redis-app.redis.cache.windows.net:6380,password=cmVkaXMtZXhhbXBsZS1rZXk=,ssl=True" # expect: AZ101
     # A configuration object in one setting, as JSON text, with a part not known.
-    APP_CONFIG = jsonencode({ database = { user = var.db_user, password = "Db-Json-Example-2024!" } }) # expect: AZ101
+    APP_CONFIG = jsonencode({ database = { user = var.db_user, password = "Db-Json-Example-2024!" }, cache = { token = "Tok-Json-Example-2024!" } }) # expect: AZ101
   })
 
   connection_string {
