@@ -505,11 +505,12 @@ impl Value {
                 .map_or(ValueKind::Unknown(Vec::new()), ValueKind::Number),
             Json::String(s) if !holes.is_empty() && s.contains(JSON_HOLE) => {
                 match split_at_holes(s, holes) {
-                    Some(parts) => match <[Part; 1]>::try_from(parts) {
-                        Ok([Part::Hole(hole)]) => return hole.used_at(span),
-                        Ok([part]) => ValueKind::Template(vec![part]),
-                        Err(parts) => ValueKind::Template(parts),
-                    },
+                    Some(parts) => {
+                        if let [Part::Hole(hole)] = parts.as_slice() {
+                            return hole.used_at(span);
+                        }
+                        ValueKind::Template(parts)
+                    }
                     None => ValueKind::Unknown(Vec::new()),
                 }
             }
@@ -668,6 +669,7 @@ impl<'a> MarkedJson<'a> {
                 Part::Text(text) if text.contains(JSON_HOLE) => return None,
                 Part::Text(text) => self.write_text(text),
                 Part::Hole(value) => match &value.kind {
+                    ValueKind::String(text) if text.contains(JSON_HOLE) => return None,
                     ValueKind::String(text) => self.write_text(text),
                     // Its text goes where it is, as a template's text does.
                     ValueKind::Template(parts) if self.in_string => self.write(parts)?,

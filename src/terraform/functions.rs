@@ -291,14 +291,14 @@ fn outcome(name: &str, args: &[Value], span: Span, budget: &SizeBudget) -> Outco
         "split" => match args {
             [separator, text] => match (separator.as_str(), text.as_str()) {
                 (Some(separator), Some(text)) => {
-                    if !budget.make(text_units(text.len()) + text.len() as u64 / 64) {
-                        return Outcome::Unknown;
-                    }
                     let pieces: Vec<&str> = match separator {
                         // Go's strings.Split: each character.
                         "" => text.split_terminator("").skip(1).collect(),
                         _ => text.split(separator).collect(),
                     };
+                    if !budget.make(text_units(text.len()) + pieces.len() as u64) {
+                        return Outcome::Unknown;
+                    }
                     let items = pieces
                         .into_iter()
                         .map(|piece| Value::string(piece, span))
