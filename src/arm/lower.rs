@@ -242,10 +242,16 @@ impl<'a, 't: 'a> Lowering<'a, 't> {
                     .entry(member.key.to_ascii_lowercase())
                     .or_insert(id);
             }
+            let name_written = match (&name.kind, json.get("name").map(|n| &n.kind)) {
+                (ValueKind::String(_), _) => None,
+                (_, Some(JsonKind::String(written))) => Some(written.to_string()),
+                _ => None,
+            };
             self.model.resources.push(Resource {
                 resource_type: resource_type.clone(),
                 address: address.clone(),
                 name,
+                name_written,
                 mode: if existing {
                     ResourceMode::Existing
                 } else {

@@ -190,6 +190,9 @@ pub struct Resource {
     pub address: String,
     /// The resource's name, as configured.
     pub name: Value,
+    /// The name as written, when it is an ARM expression whose value is not known
+    /// (`[parameters('storageAccountName')]`): what names the resource in messages then.
+    pub name_written: Option<String>,
     pub mode: ResourceMode,
     /// The block header (Terraform) or the resource's `type` property (ARM).
     pub span: Span,

@@ -101,15 +101,29 @@ pub static ALL_RULES: &[RuleEntry] = &[
 ];
 
 /// How a resource is named in a message: its address, with its configured name when the
-/// address does not show it (ARM's `resources[3]`, a Terraform label that is not the name).
+/// address does not show it (ARM's `resources[3]`, a Terraform label that is not the name), or
+/// with the ARM expression that names it when its value is not known.
 pub fn describe(resource: &Resource) -> String {
-    match resource.name.as_str() {
-        Some(name) if !resource.address.contains(name) && !name.contains('`') => {
-            format!("`{name}` (`{}`)", resource.address)
+    let shown = |name: &str| !resource.address.contains(name) && !name.contains('`');
+    match (resource.name.as_str(), resource.name_written.as_deref()) {
+        (Some(name), _) if shown(name) => format!("`{name}` (`{}`)", resource.address),
+        (None, Some(written)) if shown(written) => {
+            format!("`{}` (`{}`)", shortened(written), resource.address)
         }
         _ => format!("`{}`", resource.address),
     }
 }
+
+/// An expression shortened for a message: its first [`MAX_WRITTEN_NAME`] characters, then `…`.
+fn shortened(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(MAX_WRITTEN_NAME) {
+        Some((end, _)) => format!("{}…", &text[..end]).into(),
+        None => text.into(),
+    }
+}
+
+/// The longest expression a message names a resource by, in characters.
+const MAX_WRITTEN_NAME: usize = 60;
 
 /// Labels on the module calls or nested deployments through which a resource is declared.
 pub fn context_labels(resource: &Resource) -> Vec<Label> {
@@ -213,5 +227,41 @@ mod tests {
         let exact = "é".repeat(64);
         assert_eq!(super::shown_key(&exact), exact);
         assert_eq!(super::shown_key(&"é".repeat(65)), format!("{exact}..."));
+    }
+
+    #[test]
+    fn a_resource_is_described_by_its_name_or_the_expression_that_names_it() {
+        use crate::model::{Resource, ResourceMode, Value, ValueKind};
+        use crate::span::{FileId, Span};
+        let span = Span::new(FileId(0), 0..1);
+        let resource = |name: Value, written: Option<&str>| Resource {
+            resource_type: "Microsoft.Storage/storageAccounts".into(),
+            address: "resources[0]".into(),
+            name,
+            name_written: written.map(String::from),
+            mode: ResourceMode::Managed,
+            span,
+            body: Value::new(ValueKind::Null, span),
+            resource_group: None,
+            call_path: Vec::new(),
+        };
+        let known = resource(Value::string("stdata", span), None);
+        assert_eq!(super::describe(&known), "`stdata` (`resources[0]`)");
+        let written = "[parameters('storageAccountName')]";
+        let unknown = resource(Value::unknown(span), Some(written));
+        assert_eq!(
+            super::describe(&unknown),
+            format!("`{written}` (`resources[0]`)")
+        );
+        let long = format!("[concat({}é)]", "'a', ".repeat(20));
+        let described = super::describe(&resource(Value::unknown(span), Some(&long)));
+        assert!(
+            described.starts_with(&format!("`{}…`", &long[..60])),
+            "{described}"
+        );
+        assert_eq!(
+            super::describe(&resource(Value::unknown(span), None)),
+            "`resources[0]`"
+        );
     }
 }

@@ -1066,6 +1066,7 @@ impl<'a> Evaluator<'a> {
                 resource_type: resource_type.to_string(),
                 address,
                 name: Value::unknown(block.header),
+                name_written: None,
                 mode: if data {
                     ResourceMode::Existing
                 } else {
