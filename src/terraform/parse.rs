@@ -26,6 +26,10 @@ use crate::suppress::{self, Suppression};
 /// How many times one file may be rewritten and parsed again.
 const MAX_FIXES: usize = 256;
 
+/// How many times a file with a wide object may be parsed again after every line break around
+/// an operator was joined at once: its parse takes up to 1.5 s.
+const MAX_FIXES_WHEN_WIDE: usize = 8;
+
 /// A parsed file: its body and the suppression comments in it.
 #[derive(Debug, Default)]
 pub struct Parsed {
@@ -131,9 +135,18 @@ fn parse_hcl(file: FileId, text: &str, display: &str) -> Result<Parsed, Box<Diag
             display,
         ));
     }
-    let (body, renames) = parse_tolerant(text).map_err(|e| {
-        let message = e.message().replace('\n', " ");
-        invalid(file, text, e.location().offset(), &message, display)
+    let (body, renames) = parse_tolerant(text).map_err(|rejected| {
+        let mut message = rejected.error.message().replace('\n', " ");
+        if let Some(why) = rejected.gave_up {
+            message = format!("{message} ({why})");
+        }
+        invalid(
+            file,
+            text,
+            rejected.error.location().offset(),
+            &message,
+            display,
+        )
     })?;
     let mut converter = HclConverter {
         file,
@@ -150,11 +163,26 @@ fn parse_hcl(file: FileId, text: &str, display: &str) -> Result<Parsed, Box<Diag
     })
 }
 
+/// Why a text is not parsed: the parser's error where it stopped and, when idlint stopped
+/// mending the text before the parser took it, why.
+#[derive(Debug)]
+pub struct Rejected {
+    pub error: hcl_edit::parser::Error,
+    pub gave_up: Option<&'static str>,
+}
+
+impl Rejected {
+    fn by(error: hcl_edit::parser::Error) -> Rejected {
+        Rejected {
+            error,
+            gave_up: None,
+        }
+    }
+}
+
 /// Parses `text`, rewriting the two shapes hcl-edit wrongly rejects. Returns the body and the
 /// placeholder keys that stand for duplicate object keys.
-pub fn parse_tolerant(
-    text: &str,
-) -> Result<(hs::Body, HashMap<String, String>), hcl_edit::parser::Error> {
+pub fn parse_tolerant(text: &str) -> Result<(hs::Body, HashMap<String, String>), Rejected> {
     parse_joining(text, |source| {
         object_wider_than(source, ItemSyntax::Native, JOIN_AT_ONCE_ITEMS).is_some()
     })
@@ -165,7 +193,7 @@ pub fn parse_tolerant(
 fn parse_joining(
     text: &str,
     at_once: impl Fn(&str) -> bool,
-) -> Result<(hs::Body, HashMap<String, String>), hcl_edit::parser::Error> {
+) -> Result<(hs::Body, HashMap<String, String>), Rejected> {
     let mut renames = HashMap::new();
     // Built at the first key written twice: most files have none, and finding a text's words
     // hashes every one of them.
@@ -178,6 +206,9 @@ fn parse_joining(
     // Whether to join every line break around an operator at once: decided at the first the
     // parser rejects, and done then.
     let mut join_all: Option<bool> = None;
+    // Whether every line break was joined at once, in a file with a wide object: the parses
+    // after it are counted from there.
+    let mut wide = false;
     loop {
         let source = match &current {
             Some(bytes) => std::str::from_utf8(bytes).unwrap_or(text),
@@ -187,8 +218,18 @@ fn parse_joining(
             Ok(body) => return Ok((body, renames)),
             Err(error) => error,
         };
+        // In a file with a wide object, where each parse is slow, the few rejections left
+        // after every line break was joined (those in a heredoc inside a heredoc's
+        // interpolation) are fixed up to a few: 250 of them took 100 s at 15,000 items.
+        if wide && fixes >= MAX_FIXES_WHEN_WIDE {
+            let gave_up = "in a file with an object of more than 1,000 items, idlint mends at most 8 line breaks the parser rejects after joining every line break around an operator at once";
+            return Err(Rejected {
+                error,
+                gave_up: Some(gave_up),
+            });
+        }
         if fixes == MAX_FIXES {
-            return Err(error);
+            return Err(Rejected::by(error));
         }
         let mut bytes = source.as_bytes().to_vec();
         let offset = error.location().offset();
@@ -228,11 +269,13 @@ fn parse_joining(
                     blank(&mut bytes[line_break]);
                 }
                 join_all = Some(false);
+                wide = true;
+                fixes = 0;
             }
             joined
         };
         if !fixed {
-            return Err(error);
+            return Err(Rejected::by(error));
         }
         fixes += 1;
         current = Some(bytes);
