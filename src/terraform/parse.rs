@@ -137,7 +137,7 @@ fn parse_hcl(file: FileId, text: &str, display: &str) -> Result<Parsed, Box<Diag
     }
     let (body, renames) = parse_tolerant(text).map_err(|rejected| {
         let mut message = rejected.error.message().replace('\n', " ");
-        if let Some(why) = rejected.gave_up {
+        if let Some(why) = &rejected.gave_up {
             message = format!("{message} ({why})");
         }
         invalid(
@@ -168,7 +168,7 @@ fn parse_hcl(file: FileId, text: &str, display: &str) -> Result<Parsed, Box<Diag
 #[derive(Debug)]
 pub struct Rejected {
     pub error: hcl_edit::parser::Error,
-    pub gave_up: Option<&'static str>,
+    pub gave_up: Option<String>,
 }
 
 impl Rejected {
@@ -222,7 +222,9 @@ fn parse_joining(
         // after every line break was joined (those in a heredoc inside a heredoc's
         // interpolation) are fixed up to a few: 250 of them took 100 s at 15,000 items.
         if wide && fixes >= MAX_FIXES_WHEN_WIDE {
-            let gave_up = "in a file with an object of more than 1,000 items, idlint mends at most 8 line breaks the parser rejects after joining every line break around an operator at once";
+            let gave_up = format!(
+                "in a file with an object of more than {JOIN_AT_ONCE_ITEMS} items, idlint mends at most {MAX_FIXES_WHEN_WIDE} line breaks the parser rejects after joining every line break around an operator at once"
+            );
             return Err(Rejected {
                 error,
                 gave_up: Some(gave_up),
