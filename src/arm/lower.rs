@@ -208,12 +208,12 @@ impl<'a, 't: 'a> Lowering<'a, 't> {
             None => vec![(base.clone(), address.clone())],
         };
         let existing = json.get("existing").and_then(Json::as_bool) == Some(true);
+        let name_json = json.get("name");
         for (env, address) in instances {
             if self.is_switched_off(&env, json) {
                 continue;
             }
-            let own_name = json
-                .get("name")
+            let own_name = name_json
                 .map(|n| self.ev.json(&env, n))
                 .unwrap_or_else(|| Value::unknown(span));
             let name = match parent {
@@ -242,7 +242,7 @@ impl<'a, 't: 'a> Lowering<'a, 't> {
                     .entry(member.key.to_ascii_lowercase())
                     .or_insert(id);
             }
-            let name_written = match (&name.kind, json.get("name").map(|n| &n.kind)) {
+            let name_written = match (&name.kind, name_json.map(|n| &n.kind)) {
                 (ValueKind::String(_), _) => None,
                 (_, Some(JsonKind::String(written))) => Some(written.to_string()),
                 _ => None,

@@ -587,19 +587,13 @@ impl Value {
         if holes.is_empty() {
             return Some(Value::string(text, span));
         }
-        // Each hole was written as a string of its mark, which no other string holds.
-        let opening = format!("\"{JSON_HOLE}");
-        let mut parts = Vec::new();
-        let mut rest = text.as_str();
-        while let Some(at) = rest.find(&opening) {
-            let (index, after) = rest[at + opening.len()..].split_once(JSON_HOLE)?;
-            let hole = holes.get(index.parse::<usize>().ok()?)?;
-            parts.push(Part::Text(rest[..at].to_string()));
-            parts.push(Part::Hole(Box::new((*hole).clone())));
-            rest = after.strip_prefix('"')?;
-        }
-        parts.push(Part::Text(rest.to_string()));
-        parts.retain(|p| !matches!(p, Part::Text(t) if t.is_empty()));
+        // Each hole was written as a string of its mark, which no other string holds: without
+        // the quotes around the marks, the text splits as a decoded string with marks does.
+        let mark = JSON_HOLE.to_string();
+        let text = text
+            .replace(&format!("\"{JSON_HOLE}"), &mark)
+            .replace(&format!("{JSON_HOLE}\""), &mark);
+        let parts = split_at_holes(&text, &holes)?;
         Some(Value::new(ValueKind::Template(parts), span))
     }
 
@@ -645,7 +639,7 @@ impl Value {
             ValueKind::Template(_) | ValueKind::Ref(_) | ValueKind::Unknown(_) => {
                 let holes = holes?;
                 holes.push(self);
-                Json::String(format!("{JSON_HOLE}{}{JSON_HOLE}", holes.len() - 1))
+                Json::String(hole_mark(holes.len() - 1))
             }
         })
     }
@@ -674,7 +668,7 @@ impl<'a> MarkedJson<'a> {
                     // Its text goes where it is, as a template's text does.
                     ValueKind::Template(parts) if self.in_string => self.write(parts)?,
                     _ => {
-                        let mark = format!("{JSON_HOLE}{}{JSON_HOLE}", self.holes.len());
+                        let mark = hole_mark(self.holes.len());
                         match self.in_string {
                             true => self.text.push_str(&mark),
                             false => self.text.push_str(&format!("\"{mark}\"")),
@@ -699,6 +693,11 @@ impl<'a> MarkedJson<'a> {
         }
         self.text.push_str(text);
     }
+}
+
+/// The mark of the hole at `index`, which [`split_at_holes`] reads.
+fn hole_mark(index: usize) -> String {
+    format!("{JSON_HOLE}{index}{JSON_HOLE}")
 }
 
 /// The parts of a decoded JSON string that holds [`JSON_HOLE`] marks; `None` when a mark names

@@ -38,29 +38,13 @@ impl Rule for SecretInAppSettings {
                 {
                     "a literal value under a secret-like name".to_string()
                 }
-                None => match setting
-                    .value
-                    .json_decoded()
-                    .map(|json| secrets_in_json(&json))
-                    .as_deref()
-                {
-                    None | Some([]) => continue,
-                    Some([key]) => format!("JSON with a literal value under `{key}`"),
-                    Some(keys) => {
-                        let mut named: Vec<String> = keys
-                            .iter()
-                            .take(MAX_KEYS_NAMED)
-                            .map(|key| format!("`{key}`"))
-                            .collect();
-                        if keys.len() > MAX_KEYS_NAMED {
-                            named.push(format!("{} more", keys.len() - MAX_KEYS_NAMED));
-                        }
-                        let last = named.pop().unwrap_or_default();
-                        format!(
-                            "JSON with literal values under {} and {last}",
-                            named.join(", ")
-                        )
-                    }
+                None => match setting.value.json_decoded() {
+                    Some(json) => match secrets_in_json(&json).as_slice() {
+                        [] => continue,
+                        [key] => format!("JSON with a literal value under `{key}`"),
+                        keys => format!("JSON with literal values under {}", listed(keys)),
+                    },
+                    None => continue,
                 },
             };
             let resource = model.resource(setting.resource);
@@ -113,6 +97,21 @@ fn secrets_in_json(value: &Value) -> Vec<String> {
         }
     });
     found
+}
+
+/// Two keys or more as a message names them: "`a`, `b` and `c`", the first
+/// [`MAX_KEYS_NAMED`], then how many more.
+fn listed(keys: &[String]) -> String {
+    let mut named: Vec<String> = keys
+        .iter()
+        .take(MAX_KEYS_NAMED)
+        .map(|key| format!("`{key}`"))
+        .collect();
+    if keys.len() > MAX_KEYS_NAMED {
+        named.push(format!("{} more", keys.len() - MAX_KEYS_NAMED));
+    }
+    let last = named.pop().unwrap_or_default();
+    format!("{} and {last}", named.join(", "))
 }
 
 /// How many keys of a setting's JSON a message names; the rest are counted.

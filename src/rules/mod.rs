@@ -108,17 +108,10 @@ pub fn describe(resource: &Resource) -> String {
     match (resource.name.as_str(), resource.name_written.as_deref()) {
         (Some(name), _) if shown(name) => format!("`{name}` (`{}`)", resource.address),
         (None, Some(written)) if shown(written) => {
-            format!("`{}` (`{}`)", shortened(written), resource.address)
+            let written = cut(written, MAX_WRITTEN_NAME, "…");
+            format!("`{written}` (`{}`)", resource.address)
         }
         _ => format!("`{}`", resource.address),
-    }
-}
-
-/// An expression shortened for a message: its first [`MAX_WRITTEN_NAME`] characters, then `…`.
-fn shortened(text: &str) -> std::borrow::Cow<'_, str> {
-    match text.char_indices().nth(MAX_WRITTEN_NAME) {
-        Some((end, _)) => format!("{}…", &text[..end]).into(),
-        None => text.into(),
     }
 }
 
@@ -193,10 +186,14 @@ pub fn unknown_rule_message(key: &str) -> String {
 
 /// A rule key as messages show it: at most 64 characters.
 pub fn shown_key(key: &str) -> std::borrow::Cow<'_, str> {
-    const MAX_CHARS: usize = 64;
-    match key.char_indices().nth(MAX_CHARS) {
-        Some((end, _)) => format!("{}...", &key[..end]).into(),
-        None => key.into(),
+    cut(key, 64, "...")
+}
+
+/// `text` as a message shows it: at most `max_chars` characters, then `more` where it is cut.
+fn cut<'t>(text: &'t str, max_chars: usize, more: &str) -> std::borrow::Cow<'t, str> {
+    match text.char_indices().nth(max_chars) {
+        Some((end, _)) => format!("{}{more}", &text[..end]).into(),
+        None => text.into(),
     }
 }
 
