@@ -231,7 +231,7 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, String> {
             || crate::arm::load_each(&arm_sources, &json_files, &parameter_files, &check_model),
         )
     });
-    let (mut raw, suppressions) = gather([terraform, arm]);
+    let (mut raw, suppressions) = gather(&sources, [terraform, arm]);
     raw.extend(unreadable.into_iter().map(|d| (&rules::INVALID_FILE, d)));
     let secrets = FoundSecrets::of(&sources, raw.iter().map(|(_, d)| d));
 
@@ -258,9 +258,11 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, String> {
     Ok(CheckResult::finish(sources, findings, &instances, secrets))
 }
 
-/// The front ends' findings, with their invalid files (`IDL001`) and internal errors (`IDL004`)
-/// as findings of the tool, and their suppression comments.
+/// The front ends' findings, their secrets' spans narrowed to where the secrets are written,
+/// with their invalid files (`IDL001`) and internal errors (`IDL004`) as findings of the tool,
+/// and their suppression comments.
 fn gather(
+    sources: &SourceDb,
     front_ends: impl IntoIterator<Item = Loaded<Vec<(&'static RuleMeta, Diagnostic)>>>,
 ) -> (Vec<(&'static RuleMeta, Diagnostic)>, Vec<Suppression>) {
     let mut raw = Vec::new();
@@ -273,6 +275,7 @@ fn gather(
         raw.extend(internal.map(|d| (&rules::INTERNAL_ERROR, d)));
         suppressions.extend(loaded.suppressions);
     }
+    crate::diagnostic::narrow_secrets(sources, raw.iter_mut().map(|(_, d)| d));
     (raw, suppressions)
 }
 
@@ -664,7 +667,7 @@ fn fuzz_one(files: &[(&str, FileKind)], text: &str) -> CheckResult {
         FileKind::Json => crate::arm::load_each(&sources, &ids, &[], &check_model),
         _ => crate::terraform::load_each(&mut sources, &ids, &[], &check_model),
     };
-    let (raw, suppressions) = gather([loaded]);
+    let (raw, suppressions) = gather(&sources, [loaded]);
     let secrets = FoundSecrets::of(&sources, raw.iter().map(|(_, d)| d));
     let findings = apply_suppressions(&sources, raw, &suppressions);
     let instances = Instances::of(&findings);

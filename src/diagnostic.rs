@@ -57,6 +57,9 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// Spans whose text is a secret: every reporter masks them.
     pub redact: Vec<Span>,
+    /// Secrets written somewhere in a redacted span that may hold more than them, for
+    /// [`narrow_secrets`].
+    pub secrets_within: Option<SecretsWithin>,
     /// What the finding is about, independent of line numbers: a resource address or JSON path
     /// plus the offending key. Baselines fingerprint it.
     pub anchor: String,
@@ -74,6 +77,7 @@ impl Diagnostic {
             secondary: Vec::new(),
             help: None,
             redact: Vec::new(),
+            secrets_within: None,
             anchor: anchor.into(),
         }
     }
@@ -105,9 +109,33 @@ impl Diagnostic {
     }
 
     /// Redacts where a secret value is written: its origin, or the value itself when it is a
-    /// literal in place (not `var.x` or `local.y`, whose text is no secret).
-    pub fn with_redacted_value(self, value: &crate::model::Value) -> Diagnostic {
-        self.with_redacted(value.origin.unwrap_or(value.span))
+    /// literal in place (not `var.x` or `local.y`, whose text is no secret). `secrets` are the
+    /// literal credentials the value is or holds, which that span may hold among other text:
+    /// JSON in a heredoc or a `jsonencode` call, a `coalesce(var.x, "...")`.
+    pub fn with_redacted_value(
+        mut self,
+        value: &crate::model::Value,
+        secrets: Vec<String>,
+    ) -> Diagnostic {
+        let span = value.origin.unwrap_or(value.span);
+        self.secrets_within = Some(SecretsWithin {
+            span,
+            texts: secrets,
+        });
+        self.with_redacted(span)
+    }
+
+    /// Narrows `within.span` to `places`, where its secrets are written: in the redacted
+    /// spans, and in the labels when there is one place.
+    fn narrow_to(&mut self, within: &SecretsWithin, places: Vec<Span>) {
+        if let [place] = places.as_slice() {
+            std::iter::once(&mut self.primary)
+                .chain(&mut self.secondary)
+                .filter(|label| label.span == within.span)
+                .for_each(|label| label.span = *place);
+        }
+        self.redact.retain(|&span| span != within.span);
+        self.redact.extend(places);
     }
 
     /// The message and, on a line of its own, the help: for formats with one text field.
@@ -136,6 +164,111 @@ impl Finding {
 
 /// How many characters of a secret an output shows.
 const SHOWN_CHARS: usize = 4;
+
+/// Secrets written somewhere in `span`, as found in the value written there.
+#[derive(Debug, Clone)]
+pub struct SecretsWithin {
+    pub span: Span,
+    pub texts: Vec<String>,
+}
+
+/// Narrows the [`Diagnostic::secrets_within`] span of each diagnostic to the places in it where
+/// its secrets are written, when each is written there as a JSON, escaped JSON or ARM literal.
+/// Otherwise, as when a secret was computed or written elsewhere, the whole span stays
+/// redacted. Each span is searched once for the secrets of all diagnostics in it: a heredoc of
+/// JSON with thousands of passwords has a finding for each.
+pub fn narrow_secrets<'d>(
+    sources: &SourceDb,
+    diagnostics: impl IntoIterator<Item = &'d mut Diagnostic>,
+) {
+    let mut by_span: std::collections::HashMap<Span, Vec<&mut Diagnostic>> = Default::default();
+    for diagnostic in diagnostics {
+        if let Some(within) = &diagnostic.secrets_within {
+            by_span.entry(within.span).or_default().push(diagnostic);
+        }
+    }
+    for (span, group) in by_span {
+        let mut secrets: Vec<String> = group
+            .iter()
+            .flat_map(|d| {
+                d.secrets_within
+                    .iter()
+                    .flat_map(|w| w.texts.iter().cloned())
+            })
+            .collect();
+        secrets.sort_unstable();
+        secrets.dedup();
+        let text = sources.get(span.file).slice(span);
+        let written = places_written(text, &secrets);
+        for diagnostic in group {
+            let Some(within) = diagnostic.secrets_within.take() else {
+                continue;
+            };
+            let Some(written) = &written else {
+                continue;
+            };
+            let mut places = Vec::new();
+            for secret in &within.texts {
+                match secrets.binary_search(secret).map(|index| &written[index]) {
+                    Ok(found) if !found.is_empty() => places.extend(found.iter().map(|place| {
+                        Span::new(
+                            span.file,
+                            span.start as usize + place.start..span.start as usize + place.end,
+                        )
+                    })),
+                    _ => {
+                        places.clear();
+                        break;
+                    }
+                }
+            }
+            if !places.is_empty() {
+                places.sort_unstable();
+                places.dedup();
+                diagnostic.narrow_to(&within, places);
+            }
+        }
+    }
+}
+
+/// The places in `text` where each of `secrets` is written as a string literal: JSON
+/// (`"..."`, as in a heredoc of JSON or an HCL literal), JSON inside a JSON or HCL string
+/// (`\"...\"`, without its escaped quotes), or an ARM expression's (`'...'`). `None` when
+/// `text` holds escapes that could write a secret in another way, which a copy written plainly
+/// beside it would leave shown.
+fn places_written(text: &str, secrets: &[String]) -> Option<Vec<Vec<std::ops::Range<usize>>>> {
+    if ["\\u", "\\/", "$${", "%%{"]
+        .iter()
+        .any(|e| text.contains(e))
+    {
+        return None;
+    }
+    // Each pattern, the secret it writes, and how many bytes of it on each side are not the
+    // secret's: the escaped quotes of JSON inside a string.
+    let mut patterns: Vec<(String, usize, usize)> = Vec::new();
+    for (index, secret) in secrets.iter().enumerate() {
+        let json = serde_json::Value::from(secret.as_str()).to_string();
+        let escaped = serde_json::Value::from(json.as_str()).to_string();
+        let escaped = escaped[1..escaped.len() - 1].to_string();
+        patterns.push((json, index, 0));
+        patterns.push((escaped, index, 2));
+        if !secret.contains(['"', '\\']) {
+            patterns.push((format!("'{}'", secret.replace('\'', "''")), index, 0));
+        }
+    }
+    // Not the DFA, whose building takes time in the square of a secret that repeats itself.
+    let automaton = aho_corasick::AhoCorasick::builder()
+        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+        .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+        .build(patterns.iter().map(|(pattern, ..)| pattern))
+        .ok()?;
+    let mut places = vec![Vec::new(); secrets.len()];
+    for found in automaton.find_iter(text) {
+        let (_, index, quotes) = patterns[found.pattern().as_usize()];
+        places[index].push(found.start() + quotes..found.end() - quotes);
+    }
+    Some(places)
+}
 
 /// The first four characters of a secret and an ellipsis: all any output shows of it.
 pub fn redact(secret: &str) -> String {
@@ -273,10 +406,15 @@ impl FoundSecrets {
         sources: &SourceDb,
         diagnostics: impl IntoIterator<Item = &'d Diagnostic>,
     ) -> FoundSecrets {
-        let mut texts: Vec<String> = diagnostics
+        // Each span once: thousands of findings in one heredoc of JSON may each redact all of it.
+        let spans: std::collections::BTreeSet<Span> = diagnostics
             .into_iter()
             .flat_map(|d| &d.redact)
-            .flat_map(|&span| secret_texts(sources.get(span.file).slice(span)))
+            .copied()
+            .collect();
+        let mut texts: Vec<String> = spans
+            .into_iter()
+            .flat_map(|span| secret_texts(sources.get(span.file).slice(span)))
             // Shorter ones show whole in their redacted form anyway.
             .filter(|text| text.chars().nth(SHOWN_CHARS).is_some())
             .collect();
@@ -431,6 +569,81 @@ mod tests {
         let mut diagnostic = Diagnostic::new("", Label::new(Span::new(file, 0..1), ""), "");
         diagnostic.redact = redacted;
         (FoundSecrets::of(&sources, [&diagnostic]), file)
+    }
+
+    /// The redacted spans and the primary label's span, as texts, of a finding whose value is
+    /// all of `text` (the file) and holds `secrets`, after narrowing.
+    fn narrowed(text: &str, secrets: &[&str]) -> (Vec<String>, String) {
+        let (sources, file, _) = file_with_secrets(text, &[]);
+        let whole = Span::new(file, 0..text.len());
+        let value = crate::model::Value::string("", whole);
+        let secrets = secrets.iter().map(|s| s.to_string()).collect();
+        let mut diagnostic =
+            Diagnostic::new("", Label::new(whole, ""), "").with_redacted_value(&value, secrets);
+        narrow_secrets(&sources, [&mut diagnostic]);
+        let shown = |span: Span| text[span.range()].to_string();
+        let redacted = diagnostic.redact.iter().map(|&span| shown(span)).collect();
+        (redacted, shown(diagnostic.primary.span))
+    }
+
+    #[test]
+    fn a_secret_inside_a_value_is_redacted_where_it_is_written() {
+        // JSON in a heredoc: the literal, and the label moves to it.
+        let heredoc = "<<EOT\n{\"User\": \"admin\", \"Password\": \"P@ss-w0rd-2024\"}\nEOT";
+        let (redacted, label) = narrowed(heredoc, &["P@ss-w0rd-2024"]);
+        assert_eq!(redacted, ["\"P@ss-w0rd-2024\""]);
+        assert_eq!(label, "\"P@ss-w0rd-2024\"");
+        // JSON inside a string, and an ARM expression's literal, with its quote escaped.
+        let (redacted, _) = narrowed(r#""{\"Password\": \"P@ss\\\"w0rd\"}""#, &["P@ss\"w0rd"]);
+        assert_eq!(redacted, [r#"P@ss\\\"w0rd"#]);
+        let (redacted, _) = narrowed("[concat('a', 'it''s-s3cret!')]", &["it's-s3cret!"]);
+        assert_eq!(redacted, ["'it''s-s3cret!'"]);
+        // Two secrets, one written twice: every place, and the label stays on the whole value.
+        let json = r#"{"a": "Secret-One-1", "b": "Secret-Two-2", "c": "Secret-One-1"}"#;
+        let (redacted, label) = narrowed(json, &["Secret-One-1", "Secret-Two-2"]);
+        assert_eq!(
+            redacted,
+            [
+                r#""Secret-One-1""#,
+                r#""Secret-Two-2""#,
+                r#""Secret-One-1""#
+            ]
+        );
+        assert_eq!(label, json);
+    }
+
+    #[test]
+    fn a_secret_not_found_as_written_leaves_the_whole_value_redacted() {
+        for (text, secrets) in [
+            // Computed from a variable: not in the text.
+            (
+                r#"{"Password": "${var.password}"}"#,
+                &["P@ss-w0rd-2024"][..],
+            ),
+            // One of two secrets is not written here.
+            (
+                r#"{"a": "Secret-One-1"}"#,
+                &["Secret-One-1", "Secret-Two-2"],
+            ),
+            // Written with an escape the search does not write, beside a plain copy that it
+            // would find: the escaped one would show.
+            (
+                r#"{"a": "S\u0065cret-One-1", "b": "Secret-One-1"}"#,
+                &["Secret-One-1"],
+            ),
+            (
+                r#"{"a": "http:\/\/x/Secret", "b": "http://x/Secret"}"#,
+                &["http://x/Secret"],
+            ),
+            (
+                "<<EOT\n{\"a\": \"pa$${x}ss-w0rd\", \"b\": \"pa${x}ss-w0rd\"}\nEOT",
+                &["pa${x}ss-w0rd"],
+            ),
+        ] {
+            let (redacted, label) = narrowed(text, secrets);
+            assert_eq!(redacted, [text], "{text}");
+            assert_eq!(label, text);
+        }
     }
 
     #[test]

@@ -30,20 +30,25 @@ impl Rule for SecretInAppSettings {
             if is_key_vault_reference(&text) {
                 continue;
             }
-            let reason = match credential_shape(&text) {
-                Some(reason) => reason.to_string(),
+            let (reason, secrets) = match credential_shape(&text) {
+                Some(reason) => (reason.to_string(), vec![text.clone()]),
                 None if setting.value.is_known()
                     && is_secret_like_name(&setting.name)
                     && is_nontrivial_secret_value(&text) =>
                 {
-                    "a literal value under a secret-like name".to_string()
+                    let reason = "a literal value under a secret-like name";
+                    (reason.to_string(), vec![text.clone()])
                 }
                 None => match setting.value.json_decoded() {
-                    Some(json) => match secrets_in_json(&json).as_slice() {
-                        [] => continue,
-                        [key] => format!("JSON with a literal value under `{key}`"),
-                        keys => format!("JSON with literal values under {}", listed(keys)),
-                    },
+                    Some(json) => {
+                        let found = secrets_in_json(&json);
+                        let reason = match found.keys.as_slice() {
+                            [] => continue,
+                            [key] => format!("JSON with a literal value under `{key}`"),
+                            keys => format!("JSON with literal values under {}", listed(keys)),
+                        };
+                        (reason, found.texts)
+                    }
                     None => continue,
                 },
             };
@@ -71,7 +76,7 @@ impl Rule for SecretInAppSettings {
                 Label::new(value.span, "literal credential"),
                 format!("{}/{}", resource.address, setting.name),
             )
-            .with_redacted_value(value)
+            .with_redacted_value(value, secrets)
             .with_help(help);
             if let Some(origin) = value.origin {
                 diagnostic = diagnostic.with_label(Label::new(origin, "the value is written here"));
@@ -81,19 +86,35 @@ impl Rule for SecretInAppSettings {
     }
 }
 
-/// The keys of the literal credentials in a setting's JSON (a configuration object in one
-/// setting), each once, in order: a credential-shaped string anywhere, or a literal under a
-/// secret-like key.
-fn secrets_in_json(value: &Value) -> Vec<String> {
-    let mut found: Vec<String> = Vec::new();
-    let mut seen = foldhash::HashSet::default();
+/// The literal credentials in a setting's JSON (a configuration object in one setting): a
+/// credential-shaped string anywhere, or a literal under a secret-like key.
+struct JsonSecrets {
+    /// The keys they are under, each once, in order.
+    keys: Vec<String>,
+    /// Their texts, each once.
+    texts: Vec<String>,
+}
+
+fn secrets_in_json(value: &Value) -> JsonSecrets {
+    let mut found = JsonSecrets {
+        keys: Vec::new(),
+        texts: Vec::new(),
+    };
+    let mut seen_keys = foldhash::HashSet::default();
+    let mut seen_texts = foldhash::HashSet::default();
     visit_json(value, "", &mut |key, text| {
         let credential = credential_shape(text).is_some()
             || (is_secret_like_name(key)
                 && is_nontrivial_secret_value(text)
                 && !is_key_vault_reference(text));
-        if credential && seen.insert(key.to_string()) {
-            found.push(key.to_string());
+        if !credential {
+            return;
+        }
+        if seen_keys.insert(key.to_string()) {
+            found.keys.push(key.to_string());
+        }
+        if seen_texts.insert(text.to_string()) {
+            found.texts.push(text.to_string());
         }
     });
     found

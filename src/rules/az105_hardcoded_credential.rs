@@ -61,7 +61,7 @@ impl Rule for HardcodedCredential {
                 Label::new(value.span, "literal credential"),
                 format!("{address}/{path}"),
             )
-            .with_redacted_value(&value)
+            .with_redacted_value(&value, vec![text.to_string()])
             .with_help(match model.frontend {
                 Frontend::Terraform => "pass the secret in from a secret store (an `ephemeral` or `sensitive` variable fed by the pipeline, or a Key Vault data source), or remove it in favour of Entra ID authentication with a managed identity",
                 Frontend::Arm => "take the value from a `securestring` parameter fed by a Key Vault reference in the parameter file, or remove it in favour of Entra ID authentication with a managed identity",
