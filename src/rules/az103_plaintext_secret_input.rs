@@ -1,6 +1,8 @@
 //! AZ103: a secret input is not marked sensitive, or has a literal default.
 
-use super::secrets::{credential_shape, is_nontrivial_secret_value, is_secret_like_name};
+use super::secrets::{
+    credential_shape, is_nontrivial_secret_value, is_secret_like_name, listed, literal_secrets_in,
+};
 use super::{Rule, RuleContext, RuleMeta};
 use crate::diagnostic::{Diagnostic, Label, Severity, redact};
 use crate::model::{Frontend, Input, ValueKind};
@@ -42,6 +44,35 @@ impl Rule for PlaintextSecretInput {
                     .with_help("remove the default and pass the value at deploy time from a secret store (Key Vault, a pipeline secret)"),
                 );
                 continue;
+            }
+            // An object or a list with a credential in it, wherever it is used.
+            if let Some(default) = &input.default
+                && matches!(default.kind, ValueKind::Map(_) | ValueKind::List(_))
+            {
+                let found = literal_secrets_in(default);
+                if let Some(first) = found.texts.first() {
+                    let keys: Vec<String> =
+                        found.keys.into_iter().filter(|k| !k.is_empty()).collect();
+                    let under = match keys.as_slice() {
+                        [] => String::new(),
+                        [key] => format!(" under `{key}`"),
+                        keys => format!(" under {}", listed(keys)),
+                    };
+                    cx.report(
+                        Diagnostic::new(
+                            format!(
+                                "{kind} `{}` has a literal secret default{under} (`{}`)",
+                                input.name,
+                                redact(first)
+                            ),
+                            Label::new(default.span, "literal secret"),
+                            format!("input/{}/default", input.name),
+                        )
+                        .with_redacted_value(default, found.texts)
+                        .with_help("remove the secret from the default and pass it at deploy time from a secret store (Key Vault, a pipeline secret)"),
+                    );
+                    continue;
+                }
             }
             if secret_name && !input.sensitive {
                 let primary = match &input.type_value {

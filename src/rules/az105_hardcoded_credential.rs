@@ -1,6 +1,8 @@
 //! AZ105: a literal credential in a resource, provider or backend argument.
 
-use super::secrets::{credential_shape, is_nontrivial_secret_value, is_secret_like_name};
+use super::secrets::{
+    credential_shape, is_nontrivial_secret_value, is_public_material, is_secret_like_name,
+};
 use super::{Rule, RuleContext, RuleMeta, context_labels, describe};
 use crate::data::is_azurerm_secret_attribute;
 use crate::diagnostic::{Diagnostic, Label, Severity, redact};
@@ -152,11 +154,4 @@ fn is_credential(key: &str, value: &Value, credential_argument: impl FnOnce() ->
     (is_secret_like_name(key) || credential_argument())
         && is_nontrivial_secret_value(text)
         && !is_public_material(text)
-}
-
-/// Certificates and public keys sit under secret-like names but are not secrets.
-fn is_public_material(text: &str) -> bool {
-    text.starts_with("ssh-")
-        || text.contains("BEGIN CERTIFICATE")
-        || text.contains("BEGIN PUBLIC KEY")
 }

@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use memchr::memmem;
 
-use crate::model::{Model, Ref};
+use crate::model::{Model, Ref, Value, ValueKind};
 
 /// Connection-string keys that carry a credential, in the order they are tried. Each ends in
 /// `=` and holds no other `=`, so an occurrence is found from the `=` that ends it.
@@ -567,6 +567,87 @@ pub fn is_nontrivial_secret_value(value: &str) -> bool {
     }
     // `Bearer`, `Basic`, header names, words with spaces: descriptions rather than secrets.
     !v.contains(' ')
+}
+
+/// The literal credentials in a value of several parts: a configuration object in one setting's
+/// JSON, the default of an object input. A credential-shaped string anywhere, or a literal under
+/// a secret-like key that is not public material.
+pub struct LiteralSecrets {
+    /// The keys they are under, each once, in order.
+    pub keys: Vec<String>,
+    /// Their texts, each once.
+    pub texts: Vec<String>,
+}
+
+pub fn literal_secrets_in(value: &Value) -> LiteralSecrets {
+    let mut found = LiteralSecrets {
+        keys: Vec::new(),
+        texts: Vec::new(),
+    };
+    let mut seen_keys = foldhash::HashSet::default();
+    let mut seen_texts = foldhash::HashSet::default();
+    visit_strings(value, "", 0, &mut |key, text| {
+        let credential = credential_shape(text).is_some()
+            || (is_secret_like_name(key)
+                && is_nontrivial_secret_value(text)
+                && !is_key_vault_reference(text)
+                && !is_public_material(text));
+        if !credential {
+            return;
+        }
+        if seen_keys.insert(key.to_string()) {
+            found.keys.push(key.to_string());
+        }
+        if seen_texts.insert(text.to_string()) {
+            found.texts.push(text.to_string());
+        }
+    });
+    found
+}
+
+/// How deep [`literal_secrets_in`] looks: as deep as decoded JSON goes.
+const MAX_DEPTH: usize = 128;
+
+/// Calls `visit(key, text)` for every known string below `value`, with the key it is under.
+fn visit_strings(value: &Value, key: &str, depth: usize, visit: &mut dyn FnMut(&str, &str)) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    match &value.kind {
+        ValueKind::String(text) => visit(key, text),
+        ValueKind::List(items) => items
+            .iter()
+            .for_each(|item| visit_strings(item, key, depth + 1, visit)),
+        ValueKind::Map(entries) => entries
+            .iter()
+            .for_each(|e| visit_strings(&e.value, &e.key, depth + 1, visit)),
+        _ => {}
+    }
+}
+
+/// Two keys or more as a message names them: "`a`, `b` and `c`", the first
+/// [`MAX_KEYS_NAMED`], then how many more.
+pub fn listed(keys: &[String]) -> String {
+    let mut named: Vec<String> = keys
+        .iter()
+        .take(MAX_KEYS_NAMED)
+        .map(|key| format!("`{key}`"))
+        .collect();
+    if keys.len() > MAX_KEYS_NAMED {
+        named.push(format!("{} more", keys.len() - MAX_KEYS_NAMED));
+    }
+    let last = named.pop().unwrap_or_default();
+    format!("{} and {last}", named.join(", "))
+}
+
+/// How many keys a message names; the rest are counted.
+const MAX_KEYS_NAMED: usize = 4;
+
+/// Certificates and public keys sit under secret-like names but are not secrets.
+pub fn is_public_material(text: &str) -> bool {
+    text.starts_with("ssh-")
+        || text.contains("BEGIN CERTIFICATE")
+        || text.contains("BEGIN PUBLIC KEY")
 }
 
 #[cfg(test)]

@@ -26,6 +26,16 @@ variable "storage_connection_strings" { # expect: AZ103
   default = {}
 }
 
+# An object whose default holds a password: the finding hides only the password.
+variable "database" {
+  type = object({ server = string, login = string, password = string })
+  default = {
+    server   = "sql-app-prod"
+    login    = "sqladmin"
+    password = "Db-Object-Example-2024!" # expect: AZ103
+  }
+}
+
 module "sql" {
   source         = "./modules/sql"
   name           = "sql-app-${var.environment}"

@@ -47,3 +47,13 @@ variable "federated_credentials" {
   }))
   default = {}
 }
+
+# An object default without a secret: names, a Key Vault reference and a public key.
+variable "database" {
+  type = object({ server = string, password_secret_uri = string, ssh_key = string })
+  default = {
+    server              = "sql-app-prod"
+    password_secret_uri = "@Microsoft.KeyVault(SecretUri=https://kv-app-prod.vault.azure.net/secrets/sql-password/)"
+    ssh_key             = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExampleExampleExampleExampleExample ops@contoso"
+  }
+}
