@@ -128,6 +128,18 @@ pub fn is_arm_reference_secret(resource_type: &str, path: &str) -> bool {
     ARM_REFERENCE_SECRETS.contains(&(resource_type.to_ascii_lowercase(), path))
 }
 
+static ARM_SECRET_ARGUMENTS: LazyLock<HashSet<(String, &'static str)>> = LazyLock::new(|| {
+    rows(include_str!("../data/arm-secret-arguments.tsv"))
+        .map(|r| (r[0].to_ascii_lowercase(), r[1]))
+        .collect()
+});
+
+/// Whether a property of an ARM resource takes a credential whatever it is named (a container
+/// app's `properties.configuration.secrets.value`); `path` is dotted, without indexes.
+pub fn is_arm_secret_argument(resource_type: &str, path: &str) -> bool {
+    ARM_SECRET_ARGUMENTS.contains(&(resource_type.to_ascii_lowercase(), path))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,5 +178,13 @@ mod tests {
         assert!(azurerm_supports_identity("azurerm_linux_web_app"));
         assert!(arm_supports_identity("microsoft.web/sites"));
         assert!(is_arm_secret_list_function("listKeys"));
+        assert!(is_arm_secret_argument(
+            "Microsoft.App/containerApps",
+            "properties.configuration.secrets.value"
+        ));
+        assert!(!is_arm_secret_argument(
+            "Microsoft.App/containerApps",
+            "properties.configuration.secrets.name"
+        ));
     }
 }

@@ -4,7 +4,7 @@ use super::secrets::{
     credential_shape, is_nontrivial_secret_value, is_public_material, is_secret_like_name,
 };
 use super::{Rule, RuleContext, RuleMeta, context_labels, describe};
-use crate::data::is_azurerm_secret_attribute;
+use crate::data::{is_arm_secret_argument, is_azurerm_secret_attribute};
 use crate::diagnostic::{Diagnostic, Label, Severity, redact};
 use crate::model::{Frontend, ResourceMode, Value, ValueKind};
 
@@ -28,9 +28,11 @@ impl Rule for HardcodedCredential {
             }
             let mut hits = Vec::new();
             walk(&resource.body, &mut |path, key, value| {
-                let credential_argument = || {
-                    model.frontend == Frontend::Terraform
-                        && is_azurerm_secret_attribute(&resource.resource_type, path, false)
+                let credential_argument = || match model.frontend {
+                    Frontend::Terraform => {
+                        is_azurerm_secret_attribute(&resource.resource_type, path, false)
+                    }
+                    Frontend::Arm => is_arm_secret_argument(&resource.resource_type, path),
                 };
                 if is_credential(key, value, credential_argument) {
                     hits.push((path.to_string(), value.clone()));
