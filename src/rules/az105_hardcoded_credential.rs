@@ -6,7 +6,7 @@ use super::secrets::{
 use super::{Rule, RuleContext, RuleMeta, context_labels, describe};
 use crate::data::{is_arm_secret_argument, is_azurerm_secret_attribute};
 use crate::diagnostic::{Diagnostic, Label, Severity, redact};
-use crate::model::{Frontend, ResourceMode, Value, ValueKind};
+use crate::model::{Frontend, Resource, ResourceMode, Value, ValueKind};
 
 pub struct HardcodedCredential;
 
@@ -28,11 +28,12 @@ impl Rule for HardcodedCredential {
             }
             let mut hits = Vec::new();
             walk(&resource.body, &mut |path, key, value| {
-                let credential_argument = || match model.frontend {
-                    Frontend::Terraform => {
+                let credential_argument = || match key_vault_secret_value(resource, path) {
+                    Some(named_like_a_credential) => named_like_a_credential,
+                    None if model.frontend == Frontend::Terraform => {
                         is_azurerm_secret_attribute(&resource.resource_type, path, false)
                     }
-                    Frontend::Arm => is_arm_secret_argument(&resource.resource_type, path),
+                    None => is_arm_secret_argument(&resource.resource_type, path),
                 };
                 if is_credential(key, value, credential_argument) {
                     hits.push((path.to_string(), value.clone()));
@@ -79,6 +80,26 @@ impl Rule for HardcodedCredential {
             cx.report(diagnostic);
         }
     }
+}
+
+/// Whether the secret is named like a credential, when `path` is a Key Vault secret's value:
+/// templates keep settings in Key Vault too (an API version, an endpoint), so the value is a
+/// credential by its name or its shape only. `None` for any other argument.
+fn key_vault_secret_value(resource: &Resource, path: &str) -> Option<bool> {
+    let is_value = match resource.resource_type.as_str() {
+        "azurerm_key_vault_secret" => path == "value",
+        t if t.eq_ignore_ascii_case("Microsoft.KeyVault/vaults/secrets") => {
+            path == "properties.value"
+        }
+        _ => false,
+    };
+    if !is_value {
+        return None;
+    }
+    // An ARM secret is named `vault/secret`. A name not known is no credential's.
+    let name = resource.name.text_with_holes("\0").unwrap_or_default();
+    let secret = name.rsplit('/').next().unwrap_or_default();
+    Some(!secret.contains('\0') && is_secret_like_name(secret))
 }
 
 /// Subtrees that hold workload settings: AZ101 reports those.

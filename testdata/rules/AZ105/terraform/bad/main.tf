@@ -104,3 +104,9 @@ resource "azurerm_virtual_machine_extension" "script" {
     storageAccountKey  = "c2NyaXB0cy1rZXktZXhhbXBsZS1vbmx5LW5vdC1yZWFsLTAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMA==" # expect: AZ105
   })
 }
+
+resource "azurerm_key_vault_secret" "db" {
+  name         = "db-password"
+  value        = "Kv-Secret-Example-2024!" # expect: AZ105
+  key_vault_id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-app/providers/Microsoft.KeyVault/vaults/kv-app"
+}

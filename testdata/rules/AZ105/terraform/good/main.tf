@@ -131,3 +131,10 @@ resource "azurerm_virtual_machine_extension" "script" {
     { "managedIdentity": {}, "fileUris": ["https://stscripts.blob.core.windows.net/s/setup.ps1"] }
 SETTINGS
 }
+
+# Key Vault holds settings too: a secret not named like a credential is not one.
+resource "azurerm_key_vault_secret" "api_version" {
+  name         = "openai-api-version"
+  value        = "2025-04-01-preview"
+  key_vault_id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-app/providers/Microsoft.KeyVault/vaults/kv-app"
+}
