@@ -171,6 +171,7 @@ pub fn discover(
             FileKind::Config => {}
         }
     }
+    out.extend(module_callers(&module_dirs, excluded));
     // Sorted in `Path`'s order, on a byte key built once per path: comparing `Path`s (or their
     // components) splits both at every comparison, which took 35 ms of serial time on the
     // corpus. The same file found twice (named and as a sibling) is kept once, reported if named.
@@ -179,6 +180,115 @@ pub fn discover(
     keyed.sort_by(|(key_a, a), (key_b, b)| key_a.cmp(key_b).then(b.reported.cmp(&a.reported)));
     keyed.dedup_by(|later, kept| later.0 == kept.0);
     Ok(keyed.into_iter().map(|(_, d)| d).collect())
+}
+
+/// How many folders above a named module's directory its callers are looked for in, up to the
+/// repository's root (the folder that holds `.git`): a root module calls `./modules/x` or
+/// `./modules/compute/x`, and a module its sibling (`../x`).
+const CALLER_LEVELS: usize = 3;
+
+/// At most this many folders are read in the search for callers, and this many rounds of
+/// callers of callers.
+const MAX_CALLER_FOLDERS: usize = 200;
+const MAX_CALLER_ROUNDS: usize = 3;
+
+/// The Terraform files (unreported) of the module directories that call one of the named
+/// modules `dirs` through a local `source`, and of those that call these in turn: a module's
+/// file named alone (the pre-commit case) is checked with the values its callers give it, as
+/// in a scan of the whole repository. They are looked for in the folders above each module
+/// and beside it; a call the search finds that the parse does not confirm costs an evaluation
+/// whose findings are not reported.
+fn module_callers(
+    dirs: &HashSet<PathBuf>,
+    excluded: &(dyn Fn(&Path) -> bool + Sync),
+) -> Vec<Discovered> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let mut called: HashSet<PathBuf> = dirs.iter().map(|d| join_normalized(&cwd, d)).collect();
+    let mut included: HashSet<PathBuf> = called.clone();
+    // Each folder read: its files, and the directories its local module sources name. A folder
+    // read in one round may call the callers found in the next.
+    let mut read: std::collections::BTreeMap<PathBuf, (Vec<Discovered>, Vec<PathBuf>)> =
+        Default::default();
+    let mut out = Vec::new();
+    for _ in 0..MAX_CALLER_ROUNDS {
+        // Each folder once, and the subfolders of each parent once: a hook may name a file in
+        // each of thousands of modules of one folder.
+        let mut parents: std::collections::BTreeSet<&Path> = Default::default();
+        let mut folders: std::collections::BTreeSet<PathBuf> = Default::default();
+        for dir in &called {
+            for (level, folder) in dir.ancestors().skip(1).take(CALLER_LEVELS).enumerate() {
+                if level == 0 {
+                    parents.insert(folder);
+                }
+                folders.insert(folder.to_path_buf());
+                if folder.join(".git").exists() {
+                    break;
+                }
+            }
+        }
+        folders.extend(parents.into_iter().flat_map(subfolders));
+        for folder in folders {
+            if read.len() >= MAX_CALLER_FOLDERS
+                || read.contains_key(&folder)
+                || included.contains(&folder)
+                || excluded(&folder)
+            {
+                continue;
+            }
+            let files = module_files(&folder);
+            let sources = files
+                .iter()
+                .filter(|file| file.kind == FileKind::Terraform)
+                .filter_map(|file| crate::source::read_source(&file.path, file.kind).ok())
+                .flat_map(|text| {
+                    local_sources(&text)
+                        .map(|source| join_normalized(&folder, source))
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            read.insert(folder, (files, sources));
+        }
+        let callers: HashSet<PathBuf> = read
+            .iter()
+            .filter(|(folder, (_, sources))| {
+                !included.contains(*folder) && sources.iter().any(|s| called.contains(s))
+            })
+            .map(|(folder, _)| folder.clone())
+            .collect();
+        if callers.is_empty() {
+            break;
+        }
+        for folder in &callers {
+            included.insert(folder.clone());
+            out.extend(read[folder].0.iter().cloned());
+        }
+        called = callers;
+    }
+    out
+}
+
+/// The immediate subfolders of `folder`.
+fn subfolders(folder: &Path) -> Vec<PathBuf> {
+    let entries = std::fs::read_dir(folder).into_iter().flatten().flatten();
+    entries
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.path())
+        .collect()
+}
+
+/// The local module sources written as `source = "./..."` or `"../..."` on a line of their
+/// own: a superset to be confirmed by the parse, read without it.
+fn local_sources(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().filter_map(|line| {
+        let rest = line.trim_start().strip_prefix("source")?;
+        let rest = rest
+            .trim_start()
+            .strip_prefix('=')?
+            .trim_start()
+            .strip_prefix('"')?;
+        let source = &rest[..rest.find('"')?];
+        crate::terraform::modules::is_local_source(source).then_some(source)
+    })
 }
 
 /// `X.parameters.json` for the template `X.json`, and `X.json` for `X.parameters.json`.

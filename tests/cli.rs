@@ -424,8 +424,9 @@ fn baseline_reports_only_new_findings() {
 
 #[test]
 fn a_baseline_from_a_scan_covers_a_module_file_named_alone() {
-    // The pre-commit hook names the changed file; a module's file named alone is checked without
-    // the callers that the scan that wrote the baseline went through.
+    // The pre-commit hook names the changed file: a Terraform module's file named alone is
+    // checked through its caller, as in the scan that wrote the baseline, and an ARM template
+    // whose caller is too far away to be looked for, on its own.
     let dir = tempfile::tempdir().expect("temp dir");
     let write = |name: &str, text: &str| {
         let path = dir.path().join(name);
@@ -487,14 +488,17 @@ fn a_baseline_from_a_scan_covers_a_module_file_named_alone() {
         ],
     );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    for named in ["modules/storage/main.tf", "arm/modules/storage.json"] {
-        // Named alone, the finding is there, through no caller...
+    for (named, through) in [
+        ("modules/storage/main.tf", Some("module.app")),
+        ("arm/modules/storage.json", None),
+    ] {
+        // Named alone, the finding is there, through its caller or none...
         let alone = compact(dir.path(), named);
         assert_eq!(alone.len(), 1, "{alone:?}");
-        assert!(
-            !alone[0].contains("module.app") && !alone[0].contains("templateLink"),
-            "{alone:?}"
-        );
+        match through {
+            Some(call) => assert!(alone[0].contains(call), "{alone:?}"),
+            None => assert!(!alone[0].contains("templateLink"), "{alone:?}"),
+        }
         // ...and the baseline knows it.
         let args = [
             "check",
@@ -787,8 +791,69 @@ fn a_module_no_caller_instantiates_is_checked_on_its_own() {
     );
     assert_eq!(compact(root, "modules/off/main.tf"), whole);
     // `orders` is instantiated with `shared_key = false`: it is not also checked on its own
-    // defaults in a directory scan. Named alone, its caller is not loaded, so its default counts.
-    assert_eq!(compact(root, "modules/on/main.tf").len(), 1);
+    // defaults in a directory scan, nor when named alone, since its caller is found.
+    assert_eq!(compact(root, "modules/on/main.tf"), Vec::<String>::new());
+}
+
+#[test]
+fn a_module_file_named_alone_is_checked_through_its_callers() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().join("repo");
+    let write = |name: &str, text: &str| {
+        let path = root.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    // The root calls `app`, which calls its sibling `vm` with the root's password; the module
+    // `vm` has no value of its own. A folder beside `vm` names another module.
+    write(
+        "main.tf",
+        "module \"app\" {\n  source         = \"./modules/app\"\n  admin_password = \"Root-Given-Pass-2024!\"\n}\n",
+    );
+    write(
+        "modules/app/main.tf",
+        "variable \"admin_password\" {\n  type      = string\n  sensitive = true\n}\n\nmodule \"vm\" {\n  source   = \"../vm/\"\n  password = var.admin_password\n}\n",
+    );
+    write(
+        "modules/vm/main.tf",
+        "variable \"password\" {\n  type      = string\n  sensitive = true\n}\n\nresource \"azurerm_linux_virtual_machine\" \"vm\" {\n  name           = \"vm-app\"\n  admin_username = \"azureuser\"\n  admin_password = var.password\n}\n",
+    );
+    write(
+        "modules/other/main.tf",
+        "module \"x\" {\n  source = \"./nested\"\n}\n",
+    );
+    // Above the repository's root: not looked in.
+    std::fs::write(
+        dir.path().join("outside.tf"),
+        "module \"vm\" {\n  source   = \"./repo/modules/vm\"\n  password = \"Outside-Pass-2024!\"\n}\n",
+    )
+    .unwrap();
+    let scan: Vec<String> = compact(&root, ".")
+        .into_iter()
+        .filter(|l| l.contains("[AZ105]"))
+        .collect();
+    assert_eq!(
+        scan,
+        [
+            "modules/vm/main.tf:9:20: error: `admin_password` of `vm-app` (`module.app.module.vm.azurerm_linux_virtual_machine.vm`) is a literal credential (`Root…`) [AZ105]"
+        ]
+    );
+    // Named alone, the module's file is checked through the callers of its callers.
+    let alone: Vec<String> = compact(&root, "modules/vm/main.tf")
+        .into_iter()
+        .filter(|l| l.contains("[AZ105]"))
+        .collect();
+    assert_eq!(alone, scan);
+    // The human report shows the root's literal where it is written, masked.
+    let out = run(&root, &["check", "modules/vm/main.tf", "--no-config"]);
+    let human = stdout(&out);
+    assert!(human.contains("admin_password = \"Root****"), "{human}");
+    assert!(human.contains("the value is written here"), "{human}");
+    assert!(
+        !human.contains("Root-Given") && !human.contains("Outside"),
+        "{human}"
+    );
 }
 
 #[test]

@@ -110,6 +110,11 @@ fn prepare<R>(db: &mut SourceDb, files: &[FileId], var_files: &[FileId]) -> Prep
     let mut external = 0;
     let mut next = 0;
     while next < dirs.len() {
+        // A scanned directory none of whose files is reported holds a caller of a named module
+        // (the pre-commit case): it is read for the values it passes, so only its calls of
+        // scanned directories are followed, not the whole module tree it calls.
+        let caller_only =
+            dirs[next].scanned && !dirs[next].files.iter().any(|&id| db.get(id).reported);
         let mut targets: Vec<(String, PathBuf)> = Vec::new();
         for id in &dirs[next].files {
             let Some(p) = parsed.get(id) else { continue };
@@ -122,8 +127,9 @@ fn prepare<R>(db: &mut SourceDb, files: &[FileId], var_files: &[FileId]) -> Prep
         }
         for (name, target) in targets {
             let index = match dir_index.get(&target) {
-                Some(&i) => Some(i),
-                None if external < MAX_EXTERNAL_DIRS && target.is_dir() => {
+                Some(&i) if !caller_only || dirs[i].scanned => Some(i),
+                Some(_) => None,
+                None if !caller_only && external < MAX_EXTERNAL_DIRS && target.is_dir() => {
                     external += 1;
                     let new_files = add_directory(db, &target);
                     parse_into(db, &new_files, &mut parsed, &mut Loaded::<()>::default());
