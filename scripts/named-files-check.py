@@ -7,8 +7,9 @@ scan of the whole directory reports on it, that is, those with any location in t
         (or under DIR/PREFIX for each PREFIX) alone, on all cores, and prints each file whose
         findings differ, then the count per front end.
 
-A difference is expected in one case only: a Terraform module whose values come from a caller
-outside its directory, which a named file does not load.
+A named file loads its Terraform module's callers (stop 27) and its ARM template's linking
+templates when they sit near it; a difference is expected where a caller is too far away to be
+looked for, or where two callers deploy one file (see BENCHMARKS.md, "The whole corpus").
 """
 import json
 import os
