@@ -187,9 +187,10 @@ pub fn discover(
 /// `./modules/compute/x`, and a module its sibling (`../x`).
 const CALLER_LEVELS: usize = 3;
 
-/// At most this many folders are read in the search for callers, and this many rounds of
-/// callers of callers.
+/// At most this many folders and Terraform files are read in the search for callers, and
+/// this many rounds of callers of callers.
 const MAX_CALLER_FOLDERS: usize = 200;
+const MAX_CALLER_FILES: usize = 2_000;
 const MAX_CALLER_ROUNDS: usize = 3;
 
 /// The Terraform files (unreported) of the module directories that call one of the named
@@ -210,6 +211,7 @@ fn module_callers(
     let mut read: std::collections::BTreeMap<PathBuf, (Vec<Discovered>, Vec<PathBuf>)> =
         Default::default();
     let mut out = Vec::new();
+    let mut files_read = 0;
     for _ in 0..MAX_CALLER_ROUNDS {
         // Each folder once, and the subfolders of each parent once: a hook may name a file in
         // each of thousands of modules of one folder.
@@ -236,6 +238,10 @@ fn module_callers(
                 continue;
             }
             let files = module_files(&folder);
+            files_read += files.len();
+            if files_read > MAX_CALLER_FILES {
+                break;
+            }
             let sources = files
                 .iter()
                 .filter(|file| file.kind == FileKind::Terraform)
