@@ -218,6 +218,10 @@ fn module_callers(
         let mut parents: std::collections::BTreeSet<&Path> = Default::default();
         let mut folders: std::collections::BTreeSet<PathBuf> = Default::default();
         for dir in &called {
+            // A repository's root has no callers to look for: above it are other repositories.
+            if dir.join(".git").exists() {
+                continue;
+            }
             for (level, folder) in dir.ancestors().skip(1).take(CALLER_LEVELS).enumerate() {
                 if level == 0 {
                     parents.insert(folder);

@@ -823,10 +823,11 @@ fn a_module_file_named_alone_is_checked_through_its_callers() {
         "modules/other/main.tf",
         "module \"x\" {\n  source = \"./nested\"\n}\n",
     );
-    // Above the repository's root: not looked in.
+    // Above the repository's root: not looked in. Were it read, its calls would add instances
+    // (or findings) to what the repository's files get.
     std::fs::write(
         dir.path().join("outside.tf"),
-        "module \"vm\" {\n  source   = \"./repo/modules/vm\"\n  password = \"Outside-Pass-2024!\"\n}\n",
+        "module \"vm\" {\n  source   = \"./repo/modules/vm\"\n  password = \"Outside-Pass-2024!\"\n}\n\nmodule \"repo\" {\n  source = \"./repo\"\n}\n",
     )
     .unwrap();
     let scan: Vec<String> = compact(&root, ".")
@@ -845,6 +846,13 @@ fn a_module_file_named_alone_is_checked_through_its_callers() {
         .filter(|l| l.contains("[AZ105]"))
         .collect();
     assert_eq!(alone, scan);
+    // The root's own file named alone, where the literal is written: the same finding, and
+    // nothing above the repository is read.
+    let root_alone: Vec<String> = compact(&root, "main.tf")
+        .into_iter()
+        .filter(|l| l.contains("[AZ105]"))
+        .collect();
+    assert_eq!(root_alone, scan);
     // The human report shows the root's literal where it is written, masked.
     let out = run(&root, &["check", "modules/vm/main.tf", "--no-config"]);
     let human = stdout(&out);
