@@ -116,11 +116,15 @@ pub fn is_arm_secret_list_function(name: &str) -> bool {
     ARM_SECRET_LIST_FUNCTIONS.contains(name.to_ascii_lowercase().as_str())
 }
 
-static ARM_REFERENCE_SECRETS: LazyLock<HashSet<(String, &'static str)>> = LazyLock::new(|| {
-    rows(include_str!("../data/arm-reference-secret-properties.tsv"))
+/// The rows of a table of ARM resource types (lower case) and property paths.
+fn type_paths(text: &'static str) -> HashSet<(String, &'static str)> {
+    rows(text)
         .map(|r| (r[0].to_ascii_lowercase(), r[1]))
         .collect()
-});
+}
+
+static ARM_REFERENCE_SECRETS: LazyLock<HashSet<(String, &'static str)>> =
+    LazyLock::new(|| type_paths(include_str!("../data/arm-reference-secret-properties.tsv")));
 
 /// Whether a read-only property that `reference()` returns for the type is a secret
 /// (`properties.ConnectionString` of `Microsoft.Insights/components`).
@@ -128,11 +132,8 @@ pub fn is_arm_reference_secret(resource_type: &str, path: &str) -> bool {
     ARM_REFERENCE_SECRETS.contains(&(resource_type.to_ascii_lowercase(), path))
 }
 
-static ARM_SECRET_ARGUMENTS: LazyLock<HashSet<(String, &'static str)>> = LazyLock::new(|| {
-    rows(include_str!("../data/arm-secret-arguments.tsv"))
-        .map(|r| (r[0].to_ascii_lowercase(), r[1]))
-        .collect()
-});
+static ARM_SECRET_ARGUMENTS: LazyLock<HashSet<(String, &'static str)>> =
+    LazyLock::new(|| type_paths(include_str!("../data/arm-secret-arguments.tsv")));
 
 /// Whether a property of an ARM resource takes a credential whatever it is named (a container
 /// app's `properties.configuration.secrets.value`); `path` is dotted, without indexes.

@@ -125,16 +125,16 @@ impl Diagnostic {
         self.with_redacted(span)
     }
 
-    /// Narrows `within.span` to `places`, where its secrets are written: in the redacted
-    /// spans, and in the labels when there is one place.
-    fn narrow_to(&mut self, within: &SecretsWithin, places: Vec<Span>) {
+    /// Narrows `span` to `places`, where its secrets are written: in the redacted spans, and in
+    /// the labels when there is one place.
+    fn narrow_to(&mut self, span: Span, places: Vec<Span>) {
         if let [place] = places.as_slice() {
             std::iter::once(&mut self.primary)
                 .chain(&mut self.secondary)
-                .filter(|label| label.span == within.span)
+                .filter(|label| label.span == span)
                 .for_each(|label| label.span = *place);
         }
-        self.redact.retain(|&span| span != within.span);
+        self.redact.retain(|&redacted| redacted != span);
         self.redact.extend(places);
     }
 
@@ -207,25 +207,27 @@ pub fn narrow_secrets<'d>(
             let Some(written) = &written else {
                 continue;
             };
-            let mut places = Vec::new();
-            for secret in &within.texts {
-                match secrets.binary_search(secret).map(|index| &written[index]) {
-                    Ok(found) if !found.is_empty() => places.extend(found.iter().map(|place| {
-                        Span::new(
-                            span.file,
-                            span.start as usize + place.start..span.start as usize + place.end,
-                        )
-                    })),
-                    _ => {
-                        places.clear();
-                        break;
-                    }
-                }
-            }
-            if !places.is_empty() {
+            // Every place of each of its secrets, or none when one is not found.
+            let places: Option<Vec<Span>> = within
+                .texts
+                .iter()
+                .map(|secret| {
+                    let found = &written[secrets.binary_search(secret).ok()?];
+                    (!found.is_empty()).then_some(found)
+                })
+                .collect::<Option<Vec<_>>>()
+                .map(|found| {
+                    let start = span.start as usize;
+                    found
+                        .into_iter()
+                        .flatten()
+                        .map(|place| Span::new(span.file, start + place.start..start + place.end))
+                        .collect()
+                });
+            if let Some(mut places) = places.filter(|p: &Vec<Span>| !p.is_empty()) {
                 places.sort_unstable();
                 places.dedup();
-                diagnostic.narrow_to(&within, places);
+                diagnostic.narrow_to(within.span, places);
             }
         }
     }

@@ -1,8 +1,6 @@
 //! AZ105: a literal credential in a resource, provider or backend argument.
 
-use super::secrets::{
-    credential_shape, is_nontrivial_secret_value, is_public_material, is_secret_like_name,
-};
+use super::secrets::{is_literal_credential, is_secret_like_name};
 use super::{Rule, RuleContext, RuleMeta, context_labels, describe};
 use crate::data::{is_arm_secret_argument, is_azurerm_secret_attribute};
 use crate::diagnostic::{Diagnostic, Label, Severity, redact};
@@ -35,7 +33,9 @@ impl Rule for HardcodedCredential {
                     }
                     None => is_arm_secret_argument(&resource.resource_type, path),
                 };
-                if is_credential(key, value, credential_argument) {
+                if let ValueKind::String(text) = &value.kind
+                    && is_literal_credential(key, text, credential_argument)
+                {
                     hits.push((path.to_string(), value.clone()));
                 }
             });
@@ -47,7 +47,9 @@ impl Rule for HardcodedCredential {
         for provider in &model.providers {
             let mut hits = Vec::new();
             walk(&provider.body, &mut |path, key, value| {
-                if is_credential(key, value, || false) {
+                if let ValueKind::String(text) = &value.kind
+                    && is_literal_credential(key, text, || false)
+                {
                     hits.push((path.to_string(), value.clone()));
                 }
             });
@@ -163,18 +165,4 @@ fn walk_below(
             .for_each(|item| walk_below(item, path, depth + 1, visit)),
         _ => {}
     }
-}
-
-/// Whether `value` under `key` is a literal credential; `credential_argument` says whether the
-/// argument is a known credential attribute, asked only when the value's shape does not decide.
-fn is_credential(key: &str, value: &Value, credential_argument: impl FnOnce() -> bool) -> bool {
-    let ValueKind::String(text) = &value.kind else {
-        return false;
-    };
-    if credential_shape(text).is_some() {
-        return true;
-    }
-    (is_secret_like_name(key) || credential_argument())
-        && is_nontrivial_secret_value(text)
-        && !is_public_material(text)
 }

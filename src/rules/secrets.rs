@@ -587,12 +587,7 @@ pub fn literal_secrets_in(value: &Value) -> LiteralSecrets {
     let mut seen_keys = foldhash::HashSet::default();
     let mut seen_texts = foldhash::HashSet::default();
     visit_strings(value, "", 0, &mut |key, text| {
-        let credential = credential_shape(text).is_some()
-            || (is_secret_like_name(key)
-                && is_nontrivial_secret_value(text)
-                && !is_key_vault_reference(text)
-                && !is_public_material(text));
-        if !credential {
+        if !is_literal_credential(key, text, || false) {
             return;
         }
         if seen_keys.insert(key.to_string()) {
@@ -643,8 +638,22 @@ pub fn listed(keys: &[String]) -> String {
 /// How many keys a message names; the rest are counted.
 const MAX_KEYS_NAMED: usize = 4;
 
+/// Whether `text` under `key` is a literal credential: shaped like one, or a non-trivial literal
+/// (not a placeholder nor a Key Vault reference) that is not public material, under a
+/// secret-like key or, as `credential_argument` says when asked, a known credential argument.
+pub fn is_literal_credential(
+    key: &str,
+    text: &str,
+    credential_argument: impl FnOnce() -> bool,
+) -> bool {
+    credential_shape(text).is_some()
+        || ((is_secret_like_name(key) || credential_argument())
+            && is_nontrivial_secret_value(text)
+            && !is_public_material(text))
+}
+
 /// Certificates and public keys sit under secret-like names but are not secrets.
-pub fn is_public_material(text: &str) -> bool {
+fn is_public_material(text: &str) -> bool {
     text.starts_with("ssh-")
         || text.contains("BEGIN CERTIFICATE")
         || text.contains("BEGIN PUBLIC KEY")
