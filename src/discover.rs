@@ -187,6 +187,11 @@ pub fn discover(
 /// `./modules/compute/x`, and a module its sibling (`../x`).
 const CALLER_LEVELS: usize = 3;
 
+/// How many folders below a named module its callers are looked for in (`examples/basic`,
+/// `tests/e2e/basic`), and how many entries that walk reads.
+const CALLER_DEPTH: usize = 3;
+const CALLER_ENTRIES: usize = 2_000;
+
 /// At most this many folders and Terraform files are read in the search for callers, and
 /// this many rounds of callers of callers.
 const MAX_CALLER_FOLDERS: usize = 200;
@@ -196,8 +201,8 @@ const MAX_CALLER_ROUNDS: usize = 3;
 /// The Terraform files (unreported) of the module directories that call one of the named
 /// modules `dirs` through a local `source`, and of those that call these in turn: a module's
 /// file named alone (the pre-commit case) is checked with the values its callers give it, as
-/// in a scan of the whole repository. They are looked for in the folders above each module
-/// and beside it; a call the search finds that the parse does not confirm costs an evaluation
+/// in a scan of the whole repository. They are looked for in the folders above each module,
+/// beside it and below it; a call the search finds that the parse does not confirm costs an evaluation
 /// whose findings are not reported.
 fn module_callers(
     dirs: &HashSet<PathBuf>,
@@ -213,26 +218,38 @@ fn module_callers(
     let mut out = Vec::new();
     let mut files_read = 0;
     for _ in 0..MAX_CALLER_ROUNDS {
-        // Each folder once, and the subfolders of each parent once: a hook may name a file in
-        // each of thousands of modules of one folder.
+        // The folders above each module, nearest first, then those beside it, then those
+        // below it (a module's `examples/` call it as `../..`): when the bounds cut the search
+        // short, it is the nearest that were read. Each folder once, and the subfolders of each
+        // parent once: a hook may name a file in each of thousands of modules of one folder.
+        let mut called_in_order: Vec<&PathBuf> = called.iter().collect();
+        called_in_order.sort();
+        let mut ancestors = Vec::new();
         let mut parents: std::collections::BTreeSet<&Path> = Default::default();
-        let mut folders: std::collections::BTreeSet<PathBuf> = Default::default();
-        for dir in &called {
-            // A repository's root has no callers to look for: above it are other repositories.
-            if dir.join(".git").exists() {
-                continue;
-            }
-            for (level, folder) in dir.ancestors().skip(1).take(CALLER_LEVELS).enumerate() {
-                if level == 0 {
-                    parents.insert(folder);
+        let mut descendants = Vec::new();
+        for dir in called_in_order {
+            // A repository's root has no callers above it: there are other repositories.
+            if !dir.join(".git").exists() {
+                for (level, folder) in dir.ancestors().skip(1).take(CALLER_LEVELS).enumerate() {
+                    if level == 0 {
+                        parents.insert(folder);
+                    }
+                    ancestors.push((level, folder.to_path_buf()));
+                    if folder.join(".git").exists() {
+                        break;
+                    }
                 }
-                folders.insert(folder.to_path_buf());
-                if folder.join(".git").exists() {
-                    break;
-                }
             }
+            descendants.extend(folders_under(dir));
         }
-        folders.extend(parents.into_iter().flat_map(subfolders));
+        ancestors.sort();
+        descendants.sort();
+        let mut listed = HashSet::new();
+        let folders: Vec<PathBuf> = (ancestors.into_iter().map(|(_, folder)| folder))
+            .chain(parents.into_iter().flat_map(subfolders))
+            .chain(descendants.into_iter().map(|(_, folder)| folder))
+            .filter(|folder| listed.insert(folder.clone()))
+            .collect();
         for folder in folders {
             if read.len() >= MAX_CALLER_FOLDERS
                 || read.contains_key(&folder)
@@ -248,7 +265,7 @@ fn module_callers(
             }
             let sources = files
                 .iter()
-                .filter(|file| file.kind == FileKind::Terraform)
+                .filter(|file| matches!(file.kind, FileKind::Terraform | FileKind::TerraformJson))
                 .filter_map(|file| crate::source::read_source(&file.path, file.kind).ok())
                 .flat_map(|text| {
                     local_sources(&text)
@@ -277,24 +294,45 @@ fn module_callers(
     out
 }
 
-/// The immediate subfolders of `folder`.
+/// The immediate subfolders of `folder`, sorted.
 fn subfolders(folder: &Path) -> Vec<PathBuf> {
     let entries = std::fs::read_dir(folder).into_iter().flatten().flatten();
-    entries
+    let mut folders: Vec<PathBuf> = entries
         .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
         .map(|e| e.path())
+        .collect();
+    folders.sort();
+    folders
+}
+
+/// The folders at most [`CALLER_DEPTH`] levels below `folder`, each with its depth, as
+/// [`walk`] would skip or enter them.
+fn folders_under(folder: &Path) -> Vec<(usize, PathBuf)> {
+    // Most modules have no folder below: a hook naming thousands of them sets up no walk.
+    if subfolders(folder).is_empty() {
+        return Vec::new();
+    }
+    walker(folder)
+        .max_depth(Some(CALLER_DEPTH))
+        .build()
+        .take(CALLER_ENTRIES)
+        .filter_map(Result::ok)
+        .filter(|e| e.depth() > 0 && e.file_type().is_some_and(|t| t.is_dir()))
+        .map(|e| (e.depth(), e.into_path()))
         .collect()
 }
 
-/// The local module sources written as `source = "./..."` or `"../..."` on a line of their
-/// own: a superset to be confirmed by the parse, read without it.
+/// The local module sources written as `source = "./..."` or `"../..."`, or as JSON's
+/// `"source": "..."`: a superset to be confirmed by the parse, read without it.
 fn local_sources(text: &str) -> impl Iterator<Item = &str> {
-    text.lines().filter_map(|line| {
-        let rest = line.trim_start().strip_prefix("source")?;
+    memchr::memmem::find_iter(text.as_bytes(), "source").filter_map(|at| {
+        let rest = &text[at + "source".len()..];
+        // The closing quote of a JSON key.
+        let rest = rest.strip_prefix('"').unwrap_or(rest);
         let rest = rest
-            .trim_start()
-            .strip_prefix('=')?
-            .trim_start()
+            .trim_start_matches([' ', '\t'])
+            .strip_prefix(['=', ':'])?
+            .trim_start_matches([' ', '\t'])
             .strip_prefix('"')?;
         let source = &rest[..rest.find('"')?];
         crate::terraform::modules::is_local_source(source).then_some(source)
@@ -366,6 +404,26 @@ mod tests {
         assert_eq!(
             join_normalized(Path::new("a/b"), "./modules/x"),
             PathBuf::from("a/b/modules/x")
+        );
+    }
+
+    #[test]
+    fn local_sources_are_read_wherever_the_call_writes_them() {
+        let text = r#"module "a" { source = "../a" }
+module "b" {
+  count  = 1
+  source ="./b"
+}
+module "remote" {
+  source = "Azure/avm-res-web-site/azurerm"
+}
+resource "x" "y" {}
+{"module": {"c": {"source": "../../c", "n": 1}}}
+"source" : "./d"
+"#;
+        assert_eq!(
+            local_sources(text).collect::<Vec<_>>(),
+            ["../a", "./b", "../../c", "./d"]
         );
     }
 

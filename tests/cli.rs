@@ -865,6 +865,43 @@ fn a_module_file_named_alone_is_checked_through_its_callers() {
 }
 
 #[test]
+fn a_module_repository_file_named_alone_is_checked_through_its_examples() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    let write = |name: &str, text: &str| {
+        let path = root.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    // The repository is the module; its examples call it from below, one in HCL with the call
+    // on one line, one in JSON.
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    write(
+        "main.tf",
+        "variable \"admin_password\" {\n  type      = string\n  sensitive = true\n}\n\nresource \"azurerm_linux_virtual_machine\" \"vm\" {\n  name           = \"vm-app\"\n  admin_username = \"azureuser\"\n  admin_password = var.admin_password\n}\n",
+    );
+    write(
+        "examples/basic/main.tf",
+        "module \"vm\" { source = \"../..\" }\n\nmodule \"vm_with_password\" {\n  admin_password = \"Example-Pass-2024!\"\n  source         = \"../../\"\n}\n",
+    );
+    write(
+        "examples/json/main.tf.json",
+        "{\"module\": {\"vm\": {\"source\": \"../..\", \"admin_password\": \"Json-Example-Pass-2024!\"}}}\n",
+    );
+    let scan: Vec<String> = compact(root, ".")
+        .into_iter()
+        .filter(|l| l.starts_with("main.tf"))
+        .collect();
+    assert_eq!(
+        scan,
+        [
+            "main.tf:9:20: error: `admin_password` of `vm-app` (`module.vm.azurerm_linux_virtual_machine.vm`) is a literal credential (`Json…`) (and 1 more instance) [AZ105]"
+        ]
+    );
+    assert_eq!(compact(root, "main.tf"), scan);
+}
+
+#[test]
 fn a_finding_for_several_instances_says_how_many_more_there_are() {
     let dir = tempfile::tempdir().expect("temp dir");
     let root = dir.path();
