@@ -3,6 +3,8 @@
 use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::source::FileKind;
 
 /// A file to read, and whether findings in it are reported.
@@ -250,8 +252,9 @@ fn module_callers(
             .chain(descendants.into_iter().map(|(_, folder)| folder))
             .filter(|folder| listed.insert(folder.clone()))
             .collect();
+        let mut to_read = Vec::new();
         for folder in folders {
-            if read.len() >= MAX_CALLER_FOLDERS
+            if read.len() + to_read.len() >= MAX_CALLER_FOLDERS
                 || read.contains_key(&folder)
                 || included.contains(&folder)
                 || excluded(&folder)
@@ -263,16 +266,26 @@ fn module_callers(
             if files_read > MAX_CALLER_FILES {
                 break;
             }
-            let sources = files
-                .iter()
-                .filter(|file| matches!(file.kind, FileKind::Terraform | FileKind::TerraformJson))
-                .filter_map(|file| crate::source::read_source(&file.path, file.kind).ok())
-                .flat_map(|text| {
-                    local_sources(&text)
-                        .map(|source| join_normalized(&folder, source))
-                        .collect::<Vec<_>>()
-                })
-                .collect();
+            to_read.push((folder, files));
+        }
+        // On all cores: the folders above a module may hold hundreds of others.
+        let sources: Vec<Vec<PathBuf>> = to_read
+            .par_iter()
+            .map(|(folder, files)| {
+                let terraform = files.iter().filter(|file| {
+                    matches!(file.kind, FileKind::Terraform | FileKind::TerraformJson)
+                });
+                terraform
+                    .filter_map(|file| crate::source::read_source(&file.path, file.kind).ok())
+                    .flat_map(|text| {
+                        local_sources(&text)
+                            .map(|source| join_normalized(folder, source))
+                            .collect::<Vec<_>>()
+                    })
+                    .collect()
+            })
+            .collect();
+        for ((folder, files), sources) in to_read.into_iter().zip(sources) {
             read.insert(folder, (files, sources));
         }
         let callers: HashSet<PathBuf> = read
