@@ -132,6 +132,14 @@ SHAPES = {
     # As a pre-commit hook runs it: every file named on the command line.
     "ARM template files, each named": lambda n: [(f"t{i}.json", template([storage(f"s{i}")])) for i in range(n)],
     "TF module folders, each named": lambda n: [(f"m{i}/main.tf", f'resource "azurerm_storage_account" "s" {{\n  name = "s{i}"\n}}\n') for i in range(n)],
+    "TF module folders with examples, each named": lambda n: [
+        f
+        for i in range(n // 2)
+        for f in [
+            (f"m{i}/main.tf", f'variable "p" {{}}\nresource "azurerm_storage_account" "s" {{\n  name = "s{i}"\n}}\n'),
+            (f"m{i}/examples/basic/main.tf", 'module "m" {\n  source = "../.."\n  p      = "x"\n}\n'),
+        ]
+    ],
     "TF files of one module, each named": lambda n: [(f"f{i}.tf", f'resource "azurerm_storage_account" "s{i}" {{\n  name = "s{i}"\n}}\n') for i in range(n)],
     "TF module folders": lambda n: [(f"m{i}/main.tf", f'resource "azurerm_storage_account" "s" {{\n  name = "s{i}"\n}}\n') for i in range(n)],
     # n / 25 templates, each linking the next: every one is checked as a root too, through up to

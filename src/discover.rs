@@ -322,7 +322,8 @@ fn subfolders(folder: &Path) -> Vec<PathBuf> {
 /// [`walk`] would skip or enter them.
 fn folders_under(folder: &Path) -> Vec<(usize, PathBuf)> {
     // Most modules have no folder below: a hook naming thousands of them sets up no walk.
-    if subfolders(folder).is_empty() {
+    let mut entries = std::fs::read_dir(folder).into_iter().flatten().flatten();
+    if !entries.any(|e| e.file_type().is_ok_and(|t| t.is_dir())) {
         return Vec::new();
     }
     walker(folder)
