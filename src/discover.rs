@@ -204,8 +204,8 @@ const MAX_CALLER_ROUNDS: usize = 3;
 /// modules `dirs` through a local `source`, and of those that call these in turn: a module's
 /// file named alone (the pre-commit case) is checked with the values its callers give it, as
 /// in a scan of the whole repository. They are looked for in the folders above each module,
-/// beside it and below it; a call the search finds that the parse does not confirm costs an evaluation
-/// whose findings are not reported.
+/// beside it and below it; a call the search finds that the parse does not confirm costs an
+/// evaluation whose findings are not reported.
 fn module_callers(
     dirs: &HashSet<PathBuf>,
     excluded: &(dyn Fn(&Path) -> bool + Sync),
