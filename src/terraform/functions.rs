@@ -336,8 +336,176 @@ fn outcome(name: &str, args: &[Value], span: Span, budget: &SizeBudget) -> Outco
             .into(),
             _ => Outcome::Unknown,
         },
+        "basename" => match args {
+            [path] => match path.as_str() {
+                Some(path) => Outcome::Known(Value::string(basename(path), span)),
+                None => wrong_kind(path),
+            },
+            _ => Outcome::Unknown,
+        },
+        "substr" => match args {
+            [text, offset, length] => match (text.as_str(), number(offset), number(length)) {
+                (Some(text), Some(offset), Some(length)) => substr(text, offset, length)
+                    .map(|piece| Value::string(piece, span))
+                    .into(),
+                _ if text.is_null() => Outcome::Failed,
+                _ => Outcome::Unknown,
+            },
+            _ => Outcome::Unknown,
+        },
+        "compact" => match args {
+            [list] => match &list.kind {
+                ValueKind::List(items) => {
+                    let mut kept = Vec::new();
+                    for item in items {
+                        match &item.kind {
+                            ValueKind::Null => {}
+                            ValueKind::String(text) if text.is_empty() => {}
+                            ValueKind::String(_) | ValueKind::Number(_) | ValueKind::Bool(_) => {
+                                kept.push(item.clone())
+                            }
+                            _ => return Outcome::Unknown,
+                        }
+                    }
+                    Outcome::Known(Value::new(ValueKind::List(kept), span))
+                }
+                _ => wrong_kind(list),
+            },
+            _ => Outcome::Unknown,
+        },
+        "coalescelist" => {
+            for arg in args {
+                match &arg.kind {
+                    ValueKind::List(items) if items.is_empty() => {}
+                    ValueKind::List(_) => return Outcome::Known(arg.clone()),
+                    _ => return Outcome::Unknown,
+                }
+            }
+            Outcome::Unknown
+        }
+        "alltrue" | "anytrue" => match args {
+            [list] => match &list.kind {
+                ValueKind::List(items) => {
+                    // `alltrue` is decided by one false, `anytrue` by one true, whatever else
+                    // is unknown.
+                    let deciding = name == "anytrue";
+                    let mut all_known = true;
+                    for item in items {
+                        match truth(item) {
+                            Some(b) if b == deciding => return Outcome::Known(boolean(b, span)),
+                            Some(_) => {}
+                            None => all_known = false,
+                        }
+                    }
+                    match all_known {
+                        true => Outcome::Known(boolean(!deciding, span)),
+                        false => Outcome::Unknown,
+                    }
+                }
+                _ => wrong_kind(list),
+            },
+            _ => Outcome::Unknown,
+        },
+        "one" => match args {
+            [list] => match &list.kind {
+                ValueKind::List(items) => match items.as_slice() {
+                    [] => Outcome::Known(Value::new(ValueKind::Null, span)),
+                    [item] => Outcome::Known(item.clone()),
+                    _ => Outcome::Failed,
+                },
+                ValueKind::Null => Outcome::Known(Value::new(ValueKind::Null, span)),
+                _ => wrong_kind(list),
+            },
+            _ => Outcome::Unknown,
+        },
+        "setunion" | "setintersection" | "setsubtract" => {
+            let mut lists = Vec::new();
+            for arg in args {
+                match &arg.kind {
+                    ValueKind::List(items) if items.iter().all(fully_known) => lists.push(items),
+                    _ => return Outcome::Unknown,
+                }
+            }
+            let Some((first, rest)) = lists.split_first() else {
+                return Outcome::Unknown;
+            };
+            let units: usize = lists.iter().map(|items| items.len()).sum();
+            if (name == "setsubtract" && rest.len() != 1) || !budget.make(pairwise_units(units)) {
+                return Outcome::Unknown;
+            }
+            let in_list = |items: &Vec<Value>, v: &Value| items.iter().any(|i| known_equal(i, v));
+            let candidates: Vec<&Value> = match name {
+                "setunion" => lists.iter().flat_map(|items| items.iter()).collect(),
+                "setintersection" => first
+                    .iter()
+                    .filter(|v| rest.iter().all(|items| in_list(items, v)))
+                    .collect(),
+                _ => first.iter().filter(|v| !in_list(rest[0], v)).collect(),
+            };
+            let mut out: Vec<Value> = Vec::new();
+            for v in candidates {
+                if !out.iter().any(|o| known_equal(o, v)) {
+                    out.push(v.clone());
+                }
+            }
+            Outcome::Known(Value::new(ValueKind::List(out), span))
+        }
+        "min" | "max" => {
+            let numbers: Option<Vec<f64>> = args.iter().map(number).collect();
+            match numbers {
+                Some(numbers) if !numbers.is_empty() => {
+                    let pick = if name == "min" { f64::min } else { f64::max };
+                    let n = numbers.into_iter().reduce(pick).unwrap_or_default();
+                    Outcome::Known(Value::new(ValueKind::Number(n), span))
+                }
+                _ => Outcome::Unknown,
+            }
+        }
         _ => Outcome::Unknown,
     }
+}
+
+/// A bool, or the strings `"true"` and `"false"` that Terraform converts to one.
+fn truth(v: &Value) -> Option<bool> {
+    match &v.kind {
+        ValueKind::Bool(b) => Some(*b),
+        ValueKind::String(s) if s == "true" => Some(true),
+        ValueKind::String(s) if s == "false" => Some(false),
+        _ => None,
+    }
+}
+
+/// The last element of a `/`-separated path, as Go's `filepath.Base` on Linux: trailing
+/// slashes dropped, `.` for an empty path, `/` for one of slashes only.
+fn basename(path: &str) -> &str {
+    if path.is_empty() {
+        return ".";
+    }
+    let trimmed = path.trim_end_matches('/');
+    if trimmed.is_empty() {
+        return "/";
+    }
+    trimmed.rsplit('/').next().unwrap_or(trimmed)
+}
+
+/// `length` characters of `text` from `offset` (from the end when negative; `length` -1 for
+/// the rest), when Terraform's answer is certain: `None` for text that is not ASCII, where it
+/// counts grapheme clusters, and for an offset or length out of range.
+fn substr(text: &str, offset: f64, length: f64) -> Option<&str> {
+    if !text.is_ascii() || offset.fract() != 0.0 || length.fract() != 0.0 {
+        return None;
+    }
+    let len = text.len() as f64;
+    let start = if offset < 0.0 { len + offset } else { offset };
+    if !(0.0..=len).contains(&start) || length < -1.0 {
+        return None;
+    }
+    let end = if length == -1.0 {
+        len
+    } else {
+        (start + length).min(len)
+    };
+    text.get(start as usize..end as usize)
 }
 
 fn boolean(b: bool, span: Span) -> Value {
@@ -451,6 +619,104 @@ mod tests {
             })),
             Span::new(FileId(0), 2..3),
         )
+    }
+
+    #[test]
+    fn path_string_list_and_set_functions_compute_what_terraform_does() {
+        let span = Span::new(FileId(0), 5..9);
+        let list = |items: Vec<Value>| Value::new(ValueKind::List(items), span);
+        let n = |x: f64| Value::new(ValueKind::Number(x), span);
+        let b = |x: bool| Value::new(ValueKind::Bool(x), span);
+        let null = Value::new(ValueKind::Null, span);
+        let unknown = Value::unknown(span);
+        let text = |v: Option<Value>| v.and_then(|v| v.to_text());
+        let texts = |v: Option<Value>| -> Option<Vec<String>> {
+            v?.items().iter().map(Value::to_text).collect()
+        };
+        let id = "/providers/Microsoft.Authorization/roleDefinitions/b24988ac";
+        assert_eq!(
+            text(call("basename", vec![s(id)], span)).as_deref(),
+            Some("b24988ac")
+        );
+        for (path, base) in [("a/b/", "b"), ("", "."), ("//", "/"), ("file", "file")] {
+            assert_eq!(
+                text(call("basename", vec![s(path)], span)).as_deref(),
+                Some(base)
+            );
+        }
+        let substr = |t: &str, o: f64, l: f64| text(call("substr", vec![s(t), n(o), n(l)], span));
+        assert_eq!(substr("hello world", 1.0, 4.0).as_deref(), Some("ello"));
+        assert_eq!(substr("hello world", -5.0, -1.0).as_deref(), Some("world"));
+        assert_eq!(substr("hello", 2.0, 100.0).as_deref(), Some("llo"));
+        // Grapheme clusters and offsets out of range are left unknown.
+        assert!(
+            call("substr", vec![s("h\u{e9}llo"), n(0.0), n(2.0)], span)
+                .is_some_and(|v| !v.is_known())
+        );
+        assert!(
+            call("substr", vec![s("abc"), n(9.0), n(1.0)], span).is_some_and(|v| !v.is_known())
+        );
+        let compacted = call(
+            "compact",
+            vec![list(vec![s("a"), s(""), null.clone(), s("b")])],
+            span,
+        );
+        assert_eq!(texts(compacted), Some(vec!["a".into(), "b".into()]));
+        assert!(
+            call("compact", vec![list(vec![s("a"), unknown.clone()])], span)
+                .is_some_and(|v| !v.is_known())
+        );
+        let first = call(
+            "coalescelist",
+            vec![list(vec![]), list(vec![s("x")]), list(vec![s("y")])],
+            span,
+        );
+        assert_eq!(texts(first), Some(vec!["x".into()]));
+        // One false decides `alltrue`, one true `anytrue`, whatever else is unknown.
+        let truth = |name: &str, items: Vec<Value>| {
+            call(name, vec![list(items)], span).and_then(|v| v.as_bool())
+        };
+        assert_eq!(truth("alltrue", vec![b(true), s("true")]), Some(true));
+        assert_eq!(
+            truth("alltrue", vec![unknown.clone(), b(false)]),
+            Some(false)
+        );
+        assert_eq!(truth("alltrue", vec![b(true), unknown.clone()]), None);
+        assert_eq!(truth("alltrue", vec![]), Some(true));
+        assert_eq!(truth("anytrue", vec![unknown.clone(), b(true)]), Some(true));
+        assert_eq!(truth("anytrue", vec![b(false)]), Some(false));
+        assert_eq!(truth("anytrue", vec![b(false), unknown.clone()]), None);
+        assert_eq!(
+            text(call("one", vec![list(vec![s("only")])], span)).as_deref(),
+            Some("only")
+        );
+        assert!(call("one", vec![list(vec![])], span).is_some_and(|v| v.is_null()));
+        assert!(call("one", vec![list(vec![s("a"), s("b")])], span).is_none());
+        let (ab, bc) = (list(vec![s("a"), s("b")]), list(vec![s("b"), s("c")]));
+        let set = |name: &str| texts(call(name, vec![ab.clone(), bc.clone()], span));
+        assert_eq!(
+            set("setunion"),
+            Some(vec!["a".into(), "b".into(), "c".into()])
+        );
+        assert_eq!(set("setintersection"), Some(vec!["b".into()]));
+        assert_eq!(set("setsubtract"), Some(vec!["a".into()]));
+        assert!(
+            call(
+                "setunion",
+                vec![ab.clone(), list(vec![unknown.clone()])],
+                span
+            )
+            .is_some_and(|v| !v.is_known())
+        );
+        assert_eq!(
+            text(call("min", vec![n(3.0), s("2"), n(5.0)], span)).as_deref(),
+            Some("2")
+        );
+        assert_eq!(
+            text(call("max", vec![n(3.0), n(5.0)], span)).as_deref(),
+            Some("5")
+        );
+        assert!(call("max", vec![n(3.0), unknown], span).is_some_and(|v| !v.is_known()));
     }
 
     #[test]
