@@ -206,6 +206,17 @@ fn outcome(name: &str, args: &[Value], span: Span, budget: &SizeBudget) -> Outco
                     }
                     Outcome::Known(Value::string(s.replace(from, to), span))
                 }
+                (Some(s), Some(from), Some(to)) if is_regex(from) => {
+                    // Each match may grow into `to` with its groups expanded.
+                    let most = s.len() + (s.len() + 1) * to.len();
+                    let Some(re) = compiled(&from[1..from.len() - 1]) else {
+                        return Outcome::Unknown;
+                    };
+                    if !budget.make(text_units(most)) {
+                        return Outcome::Unknown;
+                    }
+                    Outcome::Known(Value::string(re.replace_all(s, to), span))
+                }
                 _ if s.is_null() => Outcome::Failed,
                 _ => Outcome::Unknown,
             },
@@ -450,6 +461,35 @@ fn outcome(name: &str, args: &[Value], span: Span, budget: &SizeBudget) -> Outco
             }
             Outcome::Known(Value::new(ValueKind::List(out), span))
         }
+        "regex" | "regexall" => match args {
+            [pattern, text] => match (pattern.as_str(), text.as_str()) {
+                (Some(pattern), Some(text)) => {
+                    let Some(re) = compiled(pattern) else {
+                        return Outcome::Unknown;
+                    };
+                    if !budget.make(text_units(text.len())) {
+                        return Outcome::Unknown;
+                    }
+                    let mut results = Vec::new();
+                    for captures in re.captures_iter(text) {
+                        match matched(&re, &captures, span) {
+                            Some(result) => results.push(result),
+                            None => return Outcome::Unknown,
+                        }
+                        if name == "regex" {
+                            break;
+                        }
+                    }
+                    match name {
+                        "regex" => results.pop().map_or(Outcome::Failed, Outcome::Known),
+                        _ => Outcome::Known(Value::new(ValueKind::List(results), span)),
+                    }
+                }
+                _ if pattern.is_null() || text.is_null() => Outcome::Failed,
+                _ => Outcome::Unknown,
+            },
+            _ => Outcome::Unknown,
+        },
         "min" | "max" => {
             let numbers: Option<Vec<f64>> = args.iter().map(number).collect();
             match numbers {
@@ -463,6 +503,63 @@ fn outcome(name: &str, args: &[Value], span: Span, budget: &SizeBudget) -> Outco
         }
         _ => Outcome::Unknown,
     }
+}
+
+/// Terraform's regular expressions are RE2's, which the `regex` crate reads the same but for
+/// details (`\d` is any Unicode digit here): a pattern it does not take leaves the call unknown,
+/// not failed. Compiled patterns are kept per thread, since a `for` expression calls `regex`
+/// with one pattern per item; the size limits bound what a hostile pattern can cost.
+fn compiled(pattern: &str) -> Option<regex::Regex> {
+    thread_local! {
+        static COMPILED: std::cell::RefCell<std::collections::HashMap<String, Option<regex::Regex>>> =
+            Default::default();
+    }
+    const KEPT: usize = 64;
+    COMPILED.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(re) = cache.get(pattern) {
+            return re.clone();
+        }
+        // Terraform's patterns are a few dozen bytes; 64 kB of program takes hundreds.
+        let re = regex::RegexBuilder::new(pattern)
+            .size_limit(1 << 16)
+            .dfa_size_limit(1 << 16)
+            .build()
+            .ok();
+        if cache.len() >= KEPT {
+            cache.clear();
+        }
+        cache.insert(pattern.to_string(), re.clone());
+        re
+    })
+}
+
+/// What `regex` gives for one match: the matched text when the pattern has no group, the
+/// groups' texts as a list (unnamed) or a map (named). `None` where Terraform's answer is not
+/// certain: named and unnamed groups mixed (an error), or a group that took no part.
+fn matched(re: &regex::Regex, captures: &regex::Captures, span: Span) -> Option<Value> {
+    let groups = re.captures_len() - 1;
+    if groups == 0 {
+        return Some(Value::string(&captures[0], span));
+    }
+    let group = |i: usize| captures.get(i).map(|m| Value::string(m.as_str(), span));
+    let names: Vec<Option<&str>> = re.capture_names().skip(1).collect();
+    if names.iter().all(Option::is_none) {
+        let items = (1..=groups).map(group).collect::<Option<Vec<_>>>()?;
+        return Some(Value::new(ValueKind::List(items), span));
+    }
+    let entries = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            Some(Entry {
+                key: (*name)?.to_string(),
+                span: None,
+                value: group(i + 1)?,
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(Value::new(ValueKind::Map(entries), span))
 }
 
 /// A bool, or the strings `"true"` and `"false"` that Terraform converts to one.
@@ -531,7 +628,7 @@ fn go_json_text(json: &serde_json::Value) -> String {
     escaped
 }
 
-/// `replace` treats `/.../` as a regular expression, which is not evaluated here.
+/// `replace` treats `/.../` as a regular expression.
 fn is_regex(pattern: &str) -> bool {
     pattern.len() > 1 && pattern.starts_with('/') && pattern.ends_with('/')
 }
@@ -717,6 +814,42 @@ mod tests {
             Some("5")
         );
         assert!(call("max", vec![n(3.0), unknown], span).is_some_and(|v| !v.is_known()));
+    }
+
+    #[test]
+    fn regular_expressions_give_what_terraform_gives() {
+        let span = Span::new(FileId(0), 5..9);
+        let text = |v: Option<Value>| v.and_then(|v| v.to_text());
+        let id = "/subscriptions/0000/resourceGroups/rg-app/providers/Microsoft.Web/sites/app";
+        let regex = |pattern: &str| call("regex", vec![s(pattern), s(id)], span);
+        assert_eq!(text(regex("rg-[a-z]+")).as_deref(), Some("rg-app"));
+        let groups = regex("resourceGroups/([^/]+)/providers/([^/]+)").expect("a match");
+        let groups: Vec<_> = groups.items().iter().map(|v| v.to_text()).collect();
+        assert_eq!(
+            groups,
+            [Some("rg-app".into()), Some("Microsoft.Web".into())]
+        );
+        let named = regex("sites/(?P<site>[^/]+)").expect("a match");
+        assert_eq!(
+            named.get("site").and_then(Value::to_text).as_deref(),
+            Some("app")
+        );
+        // No match is Terraform's error, which `try` falls back on.
+        assert!(regex("virtualMachines").is_none());
+        // What RE2 may read otherwise, and what Terraform rejects, stay unknown.
+        assert!(regex("(?<=x)y").is_some_and(|v| !v.is_known()));
+        assert!(regex("(?P<a>x)?(s)").is_some_and(|v| !v.is_known()));
+        let all = call("regexall", vec![s("[a-z]+s/"), s(id)], span).expect("a list");
+        let all: Vec<String> = all.items().iter().filter_map(Value::to_text).collect();
+        assert_eq!(all, ["subscriptions/", "roups/", "providers/", "sites/"]);
+        let none = call("regexall", vec![s("x{2}"), s(id)], span).expect("a list");
+        assert!(none.items().is_empty());
+        let replaced = call(
+            "replace",
+            vec![s("rg-app-01"), s("/-(\\d+)$/"), s("_$1")],
+            span,
+        );
+        assert_eq!(text(replaced).as_deref(), Some("rg-app_01"));
     }
 
     #[test]
