@@ -625,6 +625,47 @@ fn unsupported_functions_are_unknown_and_keep_references() {
 }
 
 #[test]
+fn string_array_and_object_functions_of_newer_templates() {
+    let loaded = thing_after(
+        STORAGE_ACCOUNT,
+        "",
+        r#"
+               "pad": "[concat('vm', padLeft(add(1, 6), 3, '0'))]",
+               "padded": "[padLeft('abcd', 2, '0')]",
+               "joined": "[join(createArray('a', 'b', 'c'), '-')]",
+               "joinedUnknown": "[join(createArray('rg', parameters('missing')), '-')]",
+               "index": "[indexOf('Microsoft.Web/Sites', 'SITES')]",
+               "lastIndex": "[lastIndexOf('a/b/a', 'a')]",
+               "notFound": "[indexOf('abc', 'z')]",
+               "flat": "[length(flatten(createArray(createArray(1, 2), createArray(3))))]",
+               "merged": "[shallowMerge(createArray(createObject('A', '1', 'B', createObject('x', 1)), createObject('B', createObject('y', 2))))]",
+               "mergedKeys": "[shallowMerge(createArray(createObject('k', listKeys(resourceId('Microsoft.Storage/storageAccounts', 'sa'), '1').keys[0].value)))]"
+"#,
+    );
+    let body = &loaded.models[0].resources[1].body;
+    let get = |key: &str| text(body.path(&format!("properties.{key}")).unwrap());
+    assert_eq!(get("padded"), "abcd");
+    assert_eq!(get("joined"), "a-b-c");
+    assert_eq!(get("joinedUnknown"), "rg-<?>");
+    assert_eq!(get("index"), "14");
+    assert_eq!(get("lastIndex"), "4");
+    assert_eq!(get("notFound"), "-1");
+    assert_eq!(get("flat"), "3");
+    assert_eq!(get("merged.A"), "1");
+    // Merged at the top level only: the later `B` replaces the earlier one whole.
+    assert!(body.path("properties.merged.B.x").is_none());
+    assert_eq!(get("merged.B.y"), "2");
+    let key = body.path("properties.mergedKeys.k").unwrap();
+    assert!(
+        matches!(&key.kind, ValueKind::Unknown(refs) if refs.iter().any(|r| r.secret))
+            || matches!(&key.kind, ValueKind::Ref(r) if r.secret),
+        "{:?}",
+        key.kind
+    );
+    assert_eq!(get("pad"), "vm007");
+}
+
+#[test]
 fn reference_properties_that_are_secrets() {
     let loaded = thing_after(
         APP_INSIGHTS,

@@ -19,6 +19,8 @@ use crate::span::{FileId, Span};
 /// Nested evaluation (expressions, JSON levels, variables calling variables) deeper than this
 /// yields unknown values instead of exhausting the stack.
 const MAX_EVAL_DEPTH: u32 = 400;
+/// The widest `padLeft` computed; ARM's own limit is 16,000 characters.
+const MAX_PAD_WIDTH: f64 = 16_000.0;
 /// ARM's own limit on copy loops.
 pub const MAX_COPY: i64 = 800;
 /// Lambda and user-defined function bodies one template may evaluate: `map` within `map` over
@@ -356,7 +358,7 @@ pub fn unknown_of<'v>(values: impl IntoIterator<Item = &'v Value>, span: Span) -
 
 /// Functions whose result names, counts or compares things: never a credential, whatever it was
 /// computed from (`resourceId(..., parameters('secrets')[0].name)`, `length(listKeys(...))`).
-pub const NAMING_FUNCTIONS: [&str; 20] = [
+pub const NAMING_FUNCTIONS: [&str; 22] = [
     "resourceid",
     "subscriptionresourceid",
     "tenantresourceid",
@@ -377,6 +379,8 @@ pub const NAMING_FUNCTIONS: [&str; 20] = [
     "lessorequals",
     "startswith",
     "endswith",
+    "indexof",
+    "lastindexof",
 ];
 
 /// Functions that only look at their arguments: for them a parameter's or variable's value is
@@ -1742,6 +1746,69 @@ impl<'a> Evaluator<'a> {
                     unknown()
                 }
             }
+            // An array of objects merged at the top level, later keys winning, as `union`.
+            "shallowmerge" => match args.first().map(|a| &a.kind) {
+                Some(ValueKind::List(items))
+                    if items.iter().all(|i| matches!(i.kind, ValueKind::Map(_))) =>
+                {
+                    let entries = items.iter().flat_map(|i| i.entries().iter().cloned());
+                    Value::new(
+                        ValueKind::Map(last_of_each_key(entries.collect(), true)),
+                        at,
+                    )
+                }
+                _ => unknown(),
+            },
+            "join" => match (args.first().map(|a| &a.kind), s(1)) {
+                (Some(ValueKind::List(items)), Some(delimiter)) => {
+                    if items
+                        .iter()
+                        .any(|i| matches!(i.kind, ValueKind::Map(_) | ValueKind::List(_)))
+                    {
+                        return unknown();
+                    }
+                    let mut b = TextBuilder::default();
+                    for (i, item) in items.iter().enumerate() {
+                        if i > 0 {
+                            b.value(&string(delimiter.clone()));
+                        }
+                        b.value(item);
+                    }
+                    b.finish(at)
+                }
+                _ => unknown(),
+            },
+            "padleft" => match (args.first().and_then(Value::to_text), n(1), s(2)) {
+                (Some(text), Some(width), Some(pad)) if pad.chars().count() == 1 => {
+                    let missing = (width as usize).saturating_sub(text.chars().count());
+                    if width > MAX_PAD_WIDTH || !self.budget.make(text_units(missing)) {
+                        return unknown();
+                    }
+                    string(pad.repeat(missing) + &text)
+                }
+                _ => unknown(),
+            },
+            // .NET's ordinal comparison ignoring case, in UTF-16 units: certain for ASCII only.
+            "indexof" | "lastindexof" => match (s(0), s(1)) {
+                (Some(text), Some(part)) if text.is_ascii() && part.is_ascii() => {
+                    let (text, part) = (text.to_ascii_lowercase(), part.to_ascii_lowercase());
+                    let found = match name {
+                        "indexof" => text.find(&part),
+                        _ => text.rfind(&part),
+                    };
+                    Value::new(ValueKind::Number(found.map_or(-1.0, |i| i as f64)), at)
+                }
+                _ => unknown(),
+            },
+            "flatten" => match args.first().map(|a| &a.kind) {
+                Some(ValueKind::List(items))
+                    if items.iter().all(|i| matches!(i.kind, ValueKind::List(_))) =>
+                {
+                    let items = items.iter().flat_map(|i| i.items().iter().cloned());
+                    Value::new(ValueKind::List(items.collect()), at)
+                }
+                _ => unknown(),
+            },
             "createobject" => {
                 let mut entries = Vec::new();
                 for pair in args.chunks(2) {
