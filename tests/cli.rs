@@ -21,6 +21,13 @@ fn dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
+/// Writes `text` to `root/name`, making the folders it is in.
+fn write_file(root: &Path, name: &str, text: &str) {
+    let path = root.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
 fn run(dir: &Path, args: &[&str]) -> Output {
     Command::new(BIN)
         .current_dir(dir)
@@ -428,11 +435,7 @@ fn a_baseline_from_a_scan_covers_a_module_file_named_alone() {
     // checked through its caller, as in the scan that wrote the baseline, and an ARM template
     // whose caller is too far away to be looked for, on its own.
     let dir = tempfile::tempdir().expect("temp dir");
-    let write = |name: &str, text: &str| {
-        let path = dir.path().join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    };
+    let write = |name: &str, text: &str| write_file(dir.path(), name, text);
     write(
         "main.tf",
         "module \"app\" {\n  source = \"./modules/storage\"\n}\n",
@@ -758,11 +761,7 @@ fn a_named_template_brings_the_templates_it_links_and_those_that_link_it() {
 fn a_module_no_caller_instantiates_is_checked_on_its_own() {
     let dir = tempfile::tempdir().expect("temp dir");
     let root = dir.path();
-    let write = |name: &str, text: &str| {
-        let path = root.join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    };
+    let write = |name: &str, text: &str| write_file(root, name, text);
     let storage = |name: &str, extra: &str| {
         format!(
             "resource \"azurerm_storage_account\" \"{name}\" {{\n  name                     = \"st{name}\"\n  resource_group_name      = \"rg\"\n  location                 = \"westeurope\"\n  account_tier             = \"Standard\"\n  account_replication_type = \"LRS\"\n{extra}}}\n"
@@ -799,11 +798,7 @@ fn a_module_no_caller_instantiates_is_checked_on_its_own() {
 fn a_module_file_named_alone_is_checked_through_its_callers() {
     let dir = tempfile::tempdir().expect("temp dir");
     let root = dir.path().join("repo");
-    let write = |name: &str, text: &str| {
-        let path = root.join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    };
+    let write = |name: &str, text: &str| write_file(&root, name, text);
     std::fs::create_dir_all(root.join(".git")).unwrap();
     // The root calls `app`, which calls its sibling `vm` with the root's password; the module
     // `vm` has no value of its own. A folder beside `vm` names another module.
@@ -868,11 +863,7 @@ fn a_module_file_named_alone_is_checked_through_its_callers() {
 fn a_module_repository_file_named_alone_is_checked_through_its_examples() {
     let dir = tempfile::tempdir().expect("temp dir");
     let root = dir.path();
-    let write = |name: &str, text: &str| {
-        let path = root.join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    };
+    let write = |name: &str, text: &str| write_file(root, name, text);
     // The repository is the module; its examples call it from below, one in HCL with the call
     // on one line, one in JSON.
     std::fs::create_dir_all(root.join(".git")).unwrap();
