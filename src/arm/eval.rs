@@ -388,6 +388,15 @@ pub const NAMING_FUNCTIONS: [&str; 22] = [
 const INSPECTING_FUNCTIONS: [&str; 7] =
     ["empty", "length", "contains", "equals", "not", "and", "or"];
 
+/// `objects` merged at the top level, a later key (in any case) replacing an earlier one.
+fn merged_objects(objects: &[Value], at: Span) -> Value {
+    let entries = objects.iter().flat_map(|o| o.entries().iter().cloned());
+    Value::new(
+        ValueKind::Map(last_of_each_key(entries.collect(), true)),
+        at,
+    )
+}
+
 /// `value` with every reference it depends on marked not secret.
 fn declassify(mut value: Value) -> Value {
     fn clear(value: &mut Value, depth: usize) {
@@ -1725,11 +1734,7 @@ impl<'a> Evaluator<'a> {
             },
             "union" => {
                 if args.iter().all(|a| matches!(a.kind, ValueKind::Map(_))) {
-                    let entries = args.iter().flat_map(|a| a.entries().iter().cloned());
-                    Value::new(
-                        ValueKind::Map(last_of_each_key(entries.collect(), true)),
-                        at,
-                    )
+                    merged_objects(&args, at)
                 } else if args.iter().all(|a| matches!(a.kind, ValueKind::List(_))) {
                     let total = args.iter().map(|a| a.items().len()).sum();
                     if !self.budget.make(pairwise_units(total)) {
@@ -1746,16 +1751,12 @@ impl<'a> Evaluator<'a> {
                     unknown()
                 }
             }
-            // An array of objects merged at the top level, later keys winning, as `union`.
+            // `union` of the objects of an array.
             "shallowmerge" => match args.first().map(|a| &a.kind) {
                 Some(ValueKind::List(items))
                     if items.iter().all(|i| matches!(i.kind, ValueKind::Map(_))) =>
                 {
-                    let entries = items.iter().flat_map(|i| i.entries().iter().cloned());
-                    Value::new(
-                        ValueKind::Map(last_of_each_key(entries.collect(), true)),
-                        at,
-                    )
+                    merged_objects(items, at)
                 }
                 _ => unknown(),
             },

@@ -99,15 +99,7 @@ fn outcome(name: &str, args: &[Value], span: Span, budget: &SizeBudget) -> Outco
                     if !budget.make(pairwise_units(items.len())) {
                         return Outcome::Unknown;
                     }
-                    let mut out: Vec<Value> = Vec::new();
-                    for item in items {
-                        let duplicate = fully_known(item)
-                            && out.iter().any(|o| fully_known(o) && known_equal(o, item));
-                        if !duplicate {
-                            out.push(item.clone());
-                        }
-                    }
-                    Outcome::Known(Value::new(ValueKind::List(out), v.span))
+                    Outcome::Known(Value::new(ValueKind::List(distinct(items)), v.span))
                 }
                 _ => Outcome::Unknown,
             },
@@ -402,7 +394,7 @@ fn outcome(name: &str, args: &[Value], span: Span, budget: &SizeBudget) -> Outco
                     let deciding = name == "anytrue";
                     let mut all_known = true;
                     for item in items {
-                        match truth(item) {
+                        match item.as_bool() {
                             Some(b) if b == deciding => return Outcome::Known(boolean(b, span)),
                             Some(_) => {}
                             None => all_known = false,
@@ -453,13 +445,7 @@ fn outcome(name: &str, args: &[Value], span: Span, budget: &SizeBudget) -> Outco
                     .collect(),
                 _ => first.iter().filter(|v| !in_list(rest[0], v)).collect(),
             };
-            let mut out: Vec<Value> = Vec::new();
-            for v in candidates {
-                if !out.iter().any(|o| known_equal(o, v)) {
-                    out.push(v.clone());
-                }
-            }
-            Outcome::Known(Value::new(ValueKind::List(out), span))
+            Outcome::Known(Value::new(ValueKind::List(distinct(candidates)), span))
         }
         "regex" | "regexall" => match args {
             [pattern, text] => match (pattern.as_str(), text.as_str()) {
@@ -562,14 +548,18 @@ fn matched(re: &regex::Regex, captures: &regex::Captures, span: Span) -> Option<
     Some(Value::new(ValueKind::Map(entries), span))
 }
 
-/// A bool, or the strings `"true"` and `"false"` that Terraform converts to one.
-fn truth(v: &Value) -> Option<bool> {
-    match &v.kind {
-        ValueKind::Bool(b) => Some(*b),
-        ValueKind::String(s) if s == "true" => Some(true),
-        ValueKind::String(s) if s == "false" => Some(false),
-        _ => None,
+/// `items` with each fully known value kept once, in order, as a Terraform set holds them;
+/// a value with unknown parts may equal any other, so it is kept as it is.
+fn distinct<'v>(items: impl IntoIterator<Item = &'v Value>) -> Vec<Value> {
+    let mut out: Vec<Value> = Vec::new();
+    for item in items {
+        let duplicate =
+            fully_known(item) && out.iter().any(|o| fully_known(o) && known_equal(o, item));
+        if !duplicate {
+            out.push(item.clone());
+        }
     }
+    out
 }
 
 /// The last element of a `/`-separated path, as Go's `filepath.Base` on Linux: trailing
